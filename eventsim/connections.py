@@ -1,0 +1,250 @@
+"""Connection rules, synapse specifications and connection storage.
+
+``Connect`` turns a rule into arrays of (source, target) global ids, resolves
+the synapse specification into per-connection weight, delay (steps) and
+receptor arrays, and appends them to a :class:`Projection` per
+(source population, target population).  Before a run each projection is
+sorted by source into CSR form so that a spike batch is scattered over all its
+targets with a few numpy operations.
+"""
+
+import numbers
+
+import numpy as np
+
+from .errors import BadParameter, BadProperty, IllegalConnection
+
+__all__ = ["RULES", "resolve_rule", "resolve_syn_spec", "Projection"]
+
+RULES = ("all_to_all", "one_to_one", "fixed_indegree", "fixed_outdegree", "pairwise_bernoulli",
+         "fixed_total_number")
+SYN_KEYS = ("synapse_model", "weight", "delay", "receptor_type")
+
+
+def _flag(conn_spec, key, default=True):
+    v = conn_spec.get(key, default)
+    if not isinstance(v, (bool, np.bool_)):
+        raise BadParameter(f"conn_spec[{key!r}] must be a boolean, got {v!r}")
+    return bool(v)
+
+
+def _count(conn_spec, key):
+    if key not in conn_spec:
+        raise BadParameter(f"connection rule {conn_spec['rule']!r} needs {key!r}")
+    v = conn_spec[key]
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 0:
+        raise BadParameter(f"conn_spec[{key!r}] must be a non-negative integer, got {v!r}")
+    return int(v)
+
+
+def resolve_rule(conn_spec, pre, post, rng):
+    """Return (sources, targets) global-id arrays for a connection rule.
+
+    Parameters
+    ----------
+    conn_spec : None, str or dict
+        NEST connection specification; ``None`` means ``all_to_all``.
+    pre, post : numpy.ndarray of int64
+        Global ids of the source and target nodes.
+    rng : numpy.random.Generator
+        Generator used by the random rules.
+    """
+    if conn_spec is None:
+        conn_spec = {"rule": "all_to_all"}
+    elif isinstance(conn_spec, str):
+        conn_spec = {"rule": conn_spec}
+    elif not isinstance(conn_spec, dict):
+        raise BadParameter(f"conn_spec must be a dict or a rule name, got {conn_spec!r}")
+    rule = conn_spec.get("rule", "all_to_all")
+    if rule not in RULES:
+        raise BadParameter(f"unknown connection rule {rule!r}; known rules: {', '.join(RULES)}")
+    known = {"rule", "allow_autapses", "allow_multapses", "indegree", "outdegree", "p", "N"}
+    unknown = set(conn_spec) - known
+    if unknown:
+        raise BadParameter(f"unknown conn_spec keys {sorted(unknown)}; known: {sorted(known)}")
+    autapses = _flag(conn_spec, "allow_autapses")
+    multapses = _flag(conn_spec, "allow_multapses")
+    n_pre, n_post = len(pre), len(post)
+
+    if rule == "all_to_all":
+        src = np.tile(pre, n_post)
+        tgt = np.repeat(post, n_pre)
+    elif rule == "one_to_one":
+        if n_pre != n_post:
+            raise BadParameter(f"one_to_one needs equal numbers of sources and targets, got {n_pre} and {n_post}")
+        src, tgt = pre.copy(), post.copy()
+    elif rule == "fixed_indegree":
+        k = _count(conn_spec, "indegree")
+        src = _draw_partners(pre, post, k, autapses, multapses, rng, "indegree")
+        tgt = np.repeat(post, k)
+    elif rule == "fixed_outdegree":
+        k = _count(conn_spec, "outdegree")
+        tgt = _draw_partners(post, pre, k, autapses, multapses, rng, "outdegree")
+        src = np.repeat(pre, k)
+    elif rule == "fixed_total_number":
+        total = _count(conn_spec, "N")
+        if not multapses and total > n_pre * n_post:
+            raise BadParameter(f"fixed_total_number N={total} exceeds the {n_pre * n_post} possible pairs")
+        src, tgt = _draw_total(pre, post, total, autapses, multapses, rng)
+    else:  # pairwise_bernoulli
+        p = conn_spec.get("p")
+        if p is None or isinstance(p, bool) or not np.isscalar(p) or not 0.0 <= float(p) <= 1.0:
+            raise BadParameter(f"pairwise_bernoulli needs a probability 'p' in [0, 1], got {p!r}")
+        if not multapses:
+            pass  # a pair is drawn at most once anyway
+        mask = rng.random((n_post, n_pre)) < float(p)
+        ti, si = np.nonzero(mask)
+        src, tgt = pre[si], post[ti]
+    if not autapses and rule in ("all_to_all", "one_to_one", "pairwise_bernoulli"):
+        keep = src != tgt
+        src, tgt = src[keep], tgt[keep]
+    return src.astype(np.int64), tgt.astype(np.int64)
+
+
+def _draw_partners(pool, anchors, k, autapses, multapses, rng, what):
+    """For each anchor node draw `k` partners from `pool`; return them concatenated."""
+    out = np.empty(len(anchors) * k, dtype=np.int64)
+    for j, a in enumerate(anchors):
+        cand = pool if autapses else pool[pool != a]
+        if len(cand) == 0 and k > 0:
+            raise BadParameter(f"{what} {k}: node {a} has no possible partner")
+        if multapses:
+            out[j * k:(j + 1) * k] = cand[rng.integers(0, len(cand), size=k)]
+        else:
+            if k > len(cand):
+                raise BadParameter(f"{what} {k} exceeds the {len(cand)} possible partners without multapses")
+            out[j * k:(j + 1) * k] = rng.choice(cand, size=k, replace=False)
+    return out
+
+
+def _draw_total(pre, post, total, autapses, multapses, rng):
+    src = np.empty(0, dtype=np.int64)
+    tgt = np.empty(0, dtype=np.int64)
+    while len(src) < total:
+        need = total - len(src)
+        s = pre[rng.integers(0, len(pre), size=need)]
+        t = post[rng.integers(0, len(post), size=need)]
+        keep = np.ones(need, bool) if autapses else s != t
+        src, tgt = np.concatenate([src, s[keep]]), np.concatenate([tgt, t[keep]])
+        if not multapses:
+            pairs = np.unique(np.stack([src, tgt], axis=1), axis=0)
+            src, tgt = pairs[:, 0], pairs[:, 1]
+    return src[:total], tgt[:total]
+
+
+def _per_connection(name, value, n_conn, rule_shape):
+    """Broadcast a syn_spec value to one entry per connection (float64)."""
+    if isinstance(value, (bool, str, dict)) or value is None:
+        raise BadParameter(f"syn_spec[{name!r}] must be a number or an array of numbers, got {value!r}")
+    arr = np.asarray(value, dtype=float) if not isinstance(value, np.ndarray) else value.astype(float)
+    if arr.ndim == 0:
+        return np.full(n_conn, float(arr))
+    if arr.size != n_conn:
+        raise BadParameter(f"syn_spec[{name!r}] has {arr.size} values but the rule makes {n_conn} connections"
+                           + (f" (expected shape {rule_shape})" if rule_shape else ""))
+    return arr.reshape(-1)
+
+
+def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution):
+    """Return per-connection (weight, delay_steps, receptor) arrays from a NEST syn_spec.
+
+    Weights are in the unit the target expects (nS for glif_cond, pA for
+    currents); delays in ms are converted to whole steps and must be at least
+    one step and on the grid.
+    """
+    if syn_spec is None:
+        syn_spec = {}
+    elif isinstance(syn_spec, str):
+        syn_spec = {"synapse_model": syn_spec}
+    elif not isinstance(syn_spec, dict):
+        raise BadParameter(f"syn_spec must be a dict, got {syn_spec!r}")
+    unknown = set(syn_spec) - set(SYN_KEYS)
+    if unknown:
+        raise BadParameter(f"unknown syn_spec keys {sorted(unknown)}; supported: {', '.join(SYN_KEYS)}")
+    model = syn_spec.get("synapse_model", "static_synapse")
+    if model != "static_synapse":
+        raise BadParameter(f"unknown synapse_model {model!r}; supported: static_synapse")
+    weight = _per_connection("weight", syn_spec.get("weight", 1.0), n_conn, rule_shape)
+    if not np.all(np.isfinite(weight)):
+        raise BadProperty(f"weights must be finite, got {syn_spec.get('weight')!r}")
+    delay_ms = _per_connection("delay", syn_spec.get("delay", 1.0), n_conn, rule_shape)
+    if np.any(~np.isfinite(delay_ms)):
+        raise BadProperty(f"delays must be finite, got {syn_spec.get('delay')!r}")
+    too_short = delay_ms < resolution * (1 - 1e-9)
+    if np.any(too_short):
+        raise BadProperty(f"delay {delay_ms[too_short][0]!r} ms is below the resolution {resolution} ms")
+    q = delay_ms / resolution
+    off = np.abs(q - np.round(q)) > 1e-9 * np.maximum(1, q)
+    if np.any(off):
+        raise BadProperty(f"delay {delay_ms[off][0]!r} ms is not a multiple of the resolution {resolution} ms")
+    delay = np.round(q).astype(np.int64)
+    rec = syn_spec.get("receptor_type", 0)
+    rec_arr = _per_connection("receptor_type", rec, n_conn, rule_shape)
+    if np.any(rec_arr != np.round(rec_arr)) or np.any(rec_arr < 0):
+        raise BadParameter(f"receptor_type must be non-negative integers, got {rec!r}")
+    return weight, delay, rec_arr.astype(np.int64)
+
+
+class Projection:
+    """All connections from one source population to one target population.
+
+    Attributes
+    ----------
+    source, target : Node
+    src, tgt : numpy.ndarray of int64
+        Local indices of source and target nodes.
+    weight : numpy.ndarray of float64
+    delay : numpy.ndarray of int64
+        Delays in steps.
+    receptor : numpy.ndarray of int64
+    """
+
+    def __init__(self, source, target):
+        self.source = source
+        self.target = target
+        self._parts = []
+        self._csr = None
+
+    def add(self, src, tgt, weight, delay, receptor):
+        """Append connections (local indices) and invalidate the sorted form."""
+        self._parts.append((src, tgt, weight, delay, receptor))
+        self._csr = None
+
+    def _merged(self):
+        if len(self._parts) > 1:
+            self._parts = [tuple(np.concatenate(x) for x in zip(*self._parts))]
+        return self._parts[0]
+
+    @property
+    def arrays(self):
+        """(src, tgt, weight, delay, receptor) in the order the connections were made."""
+        return self._merged()
+
+    def __len__(self):
+        return sum(len(p[0]) for p in self._parts)
+
+    @property
+    def min_delay(self):
+        """Smallest delay of this projection, in steps."""
+        return int(self._merged()[3].min())
+
+    def csr(self):
+        """Connections sorted by source: (ptr, tgt, weight, delay, receptor); ptr has n_source + 1 entries."""
+        if self._csr is None:
+            src, tgt, w, d, r = self._merged()
+            order = np.argsort(src, kind="stable")
+            ptr = np.zeros(self.source.n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(src, minlength=self.source.n), out=ptr[1:])
+            self._csr = (ptr, tgt[order], w[order], d[order], r[order])
+        return self._csr
+
+    def expand(self, sources):
+        """Indices (into the CSR arrays) of all connections of local `sources`, and the repeat counts."""
+        ptr = self.csr()[0]
+        starts, ends = ptr[sources], ptr[sources + 1]
+        counts = ends - starts
+        total = int(counts.sum())
+        if total == 0:
+            return np.empty(0, dtype=np.int64), counts
+        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+        return np.arange(total, dtype=np.int64) + offsets, counts

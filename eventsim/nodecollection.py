@@ -1,0 +1,182 @@
+"""NodeCollection: an immutable, ordered set of node global ids, as in PyNEST."""
+
+import numbers
+
+import numpy as np
+
+from .errors import BadParameter, BadProperty
+
+__all__ = ["NodeCollection"]
+
+
+class NodeCollection:
+    """Handle to nodes of one kernel, identified by 1-based global ids.
+
+    Supports ``len``, iteration (one-node collections), indexing, slicing,
+    ``+`` (including ``0 + nc`` so that ``sum()`` works), ``tolist()``,
+    ``get``/``set`` of parameters and, for recorders, ``events`` and
+    ``n_events``.
+
+    Parameters
+    ----------
+    kernel : eventsim.kernel.Kernel
+        The kernel that owns the nodes.
+    gids : array_like of int
+        Global ids, in the order given.
+    """
+
+    __slots__ = ("_kernel", "_gids")
+
+    def __init__(self, kernel, gids):
+        self._kernel = kernel
+        self._gids = np.asarray(gids, dtype=np.int64).reshape(-1)
+        self._gids.flags.writeable = False
+
+    # --- sequence protocol -------------------------------------------------
+    def __len__(self):
+        return len(self._gids)
+
+    def __iter__(self):
+        for g in self._gids:
+            yield NodeCollection(self._kernel, [g])
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            if key.step is not None and key.step < 1:
+                raise IndexError(f"slicing step must be a positive integer, got {key.step}")
+            return NodeCollection(self._kernel, self._gids[key])
+        if isinstance(key, (list, tuple, np.ndarray)):
+            key = np.asarray(key)
+            if key.dtype == bool:
+                if key.size != len(self):
+                    raise IndexError(f"boolean index of length {key.size} for NodeCollection of length {len(self)}")
+                return NodeCollection(self._kernel, self._gids[key])
+            if key.dtype.kind not in "iu":
+                raise TypeError(f"indices must be integers or booleans, got {key.dtype}")
+            if np.any(key >= len(self)) or np.any(key < -len(self)):
+                raise IndexError(f"index out of range for NodeCollection of length {len(self)}")
+            return NodeCollection(self._kernel, self._gids[key])
+        if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+            if not -len(self) <= key < len(self):
+                raise IndexError(f"index {key} out of range for NodeCollection of length {len(self)}")
+            return NodeCollection(self._kernel, [self._gids[key]])
+        raise TypeError(f"indices must be integers, slices or lists, got {type(key).__name__}")
+
+    def __contains__(self, other):
+        if isinstance(other, NodeCollection):
+            return bool(np.all(np.isin(other._gids, self._gids)))
+        return int(other) in set(self._gids.tolist())
+
+    def __add__(self, other):
+        if isinstance(other, numbers.Integral) and other == 0:
+            return self
+        if not isinstance(other, NodeCollection):
+            return NotImplemented
+        if other._kernel is not self._kernel:
+            raise BadParameter("cannot join NodeCollections of different kernels")
+        joined = np.concatenate([self._gids, other._gids])
+        if len(np.unique(joined)) != len(joined):
+            raise BadParameter("NodeCollections to be joined must not overlap")
+        return NodeCollection(self._kernel, np.sort(joined))
+
+    def __radd__(self, other):
+        return self.__add__(other)
+
+    def __eq__(self, other):
+        return (isinstance(other, NodeCollection) and other._kernel is self._kernel
+                and np.array_equal(other._gids, self._gids))
+
+    def __hash__(self):
+        return hash((id(self._kernel), self._gids.tobytes()))
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self._gids, dtype=dtype)
+
+    def __repr__(self):
+        if len(self) == 0:
+            return "NodeCollection(<empty>)"
+        models = {self._kernel.node_of(int(g))[0].model_name for g in self._gids}
+        g = self._gids
+        contiguous = np.all(np.diff(g) == 1)
+        span = f"{g[0]}..{g[-1]}" if contiguous else ",".join(map(str, g[:6])) + ("..." if len(g) > 6 else "")
+        return f"NodeCollection(model={'/'.join(sorted(models))}, size={len(g)}, global_ids={span})"
+
+    # --- ids -----------------------------------------------------------------
+    def tolist(self):
+        """Global ids as a list of int."""
+        return self._gids.tolist()
+
+    @property
+    def global_id(self):
+        """Global id (int) of a single node, or a list of ids."""
+        return int(self._gids[0]) if len(self) == 1 else self.tolist()
+
+    @property
+    def kernel(self):
+        """The :class:`~eventsim.kernel.Kernel` owning these nodes."""
+        return self._kernel
+
+    # --- status ----------------------------------------------------------------
+    def get(self, *keys, output=""):
+        """Return parameters and state.
+
+        With no key: a dict of all parameters (a dict of lists for several nodes).
+        With one key: its value (a list for several nodes).  With several keys: a
+        dict of them.  Units are those of NEST (ms, mV, pF, nS, pA).
+        """
+        statuses = [self._kernel.get_status(int(g)) for g in self._gids]
+        if not keys:
+            if len(statuses) == 1:
+                return statuses[0]
+            return {k: [s[k] for s in statuses] for k in statuses[0]}
+        for k in keys:
+            for g, s in zip(self._gids, statuses):
+                if k not in s:
+                    raise KeyError(f"node {g} ({s['model']}) has no parameter {k!r}")
+        if len(keys) == 1:
+            vals = [s[keys[0]] for s in statuses]
+            return vals[0] if len(vals) == 1 else vals
+        if len(statuses) == 1:
+            return {k: statuses[0][k] for k in keys}
+        return {k: [s[k] for s in statuses] for k in keys}
+
+    def set(self, params=None, **kwargs):
+        """Set parameters: a dict (scalars apply to all nodes, lists give one value
+        per node), a list of dicts (one per node), or keyword arguments."""
+        if params is None:
+            params = {}
+        if kwargs:
+            if not isinstance(params, dict):
+                raise BadParameter("keyword arguments can only be combined with a dict of parameters")
+            params = {**params, **kwargs}
+        self._kernel.set_status(self._gids, params)
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name.startswith("__array_"):
+            raise AttributeError(name)
+        if name in ("events", "n_events"):
+            rec = self._single_recorder(name)
+            return getattr(rec, name)
+        try:
+            return self.get(name)
+        except KeyError as err:
+            raise AttributeError(str(err)) from None
+
+    def __setattr__(self, name, value):
+        if name in NodeCollection.__slots__:
+            object.__setattr__(self, name, value)
+        elif name == "n_events":
+            if value != 0:
+                raise BadProperty(f"n_events can only be set to 0 (to clear a recorder), got {value!r}")
+            self._single_recorder(name).clear()
+        else:
+            self.set({name: value})
+
+    def _single_recorder(self, what):
+        if len(self) != 1:
+            raise BadParameter(f"{what} is available for a single recorder, this collection has {len(self)} nodes")
+        pop, _ = self._kernel.node_of(int(self._gids[0]))
+        if not hasattr(pop, "events"):
+            raise AttributeError(f"{pop.model_name} has no {what}")
+        return pop
+

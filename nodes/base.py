@@ -1,0 +1,228 @@
+"""Base classes of all node models.
+
+A :class:`Node` is a *population*: the nodes made by one ``Create`` call, with
+consecutive global ids, their own parameters and state, advanced together by
+one SimPy process.  Subclasses declare their metadata (``defaults``, ``units``,
+``recordables``, ports) and implement :meth:`Node.advance`.
+"""
+
+import copy
+
+import numpy as np
+
+from eventsim.errors import BadProperty
+
+__all__ = ["Node", "StimulationDevice", "as_float", "as_bool", "as_float_array"]
+
+
+def as_float(name, value):
+    """Return `value` as float, or raise BadProperty naming `name`."""
+    if isinstance(value, (bool, np.bool_)) or not np.isscalar(value):
+        raise BadProperty(f"{name} must be a number, got {value!r}")
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise BadProperty(f"{name} must be a number, got {value!r}") from None
+    if not np.isfinite(out):
+        raise BadProperty(f"{name} must be finite, got {value!r}")
+    return out
+
+
+def as_bool(name, value):
+    """Return `value` as bool, or raise BadProperty naming `name`."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)) and value in (0, 1):
+        return bool(value)
+    raise BadProperty(f"{name} must be a boolean, got {value!r}")
+
+
+def as_float_array(name, value):
+    """Return `value` as a 1-D float64 array, or raise BadProperty naming `name`."""
+    if isinstance(value, (str, bytes, dict)) or np.isscalar(value):
+        raise BadProperty(f"{name} must be a list of numbers, got {value!r}")
+    try:
+        arr = np.array(value, dtype=float).reshape(-1)
+    except (TypeError, ValueError):
+        raise BadProperty(f"{name} must be a list of numbers, got {value!r}") from None
+    if np.ndim(value) > 1:
+        raise BadProperty(f"{name} must be one-dimensional, got shape {np.shape(value)}")
+    if not np.all(np.isfinite(arr)):
+        raise BadProperty(f"{name} must contain finite numbers, got {value!r}")
+    return arr
+
+
+class Node:
+    """A population of nodes of one model.
+
+    Class attributes declared by subclasses
+    ----------------------------------------
+    model_name : str
+        NEST model name.
+    element_type : str
+        ``"neuron"``, ``"stimulator"`` or ``"recorder"``.
+    defaults : dict
+        Parameter and initial-state defaults, NEST names and units.
+    units : dict
+        Unit string of each parameter, state variable and recordable.
+    recordables : tuple of str
+        Names a multimeter may record.
+    read_only : tuple of str
+        Keys returned by ``get`` that ``set`` refuses.
+    spike_ports, current_ports : tuple of int
+        Receptor numbers accepting spikes and currents.
+    input_mode : str
+        ``"weight"``: incoming spikes deposit weight x multiplicity;
+        ``"count"``: they deposit the multiplicity (parrot neurons).
+
+    Parameters
+    ----------
+    kernel : eventsim.kernel.Kernel
+    first_gid : int
+        Global id of the first node.
+    n : int
+        Number of nodes.
+    statuses : list of dict
+        Per-node parameter dicts, already merged with the model defaults.
+    """
+
+    model_name = ""
+    element_type = "neuron"
+    defaults = {}
+    units = {}
+    recordables = ()
+    read_only = ()
+    spike_ports = ()
+    current_ports = ()
+    input_mode = "weight"
+    emits_spikes = False
+    emits = None
+
+    @classmethod
+    def initial_state_keys(cls):
+        """State variables that ``Create``'s params may set (e.g. V_m)."""
+        return ()
+
+    def recordable_names(self):
+        """Names a multimeter may record from this population."""
+        return list(self.recordables)
+
+    def recordable_units(self):
+        """Unit of each recordable."""
+        return {name: self.units.get(name, "1") for name in self.recordable_names()}
+
+    def __init__(self, kernel, first_gid, n, statuses):
+        self.kernel = kernel
+        self.first_gid = first_gid
+        self.n = n
+        self.t = 0
+        """Time (steps) up to which this population has been advanced and sent its output."""
+        self.progressed = kernel.env.event()
+        """SimPy event triggered whenever :attr:`t` advances."""
+        self.upstream = {}
+        """Source population -> smallest delay (steps) of its connections to this one."""
+        self.multimeters = []
+        self._statuses = [self.validate(dict(s)) for s in statuses]
+        self._dirty = True
+        self.inbox = None
+
+    # --- status -------------------------------------------------------------
+    @property
+    def gids(self):
+        """Global ids of the population (int64 array)."""
+        return np.arange(self.first_gid, self.first_gid + self.n)
+
+    def validate(self, status):
+        """Check and normalise one node's parameter dict; return it. Raise BadProperty."""
+        return status
+
+    def get_status(self, i):
+        """Parameters and state of local node `i` as a dict (NEST names and units)."""
+        out = copy.deepcopy(self._statuses[i])
+        out.update(self._state_status(i))
+        out.update(model=self.model_name, global_id=self.first_gid + i, element_type=self.element_type)
+        if self.recordables:
+            out["recordables"] = list(self.recordables)
+        return out
+
+    def _state_status(self, i):
+        return {}
+
+    def set_status(self, local, updates):
+        """Set parameters of local nodes `local` from `updates` (one dict per node).
+
+        All values are validated on copies first; nothing changes if any is illegal.
+        """
+        new = []
+        for i, upd in zip(local, updates):
+            for k in upd:
+                if k in self.read_only or k in ("model", "global_id", "element_type", "recordables"):
+                    raise BadProperty(f"{k!r} of {self.model_name} is read-only")
+                if k not in self._statuses[i] and k not in self._settable_state():
+                    raise BadProperty(f"{self.model_name} has no parameter {k!r}; known parameters: "
+                                      f"{', '.join(sorted(self._statuses[i]))}")
+            merged = {**self._statuses[i], **{k: v for k, v in upd.items() if k in self._statuses[i]}}
+            state = {k: v for k, v in upd.items() if k in self._settable_state()}
+            new.append((i, self.validate(merged), self._validate_state(i, merged, state)))
+        for i, status, state in new:
+            self._statuses[i] = status
+            self._commit_state(i, status, state)
+        self._dirty = True
+
+    def _settable_state(self):
+        return self.initial_state_keys()
+
+    def _validate_state(self, i, status, state):
+        return state
+
+    def _commit_state(self, i, status, state):
+        pass
+
+    # --- simulation -----------------------------------------------------------
+    def pre_run(self):
+        """Derive the vectorised constants from the parameters; called before each Simulate."""
+        self._dirty = False
+
+    def advance(self, t_from, t_to):
+        """Advance the population from step `t_from` to `t_to` and emit output stamped in (t_from, t_to]."""
+
+    def max_chunk_steps(self):
+        """Largest number of steps one call of :meth:`advance` may cover (memory bound)."""
+        return 1 << 16
+
+    def n_receptors(self, i):
+        """Number of spike receptor ports of local node `i` (ports 1..n)."""
+        return max(self.spike_ports, default=0)
+
+
+class StimulationDevice(Node):
+    """A device that injects spikes or current, active on ``(origin + start, origin + stop]`` (ms)."""
+
+    element_type = "stimulator"
+    common_defaults = {"origin": 0.0, "start": 0.0, "stop": float("inf")}
+
+    def validate(self, status):
+        for k in ("origin", "start"):
+            status[k] = self._time(k, status[k])
+        stop = status["stop"]
+        if stop is None or (np.isscalar(stop) and not isinstance(stop, (bool, str)) and np.isinf(stop)):
+            status["stop"] = float("inf")
+        else:
+            status["stop"] = self._time("stop", stop)
+        if status["stop"] < status["start"]:
+            raise BadProperty(f"{self.model_name}: stop ({status['stop']} ms) must not be before start "
+                              f"({status['start']} ms)")
+        return status
+
+    def _time(self, name, value):
+        v = as_float(name, value)
+        self.kernel.check_on_grid(name, v)
+        return v
+
+    def window_steps(self, i):
+        """Activity window of node `i` as integer steps ``(lo, hi]``; ``hi`` may be a large int."""
+        s = self._statuses[i]
+        h = self.kernel.resolution
+        lo = int(round((s["origin"] + s["start"]) / h))
+        hi = (1 << 62) if np.isinf(s["stop"]) else int(round((s["origin"] + s["stop"]) / h))
+        return lo, hi

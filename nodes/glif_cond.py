@@ -1,0 +1,421 @@
+"""glif_cond: generalized leaky integrate-and-fire neuron with alpha-shaped conductances.
+
+The five GLIF levels of the Allen Institute (Teeter et al. 2018), with NEST
+3.10's parameters, defaults and update order on the grid:
+
+================================  =====  ==========================================
+Parameter                         Unit   Meaning
+================================  =====  ==========================================
+C_m                               pF     membrane capacitance
+g_m                               nS     membrane (leak) conductance
+E_L                               mV     resting potential
+V_th                              mV     instantaneous threshold
+V_reset                           mV     reset potential (levels without th_spike)
+t_ref                             ms     refractory period (rounded to steps)
+th_spike_add                      mV     threshold_spike jump at a spike
+th_spike_decay                    1/ms   decay rate of threshold_spike
+voltage_reset_fraction            1      V after spike = fraction * V_before + add
+voltage_reset_add                 mV
+th_voltage_index                  1/ms   adaptation of threshold_voltage to V
+th_voltage_decay                  1/ms   decay rate of threshold_voltage
+asc_init                          pA     initial after-spike currents
+asc_decay                         1/ms   decay rates of the after-spike currents
+asc_amps                          pA     after-spike current jumps
+asc_r                             1      fraction of an after-spike current kept
+tau_syn                           ms     synaptic time constants, one per receptor
+E_rev                             mV     reversal potentials, one per receptor
+spike_dependent_threshold         bool   level switch (R)
+after_spike_currents              bool   level switch (ASC)
+adapting_threshold                bool   level switch (A)
+================================  =====  ==========================================
+
+Legal levels (spike_dependent_threshold, after_spike_currents,
+adapting_threshold): lif (F,F,F), lif_r (T,F,F), lif_asc (F,T,F),
+lif_r_asc (T,T,F), lif_r_asc_a (T,T,T).
+
+State: V_m (mV), ASCurrents (pA), threshold_spike, threshold_voltage (mV),
+g, dg (per receptor).  Recordables: V_m, I, g_1..g_n, threshold,
+threshold_spike, threshold_voltage, ASCurrents_sum.  Spikes arrive on
+receptors 1..n (weight in nS: weight 1 gives a 1 nS conductance peak at
+tau_syn), currents on receptor 0 (pA).
+
+Update of one step from t to t + h, as NEST: integrate the membrane (V held
+while refractory); if not refractory decay threshold_spike, average and decay
+the after-spike currents, update threshold_voltage, and spike if V exceeds the
+threshold at t + h (then reset); add the spikes due at t + h to the
+conductances; take the current due at t + h; record.  The event-driven
+implementation advances whole pieces between input spikes at once (see
+:mod:`nodes.conductance_membrane`).
+"""
+
+import numpy as np
+
+from eventsim.errors import BadProperty
+from eventsim.messages import Inbox, SpikeBatch
+from eventsim.registry import register
+from .base import Node, as_bool, as_float, as_float_array
+from .conductance_membrane import (coefficients_closed_form, coefficients_gauss_legendre, coefficients_solve_ivp,
+                                   propagate)
+
+__all__ = ["GlifCond", "LEVELS"]
+
+#: Legal mechanism combinations (spike_dependent_threshold, after_spike_currents, adapting_threshold).
+LEVELS = {
+    (False, False, False): "lif",
+    (True, False, False): "lif_r",
+    (False, True, False): "lif_asc",
+    (True, True, False): "lif_r_asc",
+    (True, True, True): "lif_r_asc_a",
+}
+
+_SCALARS = ("C_m", "g_m", "E_L", "V_th", "V_reset", "t_ref", "th_spike_add", "th_spike_decay",
+            "voltage_reset_fraction", "voltage_reset_add", "th_voltage_index", "th_voltage_decay")
+_FLAGS = ("spike_dependent_threshold", "after_spike_currents", "adapting_threshold")
+_ASC_ARRAYS = ("asc_init", "asc_decay", "asc_amps", "asc_r")
+
+#: Shortest piece (steps) integrated by solve_ivp; shorter ones use Gauss-Legendre quadrature.
+SOLVER_MIN_STEPS = 3
+#: Conductance effect (mV) on V below which a piece is integrated in closed form.
+NEGLIGIBLE_MV = 1e-10
+
+
+@register
+class GlifCond(Node):
+    """Population of glif_cond neurons (see the module docstring for parameters and units)."""
+
+    model_name = "glif_cond"
+    element_type = "neuron"
+    defaults = {
+        "C_m": 58.72, "g_m": 9.43, "E_L": -78.85, "V_th": -51.68, "V_reset": -78.85, "t_ref": 3.75,
+        "th_spike_add": 0.37, "th_spike_decay": 0.009, "voltage_reset_fraction": 0.2, "voltage_reset_add": 18.51,
+        "th_voltage_index": 0.005, "th_voltage_decay": 0.09,
+        "asc_init": [0.0, 0.0], "asc_decay": [0.003, 0.1], "asc_amps": [-9.18, -198.94], "asc_r": [1.0, 1.0],
+        "tau_syn": [0.2, 2.0], "E_rev": [0.0, -85.0],
+        "spike_dependent_threshold": False, "after_spike_currents": False, "adapting_threshold": False,
+    }
+    units = {"C_m": "pF", "g_m": "nS", "E_L": "mV", "V_th": "mV", "V_reset": "mV", "t_ref": "ms",
+             "th_spike_add": "mV", "th_spike_decay": "1/ms", "voltage_reset_fraction": "1",
+             "voltage_reset_add": "mV", "th_voltage_index": "1/ms", "th_voltage_decay": "1/ms",
+             "asc_init": "pA", "asc_decay": "1/ms", "asc_amps": "pA", "asc_r": "1", "tau_syn": "ms",
+             "E_rev": "mV", "V_m": "mV", "I": "pA", "threshold": "mV", "threshold_spike": "mV",
+             "threshold_voltage": "mV", "ASCurrents_sum": "pA", "ASCurrents": "pA", "g": "nS", "dg": "nS/ms"}
+    spike_ports = (1,)
+    current_ports = (0,)
+    emits_spikes = True
+    emits = "spikes"
+
+    @classmethod
+    def initial_state_keys(cls):
+        return ("V_m",)
+
+    def __init__(self, kernel, first_gid, n, statuses):
+        super().__init__(kernel, first_gid, n, statuses)
+        R = max(len(s["tau_syn"]) for s in self._statuses)
+        J = max(len(s["asc_decay"]) for s in self._statuses)
+        self.V = np.zeros(n)
+        self.g = np.zeros((R, n))
+        self.dg = np.zeros((R, n))
+        self.theta_s = np.zeros(n)
+        self.theta_v = np.zeros(n)
+        self.asc = np.zeros((J, n))
+        for i, s in enumerate(self._statuses):
+            self.asc[:len(s["asc_init"]), i] = s["asc_init"]
+        self.S = np.zeros(n)
+        self.I = np.zeros(n)
+        self.refr = np.zeros(n, dtype=np.int64)
+        self.inbox = Inbox(R + 1, n)
+
+    # --- status ------------------------------------------------------------------
+    def validate(self, s):
+        for k in _SCALARS:
+            s[k] = as_float(k, s[k])
+        for k in _FLAGS:
+            s[k] = as_bool(k, s[k])
+        for k in _ASC_ARRAYS + ("tau_syn", "E_rev"):
+            s[k] = as_float_array(k, s[k])
+        if (s["spike_dependent_threshold"], s["after_spike_currents"], s["adapting_threshold"]) not in LEVELS:
+            raise BadProperty(
+                "Incorrect model mechanism combination: spike_dependent_threshold="
+                f"{s['spike_dependent_threshold']}, after_spike_currents={s['after_spike_currents']}, "
+                f"adapting_threshold={s['adapting_threshold']}; legal levels are "
+                + ", ".join(f"{name} {flags}" for flags, name in LEVELS.items()))
+        if s["V_reset"] >= s["V_th"]:
+            raise BadProperty(f"V_reset ({s['V_reset']} mV) must be lower than V_th ({s['V_th']} mV)")
+        for k in ("C_m", "g_m", "t_ref", "th_spike_decay", "th_voltage_decay"):
+            if s[k] <= 0:
+                raise BadProperty(f"{k} must be positive, got {s[k]}")
+        if not 0.0 <= s["voltage_reset_fraction"] <= 1.0:
+            raise BadProperty(f"voltage_reset_fraction must be in [0, 1], got {s['voltage_reset_fraction']}")
+        n_asc = len(s["asc_decay"])
+        for k in ("asc_init", "asc_amps", "asc_r"):
+            if len(s[k]) != n_asc:
+                raise BadProperty(f"{k} has {len(s[k])} entries but asc_decay has {n_asc}; the after-spike "
+                                  "current arrays must have equal lengths")
+        if np.any(s["asc_decay"] <= 0):
+            raise BadProperty(f"asc_decay must be positive, got {s['asc_decay'].tolist()}")
+        if np.any((s["asc_r"] < 0) | (s["asc_r"] > 1)):
+            raise BadProperty(f"asc_r must be in [0, 1], got {s['asc_r'].tolist()}")
+        if len(s["tau_syn"]) == 0:
+            raise BadProperty("tau_syn must have at least one entry")
+        if np.any(s["tau_syn"] <= 0):
+            raise BadProperty(f"tau_syn must be positive, got {s['tau_syn'].tolist()}")
+        if len(s["E_rev"]) != len(s["tau_syn"]):
+            raise BadProperty(f"E_rev has {len(s['E_rev'])} entries but tau_syn has {len(s['tau_syn'])}; "
+                              "they must have equal lengths")
+        if hasattr(self, "g") and len(s["tau_syn"]) != self.g.shape[0]:
+            if len(s["tau_syn"]) > self.g.shape[0] or np.any(self.g) or np.any(self.dg):
+                self._resize_receptors(len(s["tau_syn"]))
+        return s
+
+    def _resize_receptors(self, R):
+        if R > self.g.shape[0]:
+            pad = R - self.g.shape[0]
+            self.g = np.vstack([self.g, np.zeros((pad, self.n))])
+            self.dg = np.vstack([self.dg, np.zeros((pad, self.n))])
+            self.inbox = Inbox(R + 1, self.n)
+
+    def set_status(self, local, updates):
+        shifted = []
+        for i, upd in zip(local, updates):
+            upd = dict(upd)
+            if "E_L" in upd:
+                delta = as_float("E_L", upd["E_L"]) - self._statuses[i]["E_L"]
+                for k in ("V_th", "V_reset"):
+                    upd.setdefault(k, self._statuses[i][k] + delta)
+            shifted.append(upd)
+        super().set_status(local, shifted)
+
+    def _settable_state(self):
+        return ("V_m",)
+
+    def _validate_state(self, i, status, state):
+        if "V_m" in state:
+            state = {"V_m": as_float("V_m", state["V_m"])}
+        return state
+
+    def _commit_state(self, i, status, state):
+        if "V_m" in state:
+            self.V[i] = state["V_m"] - status["E_L"]
+        J = len(status["asc_init"])
+        if J > self.asc.shape[0]:
+            self.asc = np.vstack([self.asc, np.zeros((J - self.asc.shape[0], self.n))])
+
+    def n_receptors(self, i):
+        return len(self._statuses[i]["tau_syn"])
+
+    def _state_status(self, i):
+        s = self._statuses[i]
+        R, J = len(s["tau_syn"]), len(s["asc_decay"])
+        return {"V_m": self.V[i] + s["E_L"], "ASCurrents": self.asc[:J, i].copy(),
+                "ASCurrents_sum": self.S[i], "threshold_spike": self.theta_s[i],
+                "threshold_voltage": self.theta_v[i],
+                "threshold": self.theta_s[i] + self.theta_v[i] + s["V_th"],
+                "g": self.g[:R, i].copy(), "dg": self.dg[:R, i].copy(), "I": self.I[i]}
+
+    def recordable_names(self):
+        """Names a multimeter can record from every node of this population."""
+        R = min(len(s["tau_syn"]) for s in self._statuses)
+        return ["V_m", "I"] + [f"g_{r + 1}" for r in range(R)] + ["threshold", "threshold_spike",
+                                                                    "threshold_voltage", "ASCurrents_sum"]
+
+    @property
+    def recordables(self):
+        return tuple(self.recordable_names())
+
+    def recordable_units(self):
+        """Unit of each recordable."""
+        return {name: ("nS" if name.startswith("g_") else self.units[name]) for name in self.recordable_names()}
+
+    # --- derived constants ----------------------------------------------------------
+    def pre_run(self):
+        h = self.kernel.resolution
+        st = self._statuses
+        col = lambda k: np.array([s[k] for s in st], dtype=float)  # noqa: E731
+        self.h = h
+        self.C_m, self.g_m, self.E_L = col("C_m"), col("g_m"), col("E_L")
+        self.th_inf = col("V_th") - self.E_L
+        self.V_reset_rel = col("V_reset") - self.E_L
+        self.n_ref = np.array([int(round(s["t_ref"] / h)) for s in st], dtype=np.int64)
+        self.t_ref_steps_ms = self.n_ref * h
+        self.t_ref = col("t_ref")
+        self.has_r = np.array([s["spike_dependent_threshold"] for s in st])
+        self.has_asc = np.array([s["after_spike_currents"] for s in st])
+        self.has_a = np.array([s["adapting_threshold"] for s in st])
+        self.reset_fraction, self.reset_add = col("voltage_reset_fraction"), col("voltage_reset_add")
+        self.th_spike_add, self.th_spike_decay = col("th_spike_add"), col("th_spike_decay")
+        a, b = col("th_voltage_index"), col("th_voltage_decay")
+        R, J = self.g.shape[0], self.asc.shape[0]
+        self.tau = np.ones((R, self.n))
+        self.dE = np.zeros((R, self.n))
+        self.k_asc = np.ones((J, self.n))
+        self.amps = np.zeros((J, self.n))
+        self.asc_r = np.zeros((J, self.n))
+        for i, s in enumerate(st):
+            r, j = len(s["tau_syn"]), len(s["asc_decay"])
+            self.tau[:r, i], self.dE[:r, i] = s["tau_syn"], s["E_rev"] - s["E_L"]
+            self.k_asc[:j, i], self.amps[:j, i], self.asc_r[:j, i] = s["asc_decay"], s["asc_amps"], s["asc_r"]
+        self.psc_scale = np.e / self.tau
+        self.asc_step_mean = (1.0 - np.exp(-self.k_asc * h)) / (self.k_asc * h)
+        self.asc_reset_decay = np.exp(-self.k_asc * self.t_ref)
+        self.th_spike_reset_decay = np.exp(-self.th_spike_decay * self.t_ref)
+        # threshold_voltage propagator (exact for V linear within the step)
+        self.tv_decay = np.exp(-b * h)
+        self.tv_phi = a / (b - self.g_m / self.C_m)
+        self.tv_membrane = np.exp(-self.g_m * h / self.C_m)
+        self.tv_ab = a / b
+        self.record_names = sorted({v for mm in self.multimeters for v in mm.record_from})
+        self._dirty = False
+
+    def max_chunk_steps(self):
+        return max(1, min(1 << 15, (1 << 22) // (self.inbox.n_ports * self.n)))
+
+    # --- simulation -------------------------------------------------------------------
+    def advance(self, t_from, t_to):
+        """Advance all neurons from step `t_from` to `t_to`, piece by piece between input spikes."""
+        K = t_to - t_from
+        inputs = self.inbox.take(t_from + 1, K)      # row k holds what is due at step t_from + 1 + k
+        current, spikes = inputs[0], inputs[1:]
+        self._current = current
+        arrivals = np.flatnonzero(spikes.any(axis=(0, 2))) + 1
+        rec = {name: np.empty((K, self.n)) for name in self.record_names} if self.record_names else None
+        fired_idx, fired_step = [], []
+        j = 0
+        while j < K:
+            nxt = arrivals[np.searchsorted(arrivals, j, side="right"):]
+            end = int(nxt[0]) if nxt.size else K
+            refractory = self.refr > 0
+            if refractory.any():
+                end = min(end, j + int(self.refr[refractory].min()))
+            I_seq = np.vstack([self.I[None], current[j:end - 1]])
+            piece = self._piece(end - j, I_seq, refractory)
+            first = self._first_crossing(piece, refractory)
+            stop = min(end - j, int(first.min())) if first.size else end - j
+            self._accept(piece, stop, refractory, rec, j)
+            spiking = np.flatnonzero(first == stop) if first.size else np.empty(0, np.int64)
+            j += stop
+            if spiking.size:
+                self._spike(spiking, piece, stop)
+                fired_idx.append(spiking)
+                fired_step.append(np.full(spiking.size, t_from + j, dtype=np.int64))
+            # input due at step j: spikes into dg, current becomes I
+            self.dg += spikes[:, j - 1] * self.psc_scale
+            self.I = current[j - 1].copy()
+            if rec is not None:
+                self._record_row(rec, j - 1)
+        if fired_idx:
+            idx, steps = np.concatenate(fired_idx), np.concatenate(fired_step)
+            self.kernel.send_spikes(self, SpikeBatch(idx, steps, np.ones(idx.size, dtype=np.int64)))
+        if rec is not None:
+            self._deliver_samples(rec, t_from, t_to)
+
+    def _piece(self, L, I_seq, refractory):
+        """States at the L grid points of a piece without input spikes inside; arrays of shape (L, N)."""
+        h = self.h
+        t = h * np.arange(1, L + 1)[:, None]                                  # (L, 1)
+        decay = np.exp(-t[None] / self.tau[:, None, :])                       # (R, L, N)
+        g = (self.g[:, None, :] + self.dg[:, None, :] * t[None]) * decay
+        dg = self.dg[:, None, :] * decay
+        # after-spike currents: S_i (mean over step i-1 -> i) from asc at t_{i-1}
+        asc_prev = self.asc[:, None, :] * np.exp(-self.k_asc[:, None, :] * (t - h)[None])
+        S = np.where(self.has_asc, (asc_prev * self.asc_step_mean[:, None, :]).sum(axis=0), 0.0)
+        S_held = np.vstack([self.S[None], S[:-1]])
+        P, Q, Rc = self._membrane_coefficients(L, g, dg, refractory)
+        V = propagate(self.V, P, Q + (I_seq + S_held) * Rc)
+        theta_s = np.where(self.has_r, self.theta_s * np.exp(-self.th_spike_decay * t), 0.0)
+        V_old = np.vstack([self.V[None], V[:-1]])
+        beta = (I_seq + S) / self.g_m
+        drive = (self.tv_phi * (V_old - beta) * (self.tv_membrane - self.tv_decay)
+                 + self.tv_ab * beta * (1.0 - self.tv_decay))
+        theta_v = np.where(self.has_a, propagate(self.theta_v, np.broadcast_to(self.tv_decay, drive.shape), drive),
+                           0.0)
+        if refractory.any():
+            V[:, refractory] = self.V[refractory]
+            S[:, refractory] = self.S[refractory]
+            theta_s[:, refractory] = self.theta_s[refractory]
+            theta_v[:, refractory] = self.theta_v[refractory]
+        return {"V": V, "g": g, "dg": dg, "S": S, "theta_s": theta_s, "theta_v": theta_v}
+
+    def _membrane_coefficients(self, L, g, dg, refractory):
+        """Per-step (P, Q, R) of the membrane; see :mod:`nodes.conductance_membrane`."""
+        active = ~refractory
+        reach = (np.abs(self.g) * self.tau + np.abs(self.dg) * self.tau ** 2) * (np.abs(self.dE) + 200.0)
+        if not np.any(reach[:, active].sum(axis=0) / self.C_m[active] > NEGLIGIBLE_MV):
+            return coefficients_closed_form(L, self.h, self.g_m, self.C_m)
+        if L >= SOLVER_MIN_STEPS:
+            return coefficients_solve_ivp(L, self.g, self.dg, self.tau, self.dE, self.h, self.g_m, self.C_m)
+        g_start = np.concatenate([self.g[:, None, :], g[:, :-1]], axis=1)
+        dg_start = np.concatenate([self.dg[:, None, :], dg[:, :-1]], axis=1)
+        return coefficients_gauss_legendre(g_start, dg_start, self.tau[:, None, :], self.dE[:, None, :], self.h,
+                                           self.g_m, self.C_m)
+
+    def _first_crossing(self, piece, refractory):
+        """Per neuron, the first grid index (1-based) where V exceeds the threshold; a large value if none."""
+        above = piece["V"] > piece["theta_s"] + piece["theta_v"] + self.th_inf
+        above[:, refractory] = False
+        L = above.shape[0]
+        return np.where(above.any(axis=0), above.argmax(axis=0) + 1, L + 1)
+
+    def _accept(self, piece, stop, refractory, rec, j):
+        """Take the piece's state at grid index `stop` (1-based) and record the rows before it."""
+        k = stop - 1
+        if rec is not None and stop > 1:
+            self._record_piece(rec, piece, j, stop - 1)
+        self._V_before = self.V.copy()
+        self.V = piece["V"][k].copy()
+        self.g = piece["g"][:, k].copy()
+        self.dg = piece["dg"][:, k].copy()
+        self.S = piece["S"][k].copy()
+        self.theta_s = piece["theta_s"][k].copy()
+        self.theta_v = piece["theta_v"][k].copy()
+        active = ~refractory & self.has_asc
+        self.asc[:, active] *= np.exp(-self.k_asc[:, active] * stop * self.h)
+        self.refr[refractory] -= stop
+        self._v_old = piece["V"][k - 1] if k > 0 else self._V_before
+        self._v_old = np.where(refractory, self._V_before, self._v_old)
+
+    def _spike(self, idx, piece, stop):
+        """Reset neurons `idx` that crossed the threshold at the accepted grid point."""
+        v_old = self._v_old[idx]
+        r = self.has_r[idx]
+        self.V[idx] = np.where(r, self.reset_fraction[idx] * v_old + self.reset_add[idx], self.V_reset_rel[idx])
+        self.theta_s[idx] = np.where(r, self.theta_s[idx] * self.th_spike_reset_decay[idx] + self.th_spike_add[idx],
+                                     self.theta_s[idx])
+        asc = self.has_asc[idx]
+        self.asc[:, idx] = np.where(asc, self.amps[:, idx] + self.asc[:, idx] * self.asc_r[:, idx]
+                                    * self.asc_reset_decay[:, idx], self.asc[:, idx])
+        self.refr[idx] = self.n_ref[idx]
+
+    def _values(self, name, V, g, S, theta_s, theta_v, I):
+        if name == "V_m":
+            return V + self.E_L
+        if name == "I":
+            return I
+        if name == "threshold":
+            return theta_s + theta_v + self.th_inf + self.E_L
+        if name == "threshold_spike":
+            return theta_s
+        if name == "threshold_voltage":
+            return theta_v
+        if name == "ASCurrents_sum":
+            return S
+        return g[int(name[2:]) - 1]
+
+    def _record_piece(self, rec, piece, j, n_rows):
+        """Copy the piece's first `n_rows` grid points into the chunk's sample rows j .. j + n_rows - 1."""
+        for name in self.record_names:
+            rec[name][j:j + n_rows] = self._values(name, piece["V"][:n_rows], piece["g"][:, :n_rows],
+                                                   piece["S"][:n_rows], piece["theta_s"][:n_rows],
+                                                   piece["theta_v"][:n_rows], self._current[j:j + n_rows])
+
+    def _record_row(self, rec, row):
+        for name in self.record_names:
+            rec[name][row] = self._values(name, self.V, self.g, self.S, self.theta_s, self.theta_v, self.I)
+
+    def _deliver_samples(self, rec, t_from, t_to):
+        for mm in self.multimeters:
+            steps = mm.sample_steps(t_from, t_to)
+            if steps.size == 0:
+                continue
+            rows = steps - t_from - 1
+            local = mm._store[self]["local"]
+            mm.record(self, steps, {name: rec[name][rows][:, local] for name in mm.record_from})

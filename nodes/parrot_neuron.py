@@ -1,0 +1,42 @@
+"""parrot_neuron: re-emits every spike it receives.
+
+A spike (of any multiplicity) reaching the parrot on receptor 0 at step t is
+sent on, stamped t, with the same multiplicity; the connection weight is
+ignored, as in NEST.
+"""
+
+import numpy as np
+
+from eventsim.messages import Inbox, SpikeBatch
+from eventsim.registry import register
+from .base import Node
+
+__all__ = ["ParrotNeuron"]
+
+
+@register
+class ParrotNeuron(Node):
+    """Relays incoming spikes with their multiplicity."""
+
+    model_name = "parrot_neuron"
+    defaults = {}
+    spike_ports = (0,)
+    input_mode = "count"
+    emits_spikes = True
+    emits = "spikes"
+
+    def __init__(self, kernel, first_gid, n, statuses):
+        super().__init__(kernel, first_gid, n, statuses)
+        self.inbox = Inbox(1, n)
+
+    def n_receptors(self, i):
+        return 0
+
+    def advance(self, t_from, t_to):
+        counts = self.inbox.take(t_from + 1, t_to - t_from)[0]
+        step, node = np.nonzero(counts)
+        if step.size:
+            order = np.lexsort((node, step))
+            step, node = step[order], node[order]
+            mult = np.round(counts[step, node]).astype(np.int64)
+            self.kernel.send_spikes(self, SpikeBatch(node, step + t_from + 1, mult))

@@ -1,0 +1,80 @@
+"""step_current_generator: a piecewise-constant current.
+
+Parameters: ``amplitude_times`` (ms, strictly increasing, on the grid),
+``amplitude_values`` (pA, one per time), ``allow_offgrid_times``, ``origin``,
+``start``, ``stop`` (ms).  For every step ending in ``(origin + start,
+origin + stop]`` the generator sends the amplitude set by the last
+amplitude time at or before the beginning of that step (0 before the first).
+With delay d the target sees the current one step less than d later, as in
+NEST: with d = h, amplitude_times [200] and start 200 the target's I is the
+amplitude from 200.05 ms (h = 0.05) to ``stop`` inclusive.
+"""
+
+import numpy as np
+
+from eventsim.errors import BadProperty
+from eventsim.messages import CurrentBatch
+from eventsim.registry import register
+from .base import StimulationDevice, as_bool, as_float_array
+
+__all__ = ["StepCurrentGenerator"]
+
+
+@register
+class StepCurrentGenerator(StimulationDevice):
+    """Injects a current (pA) that changes at ``amplitude_times`` (ms)."""
+
+    model_name = "step_current_generator"
+    defaults = {**StimulationDevice.common_defaults, "amplitude_times": [], "amplitude_values": [],
+                "allow_offgrid_times": False}
+    emits = "current"
+
+    def validate(self, status):
+        status = super().validate(status)
+        status["allow_offgrid_times"] = as_bool("allow_offgrid_times", status["allow_offgrid_times"])
+        times = as_float_array("amplitude_times", status["amplitude_times"])
+        values = as_float_array("amplitude_values", status["amplitude_values"])
+        if len(times) != len(values):
+            raise BadProperty(f"amplitude_times ({len(times)}) and amplitude_values ({len(values)}) must have "
+                              "the same length")
+        if np.any(np.diff(times) <= 0):
+            i = int(np.flatnonzero(np.diff(times) <= 0)[0])
+            raise BadProperty(f"amplitude_times must be strictly increasing; {times[i + 1]} ms follows "
+                              f"{times[i]} ms")
+        if np.any(times <= 0):
+            raise BadProperty(f"amplitude_times must be positive, got {times[times <= 0][0]} ms")
+        h = self.kernel.resolution
+        q = times / h
+        off = np.abs(q - np.round(q)) > 1e-9 * np.maximum(1.0, q)
+        if np.any(off):
+            if not status["allow_offgrid_times"]:
+                raise BadProperty(f"amplitude time {times[off][0]} ms is not a multiple of the resolution {h} ms "
+                                  "(set allow_offgrid_times to round it)")
+            times = np.round(q) * h
+            if np.any(np.diff(times) <= 0):
+                raise BadProperty("amplitude_times collide after rounding to the grid")
+        status["amplitude_times"], status["amplitude_values"] = times, values
+        return status
+
+    def pre_run(self):
+        h = self.kernel.resolution
+        self._steps = [np.round(s["amplitude_times"] / h).astype(np.int64) for s in self._statuses]
+        self._windows = [self.window_steps(i) for i in range(self.n)]
+        self._dirty = False
+
+    def advance(self, t_from, t_to):
+        stamps = np.arange(t_from + 1, t_to + 1, dtype=np.int64)
+        values = np.zeros((len(stamps), self.n))
+        any_active = False
+        for i, s in enumerate(self._statuses):
+            lo, hi = self._windows[i]
+            active = (stamps > lo) & (stamps <= hi)
+            if not active.any() or len(self._steps[i]) == 0:
+                continue
+            begin = stamps - 1
+            k = np.searchsorted(self._steps[i], begin, side="right") - 1
+            amp = np.where(k >= 0, s["amplitude_values"][np.maximum(k, 0)], 0.0)
+            values[:, i] = np.where(active, amp, 0.0)
+            any_active = True
+        if any_active:
+            self.kernel.send_current(self, CurrentBatch(np.arange(self.n), t_from + 1, values))
