@@ -74,7 +74,7 @@ _FLAGS = ("spike_dependent_threshold", "after_spike_currents", "adapting_thresho
 _ASC_ARRAYS = ("asc_init", "asc_decay", "asc_amps", "asc_r")
 
 #: Shortest piece (steps) integrated by solve_ivp; shorter ones use Gauss-Legendre quadrature.
-SOLVER_MIN_STEPS = 3
+SOLVER_MIN_STEPS = 40
 #: Conductance effect (mV) on V below which a piece is integrated in closed form.
 NEGLIGIBLE_MV = 1e-10
 
