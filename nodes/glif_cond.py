@@ -54,8 +54,7 @@ from eventsim.errors import BadProperty
 from eventsim.messages import Inbox, SpikeBatch
 from eventsim.registry import register
 from .base import Node, as_bool, as_float, as_float_array
-from .conductance_membrane import (coefficients_closed_form, coefficients_gauss_legendre, coefficients_solve_ivp,
-                                   propagate)
+from .conductance_membrane import MembranePropagator, propagate
 
 __all__ = ["GlifCond", "LEVELS"]
 
@@ -73,8 +72,10 @@ _SCALARS = ("C_m", "g_m", "E_L", "V_th", "V_reset", "t_ref", "th_spike_add", "th
 _FLAGS = ("spike_dependent_threshold", "after_spike_currents", "adapting_threshold")
 _ASC_ARRAYS = ("asc_init", "asc_decay", "asc_amps", "asc_r")
 
-#: Shortest piece (steps) integrated by solve_ivp; shorter ones use Gauss-Legendre quadrature.
+#: Shortest input-free piece (steps) integrated by solve_ivp; input-dense stretches use Gauss-Legendre quadrature.
 SOLVER_MIN_STEPS = 40
+#: Longest piece (steps) computed at once; a spike inside makes the rest of the piece be recomputed.
+MAX_PIECE_STEPS = 400
 #: Conductance effect (mV) on V below which a piece is integrated in closed form.
 NEGLIGIBLE_MV = 1e-10
 
@@ -263,6 +264,7 @@ class GlifCond(Node):
         self.tv_phi = a / (b - self.g_m / self.C_m)
         self.tv_membrane = np.exp(-self.g_m * h / self.C_m)
         self.tv_ab = a / b
+        self.membrane = MembranePropagator(self.tau, self.dE, self.g_m, self.C_m, h)
         self.record_names = sorted({v for mm in self.multimeters for v in mm.record_from})
         self._dirty = False
 
@@ -281,13 +283,13 @@ class GlifCond(Node):
         fired_idx, fired_step = [], []
         j = 0
         while j < K:
-            nxt = arrivals[np.searchsorted(arrivals, j, side="right"):]
-            end = int(nxt[0]) if nxt.size else K
+            end, dense = self._piece_end(j, K, arrivals)
             refractory = self.refr > 0
             if refractory.any():
                 end = min(end, j + int(self.refr[refractory].min()))
             I_seq = np.vstack([self.I[None], current[j:end - 1]])
-            piece = self._piece(end - j, I_seq, refractory)
+            inner = spikes[:, j:end - 1] * self.psc_scale[:, None, :] if dense else None
+            piece = self._piece(end - j, I_seq, refractory, inner)
             first = self._first_crossing(piece, refractory)
             stop = min(end - j, int(first.min())) if first.size else end - j
             self._accept(piece, stop, refractory, rec, j)
@@ -308,18 +310,49 @@ class GlifCond(Node):
         if rec is not None:
             self._deliver_samples(rec, t_from, t_to)
 
-    def _piece(self, L, I_seq, refractory):
-        """States at the L grid points of a piece without input spikes inside; arrays of shape (L, N)."""
+    def _piece_end(self, j, K, arrivals):
+        """End (relative step) of the piece starting at `j`, and whether input spikes arrive inside it.
+
+        An input-free stretch of at least SOLVER_MIN_STEPS steps is one piece
+        (ending where the next input arrives); otherwise the piece runs through
+        the input-dense stretch up to the next long input-free gap.
+        """
+        later = arrivals[np.searchsorted(arrivals, j, side="right"):]
+        limit = min(K, j + MAX_PIECE_STEPS)
+        if later.size == 0 or later[0] - j >= SOLVER_MIN_STEPS:
+            return (min(int(later[0]), limit) if later.size else limit), False
+        gaps = np.flatnonzero(np.diff(later) >= SOLVER_MIN_STEPS)
+        end = int(later[gaps[0]]) if gaps.size else limit
+        return min(end, limit), True
+
+    def _piece(self, L, I_seq, refractory, inner=None):
+        """States at the L grid points of a piece; arrays of shape (L, N) (conductances (R, L, N)).
+
+        `inner` (R, L - 1, N) holds the dg jumps of spikes arriving inside the
+        piece, or None when no spike arrives before its end.
+        """
         h = self.h
         t = h * np.arange(1, L + 1)[:, None]                                  # (L, 1)
-        decay = np.exp(-t[None] / self.tau[:, None, :])                       # (R, L, N)
-        g = (self.g[:, None, :] + self.dg[:, None, :] * t[None]) * decay
-        dg = self.dg[:, None, :] * decay
+        if inner is None:
+            decay = np.exp(-t[None] / self.tau[:, None, :])                   # (R, L, N)
+            g = (self.g[:, None, :] + self.dg[:, None, :] * t[None]) * decay
+            dg = self.dg[:, None, :] * decay
+            g_start = dg_start = None
+        else:
+            E = np.broadcast_to(self.membrane.decay_h, (L,) + self.g.shape)           # (L, R, N)
+            dg_start = np.empty((L,) + self.g.shape)
+            dg_start[0] = self.dg
+            if L > 1:
+                dg_start[1:] = propagate(self.dg, E[1:], inner.transpose(1, 0, 2))
+            g = propagate(self.g, E, h * E * dg_start).transpose(1, 0, 2)              # (R, L, N)
+            dg = (dg_start * E).transpose(1, 0, 2)
+            g_start = np.concatenate([self.g[:, None, :], g[:, :-1]], axis=1)
+            dg_start = dg_start.transpose(1, 0, 2)
         # after-spike currents: S_i (mean over step i-1 -> i) from asc at t_{i-1}
         asc_prev = self.asc[:, None, :] * np.exp(-self.k_asc[:, None, :] * (t - h)[None])
         S = np.where(self.has_asc, (asc_prev * self.asc_step_mean[:, None, :]).sum(axis=0), 0.0)
         S_held = np.vstack([self.S[None], S[:-1]])
-        P, Q, Rc = self._membrane_coefficients(L, g, dg, refractory)
+        P, Q, Rc = self._membrane_coefficients(L, g, dg, refractory, g_start, dg_start)
         V = propagate(self.V, P, Q + (I_seq + S_held) * Rc)
         theta_s = np.where(self.has_r, self.theta_s * np.exp(-self.th_spike_decay * t), 0.0)
         V_old = np.vstack([self.V[None], V[:-1]])
@@ -335,18 +368,18 @@ class GlifCond(Node):
             theta_v[:, refractory] = self.theta_v[refractory]
         return {"V": V, "g": g, "dg": dg, "S": S, "theta_s": theta_s, "theta_v": theta_v}
 
-    def _membrane_coefficients(self, L, g, dg, refractory):
+    def _membrane_coefficients(self, L, g, dg, refractory, g_start=None, dg_start=None):
         """Per-step (P, Q, R) of the membrane; see :mod:`nodes.conductance_membrane`."""
-        active = ~refractory
-        reach = (np.abs(self.g) * self.tau + np.abs(self.dg) * self.tau ** 2) * (np.abs(self.dE) + 200.0)
-        if not np.any(reach[:, active].sum(axis=0) / self.C_m[active] > NEGLIGIBLE_MV):
-            return coefficients_closed_form(L, self.h, self.g_m, self.C_m)
-        if L >= SOLVER_MIN_STEPS:
-            return coefficients_solve_ivp(L, self.g, self.dg, self.tau, self.dE, self.h, self.g_m, self.C_m)
-        g_start = np.concatenate([self.g[:, None, :], g[:, :-1]], axis=1)
-        dg_start = np.concatenate([self.dg[:, None, :], dg[:, :-1]], axis=1)
-        return coefficients_gauss_legendre(g_start, dg_start, self.tau[:, None, :], self.dE[:, None, :], self.h,
-                                           self.g_m, self.C_m)
+        if g_start is None:
+            active = ~refractory
+            reach = (np.abs(self.g) * self.tau + np.abs(self.dg) * self.tau ** 2) * (np.abs(self.dE) + 200.0)
+            if not np.any(reach[:, active].sum(axis=0) / self.C_m[active] > NEGLIGIBLE_MV):
+                return self.membrane.closed_form(L)
+            if L >= SOLVER_MIN_STEPS:
+                return self.membrane.solver(L, self.g, self.dg)
+            g_start = np.concatenate([self.g[:, None, :], g[:, :-1]], axis=1)
+            dg_start = np.concatenate([self.dg[:, None, :], dg[:, :-1]], axis=1)
+        return self.membrane.gauss_legendre(g_start, dg_start)
 
     def _first_crossing(self, piece, refractory):
         """Per neuron, the first grid index (1-based) where V exceeds the threshold; a large value if none."""
