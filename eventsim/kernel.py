@@ -139,14 +139,23 @@ class Kernel:
                 raise BadProperty(f"{model} has no parameter {unknown[0]!r}; known parameters: "
                                   f"{', '.join(sorted(base))}")
             statuses.append({**base, **{k: v for k, v in p.items() if k in base}})
-        pop = cls(self, self.n_nodes + 1, n, statuses)
         initial = [{k: v for k, v in p.items() if k not in base} for p in per_node]
-        if any(initial):
-            pop.set_status(range(n), initial)
-        self.populations.append(pop)
-        self._first_gids.append(pop.first_gid)
+        gids = np.arange(self.n_nodes + 1, self.n_nodes + 1 + n)
+        last = self.populations[-1] if self.populations else None
+        if last is not None and type(last) is cls and self.steps == 0 and last.can_absorb():
+            # consecutive Create calls of one vectorised model share a population (and its process)
+            first_local = last.n
+            last.absorb(statuses)
+            if any(initial):
+                last.set_status(range(first_local, first_local + n), initial)
+        else:
+            pop = cls(self, self.n_nodes + 1, n, statuses)
+            if any(initial):
+                pop.set_status(range(n), initial)
+            self.populations.append(pop)
+            self._first_gids.append(pop.first_gid)
         self.n_nodes += n
-        return NodeCollection(self, pop.gids)
+        return NodeCollection(self, gids)
 
     def node_of(self, gid):
         """Return (population, local index) of global id `gid`."""

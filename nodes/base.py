@@ -186,6 +186,14 @@ class Node:
     def advance(self, t_from, t_to):
         """Advance the population from step `t_from` to `t_to` and emit output stamped in (t_from, t_to]."""
 
+    def can_absorb(self):
+        """Whether nodes of a following ``Create`` call of the same model may join this population."""
+        return False
+
+    def absorb(self, statuses):
+        """Append nodes with parameter dicts `statuses` (merged with defaults) to this population."""
+        raise NotImplementedError
+
     def max_chunk_steps(self):
         """Largest number of steps one call of :meth:`advance` may cover (memory bound)."""
         return 1 << 16

@@ -37,7 +37,7 @@ from scipy.integrate import solve_ivp
 __all__ = ["MembranePropagator", "propagate", "conductance_integral", "RTOL", "ATOL"]
 
 #: Tolerances of the solver (relative, and absolute in the integrating-factor variables).
-RTOL = 1e-10
+RTOL = 1e-9
 ATOL = 1e-14
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(6)

@@ -77,7 +77,7 @@ SOLVER_MIN_STEPS = 40
 #: Longest piece (steps) computed at once; a spike inside makes the rest of the piece be recomputed.
 MAX_PIECE_STEPS = 400
 #: Conductance effect (mV) on V below which a piece is integrated in closed form.
-NEGLIGIBLE_MV = 1e-10
+NEGLIGIBLE_MV = 1e-8
 
 
 @register
@@ -111,6 +111,11 @@ class GlifCond(Node):
 
     def __init__(self, kernel, first_gid, n, statuses):
         super().__init__(kernel, first_gid, n, statuses)
+        self._allocate_state()
+
+    def _allocate_state(self, old=None):
+        """Allocate the state arrays for all nodes, keeping the values of the first nodes from `old`."""
+        n = self.n
         R = max(len(s["tau_syn"]) for s in self._statuses)
         J = max(len(s["asc_decay"]) for s in self._statuses)
         self.V = np.zeros(n)
@@ -124,7 +129,25 @@ class GlifCond(Node):
         self.S = np.zeros(n)
         self.I = np.zeros(n)
         self.refr = np.zeros(n, dtype=np.int64)
+        if old is not None:
+            m = old["V"].shape[0]
+            for name, arr in old.items():
+                target = getattr(self, name)
+                if arr.ndim == 1:
+                    target[:m] = arr
+                else:
+                    target[:arr.shape[0], :m] = arr
         self.inbox = Inbox(R + 1, n)
+
+    def can_absorb(self):
+        return True
+
+    def absorb(self, statuses):
+        old = {k: getattr(self, k) for k in ("V", "g", "dg", "theta_s", "theta_v", "asc", "S", "I", "refr")}
+        self._statuses += [self.validate(dict(s)) for s in statuses]
+        self.n = len(self._statuses)
+        self._allocate_state(old)
+        self._dirty = True
 
     # --- status ------------------------------------------------------------------
     def validate(self, s):
