@@ -37,8 +37,8 @@ from scipy.integrate import solve_ivp
 __all__ = ["MembranePropagator", "propagate", "conductance_integral", "RTOL", "ATOL"]
 
 #: Tolerances of the solver (relative, and absolute in the integrating-factor variables).
-RTOL = 1e-9
-ATOL = 1e-14
+RTOL = 1e-8
+ATOL = 1e-12
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(6)
 
@@ -149,7 +149,7 @@ def propagate(x0, P, B):
     L = B.shape[0]
     out = np.empty(B.shape)
     x = x0
-    block = 64
+    block = 256
     for a in range(0, L, block):
         b = min(L, a + block)
         Pb, Bb = P[a:b], B[a:b]

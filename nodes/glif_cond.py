@@ -74,8 +74,10 @@ _ASC_ARRAYS = ("asc_init", "asc_decay", "asc_amps", "asc_r")
 
 #: Shortest input-free piece (steps) integrated by solve_ivp; input-dense stretches use Gauss-Legendre quadrature.
 SOLVER_MIN_STEPS = 40
-#: Longest piece (steps) computed at once; a spike inside makes the rest of the piece be recomputed.
-MAX_PIECE_STEPS = 400
+#: Longest pieces (steps) computed at once, input-dense and input-free; a spike inside a piece makes
+#: the rest of it be recomputed.
+MAX_DENSE_STEPS = 400
+MAX_QUIET_STEPS = 4000
 #: Conductance effect (mV) on V below which a piece is integrated in closed form.
 NEGLIGIBLE_MV = 1e-8
 
@@ -138,6 +140,7 @@ class GlifCond(Node):
                 else:
                     target[:arr.shape[0], :m] = arr
         self.inbox = Inbox(R + 1, n)
+        self._piece_budget = MAX_DENSE_STEPS
 
     def can_absorb(self):
         return True
@@ -307,15 +310,14 @@ class GlifCond(Node):
         j = 0
         while j < K:
             end, dense = self._piece_end(j, K, arrivals)
-            refractory = self.refr > 0
-            if refractory.any():
-                end = min(end, j + int(self.refr[refractory].min()))
             I_seq = np.vstack([self.I[None], current[j:end - 1]])
             inner = spikes[:, j:end - 1] * self.psc_scale[:, None, :] if dense else None
-            piece = self._piece(end - j, I_seq, refractory, inner)
-            first = self._first_crossing(piece, refractory)
+            piece = self._piece(end - j, I_seq, inner)
+            first = self._first_crossing(piece)
             stop = min(end - j, int(first.min())) if first.size else end - j
-            self._accept(piece, stop, refractory, rec, j)
+            # pieces cut short by spikes waste the rest: aim at about twice the last inter-spike stretch
+            self._piece_budget = 2 * stop if stop < end - j else 2 * self._piece_budget
+            self._accept(piece, stop, rec, j)
             spiking = np.flatnonzero(first == stop) if first.size else np.empty(0, np.int64)
             j += stop
             if spiking.size:
@@ -341,21 +343,26 @@ class GlifCond(Node):
         the input-dense stretch up to the next long input-free gap.
         """
         later = arrivals[np.searchsorted(arrivals, j, side="right"):]
-        limit = min(K, j + MAX_PIECE_STEPS)
         if later.size == 0 or later[0] - j >= SOLVER_MIN_STEPS:
-            return (min(int(later[0]), limit) if later.size else limit), False
+            end = int(later[0]) if later.size else K
+            return min(end, K, j + max(SOLVER_MIN_STEPS, min(MAX_QUIET_STEPS, self._piece_budget))), False
         gaps = np.flatnonzero(np.diff(later) >= SOLVER_MIN_STEPS)
-        end = int(later[gaps[0]]) if gaps.size else limit
-        return min(end, limit), True
+        end = int(later[gaps[0]]) if gaps.size else K
+        return min(end, K, j + max(1, min(MAX_DENSE_STEPS, self._piece_budget))), True
 
-    def _piece(self, L, I_seq, refractory, inner=None):
+    def _piece(self, L, I_seq, inner=None):
         """States at the L grid points of a piece; arrays of shape (L, N) (conductances (R, L, N)).
 
         `inner` (R, L - 1, N) holds the dg jumps of spikes arriving inside the
-        piece, or None when no spike arrives before its end.
+        piece, or None when no spike arrives before its end.  A neuron still
+        refractory for r steps holds V, the threshold components and the
+        after-spike currents during the piece's first r steps.
         """
         h = self.h
-        t = h * np.arange(1, L + 1)[:, None]                                  # (L, 1)
+        grid = np.arange(1, L + 1)[:, None]
+        t = h * grid                                                          # (L, 1)
+        active = grid > self.refr                                             # step ending at grid i is active
+        done = np.maximum(0, grid - self.refr)                                # active steps completed by grid i
         if inner is None:
             decay = np.exp(-t[None] / self.tau[:, None, :])                   # (R, L, N)
             g = (self.g[:, None, :] + self.dg[:, None, :] * t[None]) * decay
@@ -372,31 +379,26 @@ class GlifCond(Node):
             g_start = np.concatenate([self.g[:, None, :], g[:, :-1]], axis=1)
             dg_start = dg_start.transpose(1, 0, 2)
         # after-spike currents: S_i (mean over step i-1 -> i) from asc at t_{i-1}
-        asc_prev = self.asc[:, None, :] * np.exp(-self.k_asc[:, None, :] * (t - h)[None])
-        S = np.where(self.has_asc, (asc_prev * self.asc_step_mean[:, None, :]).sum(axis=0), 0.0)
+        asc_prev = self.asc[:, None, :] * np.exp(-self.k_asc[:, None, :] * (h * (done - active))[None])
+        S = np.where(active & self.has_asc, (asc_prev * self.asc_step_mean[:, None, :]).sum(axis=0), self.S)
         S_held = np.vstack([self.S[None], S[:-1]])
-        P, Q, Rc = self._membrane_coefficients(L, g, dg, refractory, g_start, dg_start)
-        V = propagate(self.V, P, Q + (I_seq + S_held) * Rc)
-        theta_s = np.where(self.has_r, self.theta_s * np.exp(-self.th_spike_decay * t), 0.0)
+        P, Q, Rc = self._membrane_coefficients(L, g, dg, g_start, dg_start)
+        V = propagate(self.V, np.where(active, P, 1.0), np.where(active, Q + (I_seq + S_held) * Rc, 0.0))
+        theta_s = np.where(self.has_r, self.theta_s * np.exp(-self.th_spike_decay * h * done), 0.0)
         V_old = np.vstack([self.V[None], V[:-1]])
         beta = (I_seq + S) / self.g_m
         drive = (self.tv_phi * (V_old - beta) * (self.tv_membrane - self.tv_decay)
                  + self.tv_ab * beta * (1.0 - self.tv_decay))
-        theta_v = np.where(self.has_a, propagate(self.theta_v, np.broadcast_to(self.tv_decay, drive.shape), drive),
-                           0.0)
-        if refractory.any():
-            V[:, refractory] = self.V[refractory]
-            S[:, refractory] = self.S[refractory]
-            theta_s[:, refractory] = self.theta_s[refractory]
-            theta_v[:, refractory] = self.theta_v[refractory]
-        return {"V": V, "g": g, "dg": dg, "S": S, "theta_s": theta_s, "theta_v": theta_v}
+        theta_v = propagate(self.theta_v, np.where(active, self.tv_decay, 1.0), np.where(active, drive, 0.0))
+        theta_v = np.where(self.has_a, theta_v, 0.0)
+        return {"V": V, "g": g, "dg": dg, "S": S, "theta_s": theta_s, "theta_v": theta_v, "active": active,
+                "done": done}
 
-    def _membrane_coefficients(self, L, g, dg, refractory, g_start=None, dg_start=None):
+    def _membrane_coefficients(self, L, g, dg, g_start=None, dg_start=None):
         """Per-step (P, Q, R) of the membrane; see :mod:`nodes.conductance_membrane`."""
         if g_start is None:
-            active = ~refractory
             reach = (np.abs(self.g) * self.tau + np.abs(self.dg) * self.tau ** 2) * (np.abs(self.dE) + 200.0)
-            if not np.any(reach[:, active].sum(axis=0) / self.C_m[active] > NEGLIGIBLE_MV):
+            if not np.any(reach.sum(axis=0) / self.C_m > NEGLIGIBLE_MV):
                 return self.membrane.closed_form(L)
             if L >= SOLVER_MIN_STEPS:
                 return self.membrane.solver(L, self.g, self.dg)
@@ -404,30 +406,26 @@ class GlifCond(Node):
             dg_start = np.concatenate([self.dg[:, None, :], dg[:, :-1]], axis=1)
         return self.membrane.gauss_legendre(g_start, dg_start)
 
-    def _first_crossing(self, piece, refractory):
-        """Per neuron, the first grid index (1-based) where V exceeds the threshold; a large value if none."""
-        above = piece["V"] > piece["theta_s"] + piece["theta_v"] + self.th_inf
-        above[:, refractory] = False
+    def _first_crossing(self, piece):
+        """Per neuron, the first grid index (1-based) where V exceeds the threshold; L + 1 if none."""
+        above = (piece["V"] > piece["theta_s"] + piece["theta_v"] + self.th_inf) & piece["active"]
         L = above.shape[0]
         return np.where(above.any(axis=0), above.argmax(axis=0) + 1, L + 1)
 
-    def _accept(self, piece, stop, refractory, rec, j):
+    def _accept(self, piece, stop, rec, j):
         """Take the piece's state at grid index `stop` (1-based) and record the rows before it."""
         k = stop - 1
         if rec is not None and stop > 1:
             self._record_piece(rec, piece, j, stop - 1)
-        self._V_before = self.V.copy()
+        self._v_old = piece["V"][k - 1] if k > 0 else self.V.copy()
         self.V = piece["V"][k].copy()
         self.g = piece["g"][:, k].copy()
         self.dg = piece["dg"][:, k].copy()
         self.S = piece["S"][k].copy()
         self.theta_s = piece["theta_s"][k].copy()
         self.theta_v = piece["theta_v"][k].copy()
-        active = ~refractory & self.has_asc
-        self.asc[:, active] *= np.exp(-self.k_asc[:, active] * stop * self.h)
-        self.refr[refractory] -= stop
-        self._v_old = piece["V"][k - 1] if k > 0 else self._V_before
-        self._v_old = np.where(refractory, self._V_before, self._v_old)
+        self.asc = np.where(self.has_asc, self.asc * np.exp(-self.k_asc * self.h * piece["done"][k]), self.asc)
+        self.refr = np.maximum(0, self.refr - stop)
 
     def _spike(self, idx, piece, stop):
         """Reset neurons `idx` that crossed the threshold at the accepted grid point."""
