@@ -266,25 +266,20 @@ class Kernel:
             if not spop.emits_spikes:
                 raise IllegalConnection(f"{tpop.model_name} records spikes; {spop.model_name} emits none")
             return
-        kind = getattr(spop, "emits", "spikes")
-        ports = tpop.current_ports if kind == "current" else tpop.spike_ports
-        for r in np.unique(receptors):
-            if kind == "spikes" and tpop.spike_ports:
-                n_rec = np.array([tpop.n_receptors(i) for i in np.unique(tlocal)])
-                min_port = min(tpop.spike_ports)
-                if r < min_port or r > n_rec.min():
-                    if r in tpop.current_ports or r > n_rec.min():
-                        raise IncompatibleReceptorType(
-                            f"receptor_type {r} of {tpop.model_name} does not accept spikes; spike receptors "
-                            f"are {min_port}..{n_rec.min()}")
-                    raise UnknownReceptorType(f"receptor_type {r} is not available in {tpop.model_name}")
-            elif r not in ports:
-                other = tpop.spike_ports if kind == "current" else tpop.current_ports
-                if r in other or (kind == "current" and r >= 1 and tpop.spike_ports):
-                    raise IncompatibleReceptorType(
-                        f"receptor_type {r} of {tpop.model_name} does not accept {'currents' if kind == 'current' else 'spikes'}"
-                        f"; it accepts them on {list(ports) or 'no port'}")
-                raise UnknownReceptorType(f"receptor_type {r} is not available in {tpop.model_name}")
+        if spop.emits == "current":
+            bad = [r for r in np.unique(receptors) if r not in tpop.current_ports]
+            if bad:
+                raise UnknownReceptorType(f"receptor_type {bad[0]} is not available for currents in "
+                                          f"{tpop.model_name}; currents go to {list(tpop.current_ports) or 'no port'}")
+            return
+        if not tpop.spike_ports:
+            raise IllegalConnection(f"{tpop.model_name} does not accept spikes")
+        low = min(tpop.spike_ports)
+        high = min(tpop.n_receptors(i) for i in np.unique(tlocal)) if low > 0 else 0
+        bad = [r for r in np.unique(receptors) if not low <= r <= high]
+        if bad:
+            raise IncompatibleReceptorType(f"receptor_type {bad[0]} of {tpop.model_name} does not accept spikes; "
+                                           f"spike receptors are {low}..{high}")
 
     def get_connections(self, source=None, target=None):
         """All connections, optionally filtered by source and/or target NodeCollections, as a dict of arrays."""
