@@ -55,6 +55,7 @@ from eventsim.messages import Inbox, SpikeBatch
 from eventsim.registry import register
 from .base import Node, as_bool, as_float, as_float_array
 from .conductance_membrane import MembranePropagator, propagate
+from .glif_cond_steps import run_steps, warm_up
 
 __all__ = ["GlifCond", "LEVELS"]
 
@@ -74,10 +75,8 @@ _ASC_ARRAYS = ("asc_init", "asc_decay", "asc_amps", "asc_r")
 
 #: Shortest input-free piece (steps) integrated by solve_ivp; input-dense stretches use Gauss-Legendre quadrature.
 SOLVER_MIN_STEPS = 40
-#: Longest pieces (steps) computed at once, input-dense and input-free; a spike inside a piece makes
-#: the rest of it be recomputed.
-MAX_DENSE_STEPS = 400
-MAX_QUIET_STEPS = 4000
+#: Longest input-free stretch (steps) given to one solve_ivp call (bounds exp(A) in the integrating factor).
+MAX_QUIET_STEPS = 2000
 #: Conductance effect (mV) on V below which a piece is integrated in closed form.
 NEGLIGIBLE_MV = 1e-8
 
@@ -111,9 +110,14 @@ class GlifCond(Node):
     def initial_state_keys(cls):
         return ("V_m",)
 
+    _compiled = False
+
     def __init__(self, kernel, first_gid, n, statuses):
         super().__init__(kernel, first_gid, n, statuses)
         self._allocate_state()
+        if not GlifCond._compiled:
+            warm_up()
+            GlifCond._compiled = True
 
     def _allocate_state(self, old=None):
         """Allocate the state arrays for all nodes, keeping the values of the first nodes from `old`."""
@@ -140,7 +144,6 @@ class GlifCond(Node):
                 else:
                     target[:arr.shape[0], :m] = arr
         self.inbox = Inbox(R + 1, n)
-        self._piece_budget = MAX_DENSE_STEPS
 
     def can_absorb(self):
         return True
@@ -282,6 +285,8 @@ class GlifCond(Node):
             self.tau[:r, i], self.dE[:r, i] = s["tau_syn"], s["E_rev"] - s["E_L"]
             self.k_asc[:j, i], self.amps[:j, i], self.asc_r[:j, i] = s["asc_decay"], s["asc_amps"], s["asc_r"]
         self.psc_scale = np.e / self.tau
+        self.th_spike_decay_h = np.exp(-self.th_spike_decay * h)
+        self.asc_decay_h = np.exp(-self.k_asc * h)
         self.asc_step_mean = (1.0 - np.exp(-self.k_asc * h)) / (self.k_asc * h)
         self.asc_reset_decay = np.exp(-self.k_asc * self.t_ref)
         self.th_spike_reset_decay = np.exp(-self.th_spike_decay * self.t_ref)
@@ -291,7 +296,6 @@ class GlifCond(Node):
         self.tv_membrane = np.exp(-self.g_m * h / self.C_m)
         self.tv_ab = a / b
         self.membrane = MembranePropagator(self.tau, self.dE, self.g_m, self.C_m, h)
-        self.record_names = sorted({v for mm in self.multimeters for v in mm.record_from})
         self._dirty = False
 
     def max_chunk_steps(self):
@@ -299,177 +303,107 @@ class GlifCond(Node):
 
     # --- simulation -------------------------------------------------------------------
     def advance(self, t_from, t_to):
-        """Advance all neurons from step `t_from` to `t_to`, piece by piece between input spikes."""
+        """Advance all neurons from step `t_from` to `t_to`.
+
+        Three passes over the chunk: the conductances with their input (closed
+        form), the membrane coefficients of every step (closed form, solve_ivp
+        or quadrature; they do not depend on the neurons' own spikes), then the
+        sequential update of thresholds, spikes and resets (:func:`run_steps`).
+        """
         K = t_to - t_from
-        inputs = self.inbox.take(t_from + 1, K)      # row k holds what is due at step t_from + 1 + k
-        current, spikes = inputs[0], inputs[1:]
-        self._current = current
-        arrivals = np.flatnonzero(spikes.any(axis=(0, 2))) + 1
-        rec = {name: np.empty((K, self.n)) for name in self.record_names} if self.record_names else None
-        fired_idx, fired_step = [], []
-        j = 0
-        while j < K:
-            end, dense = self._piece_end(j, K, arrivals)
-            I_seq = np.vstack([self.I[None], current[j:end - 1]])
-            inner = spikes[:, j:end - 1] * self.psc_scale[:, None, :] if dense else None
-            piece = self._piece(end - j, I_seq, inner)
-            first = self._first_crossing(piece)
-            stop = min(end - j, int(first.min())) if first.size else end - j
-            # pieces cut short by spikes waste the rest: aim at about twice the last inter-spike stretch
-            self._piece_budget = 2 * stop if stop < end - j else 2 * self._piece_budget
-            self._accept(piece, stop, rec, j)
-            spiking = np.flatnonzero(first == stop) if first.size else np.empty(0, np.int64)
-            j += stop
-            if spiking.size:
-                self._spike(spiking, piece, stop)
-                fired_idx.append(spiking)
-                fired_step.append(np.full(spiking.size, t_from + j, dtype=np.int64))
-            # input due at step j: spikes into dg, current becomes I
-            self.dg += spikes[:, j - 1] * self.psc_scale
-            self.I = current[j - 1].copy()
-            if rec is not None:
-                self._record_row(rec, j - 1)
-        if fired_idx:
-            idx, steps = np.concatenate(fired_idx), np.concatenate(fired_step)
-            self.kernel.send_spikes(self, SpikeBatch(idx, steps, np.ones(idx.size, dtype=np.int64)))
-        if rec is not None:
-            self._deliver_samples(rec, t_from, t_to)
+        inputs = self.inbox.take(t_from + 1, K)               # row k: what is due at step t_from + 1 + k
+        current = inputs[0]
+        jumps = inputs[1:].transpose(1, 0, 2) * self.psc_scale   # (K, R, N) dg jumps at the end of each step
+        g_start, dg_start, g_end = self._conductances(jumps)
+        P, Q, R = self._coefficients(g_start, dg_start, jumps)
+        rec = {name: np.empty((K, self.n)) for name in ("V", "S", "theta_s", "theta_v")}
+        spiked = np.zeros((K, self.n), dtype=np.bool_)
+        run_steps(P, Q, R, current, self.V, self.theta_s, self.theta_v, self.S, self.I, self.refr, self.asc,
+                  self.has_r, self.has_asc, self.has_a, self.th_inf, self.V_reset_rel, self.n_ref,
+                  self.reset_fraction, self.reset_add, self.th_spike_add, self.th_spike_decay_h,
+                  self.th_spike_reset_decay, self.asc_decay_h, self.asc_step_mean, self.amps, self.asc_r,
+                  self.asc_reset_decay, self.g_m, self.tv_membrane, self.tv_decay, self.tv_phi, self.tv_ab,
+                  rec["V"], rec["S"], rec["theta_s"], rec["theta_v"], spiked)
+        self.g = g_end[0]
+        self.dg = g_end[1]
+        step, idx = np.nonzero(spiked)
+        if step.size:
+            self.kernel.send_spikes(self, SpikeBatch(idx, step + t_from + 1, np.ones(idx.size, dtype=np.int64)))
+        if self.multimeters:
+            g_grid = np.concatenate([g_start[1:], g_end[0][None]])
+            self._deliver_samples(rec, g_grid, current, t_from, t_to)
 
-    def _piece_end(self, j, K, arrivals):
-        """End (relative step) of the piece starting at `j`, and whether input spikes arrive inside it.
+    def _conductances(self, jumps):
+        """Conductance (nS) and derivative (nS/ms) at the start of each step, and (g, dg) at the end.
 
-        An input-free stretch of at least SOLVER_MIN_STEPS steps is one piece
-        (ending where the next input arrives); otherwise the piece runs through
-        the input-dense stretch up to the next long input-free gap.
+        `jumps` (K, R, N) are the dg increments of the spikes due at the end of each step.
         """
-        later = arrivals[np.searchsorted(arrivals, j, side="right"):]
-        if later.size == 0 or later[0] - j >= SOLVER_MIN_STEPS:
-            end = int(later[0]) if later.size else K
-            return min(end, K, j + max(SOLVER_MIN_STEPS, min(MAX_QUIET_STEPS, self._piece_budget))), False
-        gaps = np.flatnonzero(np.diff(later) >= SOLVER_MIN_STEPS)
-        end = int(later[gaps[0]]) if gaps.size else K
-        return min(end, K, j + max(1, min(MAX_DENSE_STEPS, self._piece_budget))), True
+        K = jumps.shape[0]
+        E = np.broadcast_to(self.membrane.decay_h, jumps.shape)
+        dg_start = np.empty(jumps.shape)
+        dg_start[0] = self.dg
+        if K > 1:
+            dg_start[1:] = propagate(self.dg, E[1:], jumps[:-1])
+        g_grid = propagate(self.g, E, self.h * E * dg_start)                  # g at the end of each step
+        g_start = np.concatenate([self.g[None], g_grid[:-1]])
+        dg_end = dg_start[-1] * self.membrane.decay_h + jumps[-1]
+        return g_start, dg_start, (g_grid[-1], dg_end)
 
-    def _piece(self, L, I_seq, inner=None):
-        """States at the L grid points of a piece; arrays of shape (L, N) (conductances (R, L, N)).
+    def _coefficients(self, g_start, dg_start, jumps):
+        """Membrane coefficients (P, Q, R), each (K, N), for every step of the chunk.
 
-        `inner` (R, L - 1, N) holds the dg jumps of spikes arriving inside the
-        piece, or None when no spike arrives before its end.  A neuron still
-        refractory for r steps holds V, the threshold components and the
-        after-spike currents during the piece's first r steps.
+        Stretches of at least SOLVER_MIN_STEPS steps that no input spike enters
+        are integrated in closed form (conductance negligible) or by one
+        solve_ivp call; the remaining, input-dense steps by quadrature.
         """
-        h = self.h
-        grid = np.arange(1, L + 1)[:, None]
-        t = h * grid                                                          # (L, 1)
-        active = grid > self.refr                                             # step ending at grid i is active
-        done = np.maximum(0, grid - self.refr)                                # active steps completed by grid i
-        if inner is None:
-            decay = np.exp(-t[None] / self.tau[:, None, :])                   # (R, L, N)
-            g = (self.g[:, None, :] + self.dg[:, None, :] * t[None]) * decay
-            dg = self.dg[:, None, :] * decay
-            g_start = dg_start = None
-        else:
-            E = np.broadcast_to(self.membrane.decay_h, (L,) + self.g.shape)           # (L, R, N)
-            dg_start = np.empty((L,) + self.g.shape)
-            dg_start[0] = self.dg
-            if L > 1:
-                dg_start[1:] = propagate(self.dg, E[1:], inner.transpose(1, 0, 2))
-            g = propagate(self.g, E, h * E * dg_start).transpose(1, 0, 2)              # (R, L, N)
-            dg = (dg_start * E).transpose(1, 0, 2)
-            g_start = np.concatenate([self.g[:, None, :], g[:, :-1]], axis=1)
-            dg_start = dg_start.transpose(1, 0, 2)
-        # after-spike currents: S_i (mean over step i-1 -> i) from asc at t_{i-1}
-        asc_prev = self.asc[:, None, :] * np.exp(-self.k_asc[:, None, :] * (h * (done - active))[None])
-        S = np.where(active & self.has_asc, (asc_prev * self.asc_step_mean[:, None, :]).sum(axis=0), self.S)
-        S_held = np.vstack([self.S[None], S[:-1]])
-        P, Q, Rc = self._membrane_coefficients(L, g, dg, g_start, dg_start)
-        V = propagate(self.V, np.where(active, P, 1.0), np.where(active, Q + (I_seq + S_held) * Rc, 0.0))
-        theta_s = np.where(self.has_r, self.theta_s * np.exp(-self.th_spike_decay * h * done), 0.0)
-        V_old = np.vstack([self.V[None], V[:-1]])
-        beta = (I_seq + S) / self.g_m
-        drive = (self.tv_phi * (V_old - beta) * (self.tv_membrane - self.tv_decay)
-                 + self.tv_ab * beta * (1.0 - self.tv_decay))
-        theta_v = propagate(self.theta_v, np.where(active, self.tv_decay, 1.0), np.where(active, drive, 0.0))
-        theta_v = np.where(self.has_a, theta_v, 0.0)
-        return {"V": V, "g": g, "dg": dg, "S": S, "theta_s": theta_s, "theta_v": theta_v, "active": active,
-                "done": done}
+        K, N = g_start.shape[0], self.n
+        P, Q, R = np.empty((K, N)), np.empty((K, N)), np.empty((K, N))
+        arrivals = np.flatnonzero(jumps.any(axis=(1, 2))) + 1           # steps ending with input
+        bounds = np.concatenate([[0], arrivals[arrivals < K], [K]])
+        dense = np.ones(K, dtype=bool)
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            if b - a < SOLVER_MIN_STEPS:
+                continue
+            dense[a:b] = False
+            for lo in range(a, b, MAX_QUIET_STEPS):
+                hi = min(b, lo + MAX_QUIET_STEPS)
+                g0, dg0 = g_start[lo], dg_start[lo]
+                reach = (np.abs(g0) * self.tau + np.abs(dg0) * self.tau ** 2) * (np.abs(self.dE) + 200.0)
+                if np.all(reach.sum(axis=0) / self.C_m <= NEGLIGIBLE_MV):
+                    P[lo:hi], Q[lo:hi], R[lo:hi] = self.membrane.closed_form(hi - lo)
+                else:
+                    P[lo:hi], Q[lo:hi], R[lo:hi] = self.membrane.solver(hi - lo, g0, dg0)
+        steps = np.flatnonzero(dense)
+        block = max(1, (1 << 16) // N)
+        for lo in range(0, steps.size, block):
+            sel = steps[lo:lo + block]
+            P[sel], Q[sel], R[sel] = self.membrane.gauss_legendre(g_start[sel].transpose(1, 0, 2),
+                                                                  dg_start[sel].transpose(1, 0, 2))
+        return P, Q, R
 
-    def _membrane_coefficients(self, L, g, dg, g_start=None, dg_start=None):
-        """Per-step (P, Q, R) of the membrane; see :mod:`nodes.conductance_membrane`."""
-        if g_start is None:
-            reach = (np.abs(self.g) * self.tau + np.abs(self.dg) * self.tau ** 2) * (np.abs(self.dE) + 200.0)
-            if not np.any(reach.sum(axis=0) / self.C_m > NEGLIGIBLE_MV):
-                return self.membrane.closed_form(L)
-            if L >= SOLVER_MIN_STEPS:
-                return self.membrane.solver(L, self.g, self.dg)
-            g_start = np.concatenate([self.g[:, None, :], g[:, :-1]], axis=1)
-            dg_start = np.concatenate([self.dg[:, None, :], dg[:, :-1]], axis=1)
-        return self.membrane.gauss_legendre(g_start, dg_start)
-
-    def _first_crossing(self, piece):
-        """Per neuron, the first grid index (1-based) where V exceeds the threshold; L + 1 if none."""
-        above = (piece["V"] > piece["theta_s"] + piece["theta_v"] + self.th_inf) & piece["active"]
-        L = above.shape[0]
-        return np.where(above.any(axis=0), above.argmax(axis=0) + 1, L + 1)
-
-    def _accept(self, piece, stop, rec, j):
-        """Take the piece's state at grid index `stop` (1-based) and record the rows before it."""
-        k = stop - 1
-        if rec is not None and stop > 1:
-            self._record_piece(rec, piece, j, stop - 1)
-        self._v_old = piece["V"][k - 1] if k > 0 else self.V.copy()
-        self.V = piece["V"][k].copy()
-        self.g = piece["g"][:, k].copy()
-        self.dg = piece["dg"][:, k].copy()
-        self.S = piece["S"][k].copy()
-        self.theta_s = piece["theta_s"][k].copy()
-        self.theta_v = piece["theta_v"][k].copy()
-        self.asc = np.where(self.has_asc, self.asc * np.exp(-self.k_asc * self.h * piece["done"][k]), self.asc)
-        self.refr = np.maximum(0, self.refr - stop)
-
-    def _spike(self, idx, piece, stop):
-        """Reset neurons `idx` that crossed the threshold at the accepted grid point."""
-        v_old = self._v_old[idx]
-        r = self.has_r[idx]
-        self.V[idx] = np.where(r, self.reset_fraction[idx] * v_old + self.reset_add[idx], self.V_reset_rel[idx])
-        self.theta_s[idx] = np.where(r, self.theta_s[idx] * self.th_spike_reset_decay[idx] + self.th_spike_add[idx],
-                                     self.theta_s[idx])
-        asc = self.has_asc[idx]
-        self.asc[:, idx] = np.where(asc, self.amps[:, idx] + self.asc[:, idx] * self.asc_r[:, idx]
-                                    * self.asc_reset_decay[:, idx], self.asc[:, idx])
-        self.refr[idx] = self.n_ref[idx]
-
-    def _values(self, name, V, g, S, theta_s, theta_v, I):
-        if name == "V_m":
-            return V + self.E_L
-        if name == "I":
-            return I
-        if name == "threshold":
-            return theta_s + theta_v + self.th_inf + self.E_L
-        if name == "threshold_spike":
-            return theta_s
-        if name == "threshold_voltage":
-            return theta_v
-        if name == "ASCurrents_sum":
-            return S
-        return g[int(name[2:]) - 1]
-
-    def _record_piece(self, rec, piece, j, n_rows):
-        """Copy the piece's first `n_rows` grid points into the chunk's sample rows j .. j + n_rows - 1."""
-        for name in self.record_names:
-            rec[name][j:j + n_rows] = self._values(name, piece["V"][:n_rows], piece["g"][:, :n_rows],
-                                                   piece["S"][:n_rows], piece["theta_s"][:n_rows],
-                                                   piece["theta_v"][:n_rows], self._current[j:j + n_rows])
-
-    def _record_row(self, rec, row):
-        for name in self.record_names:
-            rec[name][row] = self._values(name, self.V, self.g, self.S, self.theta_s, self.theta_v, self.I)
-
-    def _deliver_samples(self, rec, t_from, t_to):
+    def _deliver_samples(self, rec, g_grid, current, t_from, t_to):
+        """Hand each multimeter the requested variables at its sample steps in (t_from, t_to]."""
         for mm in self.multimeters:
             steps = mm.sample_steps(t_from, t_to)
             if steps.size == 0:
                 continue
             rows = steps - t_from - 1
             local = mm._store[self]["local"]
-            mm.record(self, steps, {name: rec[name][rows][:, local] for name in mm.record_from})
+            values = {}
+            for name in mm.record_from:
+                if name == "V_m":
+                    v = rec["V"][rows] + self.E_L
+                elif name == "I":
+                    v = current[rows]
+                elif name == "threshold":
+                    v = rec["theta_s"][rows] + rec["theta_v"][rows] + self.th_inf + self.E_L
+                elif name == "threshold_spike":
+                    v = rec["theta_s"][rows]
+                elif name == "threshold_voltage":
+                    v = rec["theta_v"][rows]
+                elif name == "ASCurrents_sum":
+                    v = rec["S"][rows]
+                else:
+                    v = g_grid[rows, int(name[2:]) - 1]
+                values[name] = v[:, local]
+            mm.record(self, steps, values)
