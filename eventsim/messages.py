@@ -95,27 +95,29 @@ class Inbox:
         B = self.block_steps
         blocks = steps // B
         first, last = int(blocks.min()), int(blocks.max())
-        flat_len = self.n_ports * B * self.n_nodes
+        ports, nodes = np.asarray(ports), np.asarray(nodes)
+        values = np.broadcast_to(values, steps.shape)
         for b in range(first, last + 1):
             sel = blocks == b if first != last else slice(None)
-            flat = (np.asarray(ports)[sel] * B + (steps[sel] - b * B)) * self.n_nodes + np.asarray(nodes)[sel]
-            if np.size(flat) == 0:
-                continue
-            blk = self._block(b)
-            blk.reshape(-1)[:] += np.bincount(flat, weights=np.broadcast_to(values, steps.shape)[sel],
-                                              minlength=flat_len)
+            flat = (ports[sel] * B + (steps[sel] - b * B)) * self.n_nodes + nodes[sel]
+            if np.size(flat):
+                np.add.at(self._block(b).reshape(-1), flat, values[sel])
 
     def add_dense(self, first_step, port, nodes, values):
         """Add a dense block: ``values[k, i]`` at step ``first_step + k`` on `port` of node ``nodes[i]``."""
         B = self.block_steps
         n_steps = values.shape[0]
+        unique = len(np.unique(nodes)) == len(nodes)
         k = 0
         while k < n_steps:
             step = first_step + k
             b, off = divmod(step, B)
             m = min(n_steps - k, B - off)
-            blk = self._block(b)
-            np.add.at(blk[port, off:off + m], (slice(None), nodes), values[k:k + m])
+            target = self._block(b)[port, off:off + m]
+            if unique:
+                target[:, nodes] += values[k:k + m]
+            else:
+                np.add.at(target, (slice(None), nodes), values[k:k + m])
             k += m
 
     def take(self, first_step, n_steps):

@@ -60,9 +60,12 @@ class PoissonGenerator(StimulationDevice):
                 counts[rows] = self._rngs[i].poisson(rate * h * 1e-3, size=(len(rows), len(conns)))
                 if target.element_type == "recorder":
                     raise BadProperty("connect a poisson_generator to a spike_recorder through a parrot_neuron")
+                weighted = target.input_mode != "count" and np.any(w[conns] != 1.0)
                 for delay in np.unique(d[conns]):
                     for port in np.unique(r[conns]):
                         m = (d[conns] == delay) & (r[conns] == port)
                         c = conns[m]
-                        values = counts[:, m] if target.input_mode == "count" else counts[:, m] * w[c]
+                        values = counts if m.all() else counts[:, m]
+                        if weighted:
+                            values = values * w[c]
                         target.inbox.add_dense(t_from + 1 + int(delay), int(port), tgt[c], values)
