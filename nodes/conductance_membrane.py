@@ -25,7 +25,7 @@ provides them three ways:
   form, ``d/ds [exp(A) V] = exp(A) (sum_r g_r dE_r + c) / C``, integrated by
   :func:`scipy.integrate.solve_ivp` (DOP853, ``rtol`` 1e-10) over a whole
   input-free piece for all neurons at once and read on the grid.
-* :meth:`~MembranePropagator.gauss_legendre` -- the same integrals by 6-point
+* :meth:`~MembranePropagator.gauss_legendre` -- the same integrals by 4-point
   Gauss-Legendre quadrature inside each step, for pieces with input arriving
   at (nearly) every step, where a solver call per step would cost far more
   than the step.  Its agreement with the solver is checked in the tests.
@@ -40,7 +40,7 @@ __all__ = ["MembranePropagator", "propagate", "conductance_integral", "RTOL", "A
 RTOL = 1e-8
 ATOL = 1e-12
 
-_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(6)
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(4)
 
 
 def conductance_integral(g0, dg0, tau, s):
