@@ -116,9 +116,8 @@ class Kernel:
 
     @property
     def min_delay(self):
-        """Smallest delay (steps) among connections between neurons and stimulators (NEST's min_delay)."""
-        delays = [p.min_delay for p in self.projections.values()
-                  if "recorder" not in (p.source.element_type, p.target.element_type) and len(p)]
+        """Smallest delay (steps) of all connections, recorders' included (NEST's min_delay)."""
+        delays = [p.min_delay for p in self.projections.values() if len(p)]
         return min(delays) if delays else int(round(DEFAULT_MIN_DELAY_MS / self._resolution))
 
     # --- nodes -------------------------------------------------------------------

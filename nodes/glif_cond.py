@@ -81,6 +81,17 @@ MAX_QUIET_STEPS = 2000
 NEGLIGIBLE_MV = 1e-8
 
 
+#: NEST measures time in ticks of 1 microsecond.
+TICKS_PER_MS = 1000
+
+
+def refractory_steps(t_ref, h):
+    """Refractory period in steps as NEST counts it: t_ref rounded to ticks, then up to whole steps."""
+    ticks = round(t_ref * TICKS_PER_MS)
+    per_step = round(h * TICKS_PER_MS)
+    return -(-ticks // per_step)
+
+
 @register
 class GlifCond(Node):
     """Population of glif_cond neurons (see the module docstring for parameters and units)."""
@@ -106,9 +117,15 @@ class GlifCond(Node):
     emits_spikes = True
     emits = "spikes"
 
+    #: Membrane potential (mV) of a new neuron; as in NEST it keeps this absolute value when E_L is changed.
+    initial_V_m = -78.85
+    #: Number of after-spike current state variables of a new neuron (NEST starts with two zeros,
+    #: whatever the length of the asc_* arrays, until ASCurrents is set).
+    initial_asc_len = 2
+
     @classmethod
     def initial_state_keys(cls):
-        return ("V_m",)
+        return ("V_m", "ASCurrents")
 
     _compiled = False
 
@@ -124,14 +141,14 @@ class GlifCond(Node):
         n = self.n
         R = max(len(s["tau_syn"]) for s in self._statuses)
         J = max(len(s["asc_decay"]) for s in self._statuses)
-        self.V = np.zeros(n)
+        J = max(J, self.initial_asc_len)
+        self.V = np.array([self.initial_V_m - s["E_L"] for s in self._statuses])
         self.g = np.zeros((R, n))
         self.dg = np.zeros((R, n))
         self.theta_s = np.zeros(n)
         self.theta_v = np.zeros(n)
         self.asc = np.zeros((J, n))
-        for i, s in enumerate(self._statuses):
-            self.asc[:len(s["asc_init"]), i] = s["asc_init"]
+        self.asc_len = np.full(n, self.initial_asc_len, dtype=np.int64)
         self.S = np.zeros(n)
         self.I = np.zeros(n)
         self.refr = np.zeros(n, dtype=np.int64)
@@ -149,7 +166,8 @@ class GlifCond(Node):
         return True
 
     def absorb(self, statuses):
-        old = {k: getattr(self, k) for k in ("V", "g", "dg", "theta_s", "theta_v", "asc", "S", "I", "refr")}
+        old = {k: getattr(self, k) for k in ("V", "g", "dg", "theta_s", "theta_v", "asc", "asc_len", "S", "I",
+                                             "refr")}
         self._statuses += [self.validate(dict(s)) for s in statuses]
         self.n = len(self._statuses)
         self._allocate_state(old)
@@ -205,30 +223,38 @@ class GlifCond(Node):
             self.inbox = Inbox(R + 1, self.n)
 
     def set_status(self, local, updates):
-        shifted = []
+        local = list(local)
+        V_m_before = {i: self.V[i] + self._statuses[i]["E_L"] for i in local}
+        super().set_status(local, updates)
         for i, upd in zip(local, updates):
-            upd = dict(upd)
-            if "E_L" in upd:
-                delta = as_float("E_L", upd["E_L"]) - self._statuses[i]["E_L"]
-                for k in ("V_th", "V_reset"):
-                    upd.setdefault(k, self._statuses[i][k] + delta)
-            shifted.append(upd)
-        super().set_status(local, shifted)
-
-    def _settable_state(self):
-        return ("V_m",)
+            if "E_L" in upd and "V_m" not in upd:
+                # NEST keeps V_m's absolute value when E_L changes; V is stored relative to E_L
+                self.V[i] = V_m_before[i] - self._statuses[i]["E_L"]
 
     def _validate_state(self, i, status, state):
+        out = {}
         if "V_m" in state:
-            state = {"V_m": as_float("V_m", state["V_m"])}
-        return state
+            out["V_m"] = as_float("V_m", state["V_m"])
+        if "ASCurrents" in state:
+            asc = as_float_array("ASCurrents", state["ASCurrents"])
+            if not status["after_spike_currents"]:
+                raise BadProperty("ASCurrents can only be set when after_spike_currents is True")
+            if len(asc) != len(status["asc_decay"]):
+                raise BadProperty(f"ASCurrents has {len(asc)} entries but asc_decay has "
+                                  f"{len(status['asc_decay'])}; they must have equal lengths")
+            out["ASCurrents"] = asc
+        return out
 
     def _commit_state(self, i, status, state):
         if "V_m" in state:
             self.V[i] = state["V_m"] - status["E_L"]
-        J = len(status["asc_init"])
-        if J > self.asc.shape[0]:
-            self.asc = np.vstack([self.asc, np.zeros((J - self.asc.shape[0], self.n))])
+        if "ASCurrents" in state:
+            asc = state["ASCurrents"]
+            if len(asc) > self.asc.shape[0]:
+                self.asc = np.vstack([self.asc, np.zeros((len(asc) - self.asc.shape[0], self.n))])
+            self.asc[:, i] = 0.0
+            self.asc[:len(asc), i] = asc
+            self.asc_len[i] = len(asc)
 
     def n_receptors(self, i):
         return len(self._statuses[i]["tau_syn"])
@@ -236,7 +262,7 @@ class GlifCond(Node):
     def _state_status(self, i):
         s = self._statuses[i]
         R, J = len(s["tau_syn"]), len(s["asc_decay"])
-        return {"V_m": self.V[i] + s["E_L"], "ASCurrents": self.asc[:J, i].copy(),
+        return {"V_m": self.V[i] + s["E_L"], "ASCurrents": self.asc[:self.asc_len[i], i].copy(),
                 "ASCurrents_sum": self.S[i], "threshold_spike": self.theta_s[i],
                 "threshold_voltage": self.theta_v[i],
                 "threshold": self.theta_s[i] + self.theta_v[i] + s["V_th"],
@@ -265,8 +291,7 @@ class GlifCond(Node):
         self.C_m, self.g_m, self.E_L = col("C_m"), col("g_m"), col("E_L")
         self.th_inf = col("V_th") - self.E_L
         self.V_reset_rel = col("V_reset") - self.E_L
-        self.n_ref = np.array([int(round(s["t_ref"] / h)) for s in st], dtype=np.int64)
-        self.t_ref_steps_ms = self.n_ref * h
+        self.n_ref = np.array([refractory_steps(s["t_ref"], h) for s in st], dtype=np.int64)
         self.t_ref = col("t_ref")
         self.has_r = np.array([s["spike_dependent_threshold"] for s in st])
         self.has_asc = np.array([s["after_spike_currents"] for s in st])
@@ -281,9 +306,10 @@ class GlifCond(Node):
         self.amps = np.zeros((J, self.n))
         self.asc_r = np.zeros((J, self.n))
         for i, s in enumerate(st):
-            r, j = len(s["tau_syn"]), len(s["asc_decay"])
+            r, j = len(s["tau_syn"]), min(len(s["asc_decay"]), self.asc_len[i])
             self.tau[:r, i], self.dE[:r, i] = s["tau_syn"], s["E_rev"] - s["E_L"]
-            self.k_asc[:j, i], self.amps[:j, i], self.asc_r[:j, i] = s["asc_decay"], s["asc_amps"], s["asc_r"]
+            self.k_asc[:j, i], self.amps[:j, i] = s["asc_decay"][:j], s["asc_amps"][:j]
+            self.asc_r[:j, i] = s["asc_r"][:j]
         self.psc_scale = np.e / self.tau
         self.th_spike_decay_h = np.exp(-self.th_spike_decay * h)
         self.asc_decay_h = np.exp(-self.k_asc * h)

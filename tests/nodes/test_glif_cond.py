@@ -74,16 +74,36 @@ def test_failed_set_changes_nothing():
     assert n.get("C_m") == pytest.approx(58.72)
 
 
-def test_e_l_shift_moves_relative_quantities():
-    """Changing E_L alone shifts V_m, V_th and V_reset with it (NEST keeps them relative to E_L)."""
+def test_changing_e_l_keeps_absolute_potentials():
+    """Changing E_L leaves V_m, V_th and V_reset at their absolute values, as NEST does."""
     n = nest.Create("glif_cond")
     n.set({"E_L": -70.0})
-    shift = -70.0 + 78.85
-    assert n.get("V_m") == pytest.approx(-78.85 + shift)
-    assert n.get("V_th") == pytest.approx(-51.68 + shift)
-    assert n.get("V_reset") == pytest.approx(-78.85 + shift)
-    n.set({"E_L": -60.0, "V_th": -40.0})
-    assert n.get("V_th") == pytest.approx(-40.0)
+    assert n.get("V_m") == pytest.approx(-78.85)
+    assert n.get("V_th") == pytest.approx(-51.68)
+    assert n.get("V_reset") == pytest.approx(-78.85)
+    m = nest.Create("glif_cond", params={"E_L": -60.0, "V_th": -40.0})
+    assert m.get("V_m") == pytest.approx(-78.85)
+    assert m.get("V_th") == pytest.approx(-40.0)
+
+
+def test_after_spike_currents_state():
+    """ASCurrents starts as two zeros, can be set with after_spike_currents, and must match asc_decay."""
+    n = nest.Create("glif_cond", params={"after_spike_currents": True})
+    np.testing.assert_array_equal(n.get("ASCurrents"), [0.0, 0.0])
+    n.set({"ASCurrents": [-10.0, 5.0]})
+    np.testing.assert_array_equal(n.get("ASCurrents"), [-10.0, 5.0])
+    with pytest.raises(BadProperty, match="ASCurrents has 3 entries"):
+        n.set({"ASCurrents": [1.0, 2.0, 3.0]})
+    with pytest.raises(BadProperty, match="after_spike_currents"):
+        nest.Create("glif_cond", params={"ASCurrents": [1.0, 2.0]})
+
+
+@pytest.mark.parametrize("t_ref, steps", [(3.75, 38), (12.33, 124), (12.25, 123), (0.04, 1), (0.15, 2),
+                                          (0.0004, 0)])
+def test_refractory_steps_round_up_like_nest(t_ref, steps):
+    """t_ref is rounded to 1 us ticks, then up to whole steps (h = 0.1 ms)."""
+    from nodes.glif_cond import refractory_steps
+    assert refractory_steps(t_ref, 0.1) == steps
 
 
 def test_receptor_checks():
@@ -144,7 +164,7 @@ def test_alpha_conductance_peaks_at_weight_after_tau():
 def test_refractory_period_in_steps():
     """After a spike V stays at the reset value for round(t_ref / h) samples, then moves again."""
     nest.resolution = 0.1
-    n = nest.Create("glif_cond", params={"t_ref": 2.04})   # rounds to 20 steps
+    n = nest.Create("glif_cond", params={"t_ref": 1.96})   # rounds up to 20 steps
     cg = nest.Create("step_current_generator", params={"amplitude_times": [0.1], "amplitude_values": [1000.0]})
     nest.Connect(cg, n, syn_spec={"delay": 0.1})
     sr = nest.Create("spike_recorder")
