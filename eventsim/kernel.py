@@ -337,7 +337,7 @@ class Kernel:
                                             batch.values[:, col[m]] * w[m])
 
     # --- running ---------------------------------------------------------------------------
-    def _prepare(self):
+    def _prepare(self, t_end):
         for pop in self.populations:
             pop.upstream = {}
             pop.outgoing = self.outgoing(pop)
@@ -351,7 +351,7 @@ class Kernel:
         for pop in self.populations:
             pop.pre_run()
             if pop.element_type == "recorder":
-                pop.prepare_recording()
+                pop.prepare_recording(t_end)
 
     def simulate(self, t_ms):
         """Advance the simulation by `t_ms` ms; see :func:`eventsim.Simulate`."""
@@ -360,20 +360,26 @@ class Kernel:
         n_steps = ms_to_steps(t_ms, self._resolution, "simulation time")
         if n_steps == 0:
             return
-        self._prepare()
         t_end = self.steps + n_steps
+        self._prepare(t_end)
         env = self.env
         procs = [env.process(self._population_process(pop, t_end)) for pop in self.populations]
         reporter = ProgressReporter(self, self.steps, t_end, self.report, self.report_period)
         reporter.start()
-        env.run(until=simpy.AllOf(env, procs) if procs else t_end)
-        if env.now < t_end:
-            env.run(until=t_end)
+        recorders = [pop for pop in self.populations if pop.element_type == "recorder"]
+        try:
+            env.run(until=simpy.AllOf(env, procs) if procs else t_end)
+            if env.now < t_end:
+                env.run(until=t_end)
+        except BaseException:
+            for rec in recorders:
+                rec.abort_recording()
+            raise
+        finally:
+            reporter.finish()
         self.steps = t_end
-        reporter.finish()
-        for pop in self.populations:
-            if pop.element_type == "recorder":
-                pop.after_run(t_end)
+        for rec in recorders:
+            rec.after_run(t_end)
 
     def _population_process(self, pop, t_end):
         """SimPy process of one population: advance as far as the inputs are known, then sleep."""

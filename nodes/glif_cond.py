@@ -261,7 +261,7 @@ class GlifCond(Node):
 
     def _state_status(self, i):
         s = self._statuses[i]
-        R, J = len(s["tau_syn"]), len(s["asc_decay"])
+        R = len(s["tau_syn"])
         return {"V_m": self.V[i] + s["E_L"], "ASCurrents": self.asc[:self.asc_len[i], i].copy(),
                 "ASCurrents_sum": self.S[i], "threshold_spike": self.theta_s[i],
                 "threshold_voltage": self.theta_v[i],
@@ -414,7 +414,7 @@ class GlifCond(Node):
             if steps.size == 0:
                 continue
             rows = steps - t_from - 1
-            local = mm._store[self]["local"]
+            local = mm.local_indices(self)
             values = {}
             for name in mm.record_from:
                 if name == "V_m":

@@ -1,4 +1,15 @@
-"""Recording devices: multimeter and spike_recorder."""
+"""Recording devices.
+
+.. autosummary::
+
+   Multimeter
+   SpikeRecorder
+
+Both keep their recording in memory (``record_to="memory"``) or stream it to
+a netCDF file while the simulation runs (``record_to="netcdf"``); see
+:mod:`recorders.netcdf_stream`.  Their datasets are described in
+:mod:`eventsim.recording`.
+"""
 
 from .multimeter import Multimeter
 from .spike_recorder import SpikeRecorder

@@ -1,109 +1,276 @@
-"""Base class of recording devices and the growable column store they use."""
+"""Base class of recording devices and the growable column store they use.
+
+.. autosummary::
+
+   RecordingDevice
+   GrowableArray
+   stamps_to_ms
+
+A recorder is a population of exactly one node.  The kernel calls its hooks
+in this order around every ``Simulate``: :meth:`RecordingDevice.prepare_recording`
+(after ``pre_run``, before any population advances), the recording calls made
+by the populations while they advance, then :meth:`RecordingDevice.after_run`.
+"""
+
+import numbers
+from pathlib import Path
 
 import numpy as np
 
+from eventsim.errors import BadParameter, BadProperty
+from eventsim.recording import check_writable
 from nodes.base import Node, as_float
-from eventsim.errors import BadProperty
 
-__all__ = ["RecordingDevice", "GrowableArray"]
+__all__ = ["RecordingDevice", "GrowableArray", "stamps_to_ms", "RECORD_TO", "STREAM_BUFFER_BYTES"]
+
+#: Values accepted by the ``record_to`` parameter.
+RECORD_TO = ("memory", "netcdf")
+
+#: Bytes a streaming recorder buffers before it appends a chunk to its file during a run.
+STREAM_BUFFER_BYTES = 64 * 2 ** 20
+
+#: NEST's clock unit: time stamps are whole tics of 1 microsecond (NEST's default ``tics_per_ms``).
+TICS_PER_MS = 1000
+
+
+def stamps_to_ms(steps, resolution):
+    """Convert time stamps (integer steps) to ms exactly as NEST prints them.
+
+    NEST stores times as whole tics (1 us) and converts with ``tics * 0.001``;
+    ``steps * resolution`` differs from that in the last bit for about one
+    stamp in six.
+
+    Parameters
+    ----------
+    steps : array_like of int
+        Time stamps in steps.
+    resolution : float
+        Step size (ms).
+
+    Returns
+    -------
+    numpy.ndarray of float64
+        Times (ms).
+    """
+    steps = np.asarray(steps, dtype=np.int64)
+    tics_per_step = round(resolution * TICS_PER_MS)
+    if tics_per_step < 1 or abs(tics_per_step / TICS_PER_MS - resolution) > 1e-12 * resolution:
+        return steps * resolution
+    return (steps * tics_per_step) * (1.0 / TICS_PER_MS)
 
 
 class GrowableArray:
-    """A numpy array that grows along axis 0 in preallocated blocks.
+    """A numpy array that grows along axis 0 into preallocated room.
 
-    Appending costs amortised O(rows); memory is the stored rows plus at most
-    the last reserved block.
+    :meth:`reserve` allocates exactly the room asked for; :meth:`append` and
+    :meth:`resize` beyond the room double it, so appending costs amortised
+    O(rows).
 
     Parameters
     ----------
     width : int or None
         Number of columns (None for a 1-D array).
     dtype : numpy dtype
+        Element type.
+    capacity : int
+        Rows allocated up front.
     """
 
-    def __init__(self, width=None, dtype=np.float64):
-        shape = (1024,) if width is None else (1024, width)
-        self._data = np.empty(shape, dtype=dtype)
+    def __init__(self, width=None, dtype=np.float64, capacity=0):
+        self._shape_tail = () if width is None else (int(width),)
+        self._data = np.empty((int(capacity),) + self._shape_tail, dtype=dtype)
         self.size = 0
+        """Number of rows in use."""
+
+    @property
+    def capacity(self):
+        """Number of rows allocated."""
+        return len(self._data)
+
+    @property
+    def nbytes(self):
+        """Bytes allocated (int)."""
+        return self._data.nbytes
+
+    def _reallocate(self, rows):
+        new = np.empty((rows,) + self._shape_tail, dtype=self._data.dtype)
+        new[:self.size] = self._data[:self.size]
+        self._data = new
 
     def reserve(self, rows):
-        """Make room for `rows` more rows without further allocation."""
-        need = self.size + rows
-        if need > len(self._data):
-            new = np.empty((need,) + self._data.shape[1:], dtype=self._data.dtype)
-            new[:self.size] = self._data[:self.size]
-            self._data = new
+        """Make room for exactly `rows` more rows (int) without further allocation."""
+        need = self.size + int(rows)
+        if need > self.capacity:
+            self._reallocate(need)
+
+    def resize(self, rows):
+        """Set the number of rows in use to `rows` (int); new rows are uninitialised."""
+        if rows > self.capacity:
+            self._reallocate(max(int(rows), 2 * self.capacity))
+        self.size = int(rows)
 
     def append(self, rows):
-        """Append an array of rows."""
+        """Append an array of rows (shape ``(n,)`` or ``(n, width)``)."""
         n = len(rows)
-        if self.size + n > len(self._data):
-            self.reserve(max(n, len(self._data)))
-        self._data[self.size:self.size + n] = rows
-        self.size += n
+        start = self.size
+        self.resize(start + n)
+        self._data[start:start + n] = rows
 
     def view(self):
-        """The stored rows (a view, valid until the next append)."""
+        """The rows in use (a view, valid until the next reallocation)."""
         return self._data[:self.size]
 
+    @property
+    def buffer(self):
+        """All allocated rows, for writing rows below :attr:`size` in place."""
+        return self._data
+
+    def drop_front(self, rows):
+        """Remove the first `rows` rows (int); the others move to the front."""
+        rows = int(rows)
+        if rows <= 0:
+            return
+        keep = self.size - rows
+        self._data[:keep] = self._data[rows:self.size]
+        self.size = keep
+
     def clear(self):
-        """Drop all rows."""
+        """Drop all rows (the allocation is kept)."""
         self.size = 0
 
 
 class RecordingDevice(Node):
-    """A recorder: collects data from other nodes within its window ``(origin + start, origin + stop]`` (ms).
+    """A recorder: collects data within its window ``(origin + start, origin + stop]`` (ms).
 
-    ``record_to`` is ``"memory"`` (default) or ``"netcdf"``, which streams the
-    recording to the file named by ``filename`` during the run.
+    Parameters (``Create``/``set``)
+    -------------------------------
+    origin, start, stop : float
+        Window (ms, multiples of the resolution); ``stop`` may be ``inf``.
+    label : str
+        Name of the recorder's group in :func:`eventsim.recordings`; must not
+        contain ``/``.
+    record_to : {"memory", "netcdf"}
+        ``"netcdf"`` streams the recording to the file ``filename`` while
+        the simulation runs.
+    filename : str
+        netCDF file for ``record_to="netcdf"``; its directory must exist and
+        be writable when the parameter is set.
+    n_events : int
+        Only 0 may be set: it forgets the recorded events (memory only).
+
+    Notes
+    -----
+    Subclasses implement :meth:`prepare_recording`, :meth:`after_run`,
+    :meth:`abort_recording`, :meth:`clear`, :meth:`to_dataset`, ``events``
+    and ``n_events``.
     """
 
     element_type = "recorder"
     common_defaults = {"origin": 0.0, "start": 0.0, "stop": float("inf"), "label": "", "record_to": "memory",
                        "filename": ""}
 
+    def __init__(self, kernel, first_gid, n, statuses):
+        if n != 1:
+            raise BadParameter(f"create one {self.model_name} per Create call, got n={n}")
+        super().__init__(kernel, first_gid, n, statuses)
+
+    # --- parameters -------------------------------------------------------------
     def validate(self, status):
-        h = self.kernel.resolution
-        for k in ("origin", "start"):
-            status[k] = as_float(k, status[k])
-            self.kernel.check_on_grid(k, status[k])
-        stop = status["stop"]
-        status["stop"] = float("inf") if stop is None else as_float("stop", stop) if not (
-            isinstance(stop, float) and np.isinf(stop)) else float("inf")
-        if np.isfinite(status["stop"]):
-            self.kernel.check_on_grid("stop", status["stop"])
+        for key in ("origin", "start"):
+            status[key] = self._grid_time(key, status[key])
+        status["stop"] = self._stop(status["stop"])
         if status["stop"] < status["start"]:
             raise BadProperty(f"{self.model_name}: stop ({status['stop']} ms) must not be before start "
                               f"({status['start']} ms)")
-        if status["record_to"] not in ("memory", "netcdf"):
-            raise BadProperty(f"record_to must be 'memory' or 'netcdf', got {status['record_to']!r}")
-        if not isinstance(status["label"], str):
-            raise BadProperty(f"label must be a string, got {status['label']!r}")
-        if not isinstance(status["filename"], str):
-            raise BadProperty(f"filename must be a string, got {status['filename']!r}")
-        if status["record_to"] == "netcdf" and not status["filename"]:
-            raise BadProperty("record_to='netcdf' needs a filename")
-        del h
+        self._validate_output(status)
         return status
 
+    def _grid_time(self, name, value):
+        value = as_float(name, value)
+        self.kernel.check_on_grid(name, value)
+        return value
+
+    def _stop(self, value):
+        if value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                             and np.isposinf(value)):
+            return float("inf")
+        return self._grid_time("stop", value)
+
+    def _validate_output(self, status):
+        label, record_to, filename = status["label"], status["record_to"], status["filename"]
+        if not isinstance(label, str) or "/" in label:
+            raise BadProperty(f"label must be a string without '/' (it names a netCDF group), got {label!r}")
+        if record_to not in RECORD_TO:
+            raise BadProperty(f"record_to must be one of {', '.join(map(repr, RECORD_TO))}, got {record_to!r}")
+        if not isinstance(filename, str):
+            raise BadProperty(f"filename must be a string, got {filename!r}")
+        old = getattr(self, "_statuses", None)
+        if old and self.has_started() and (old[0]["record_to"], old[0]["filename"]) != (record_to, filename):
+            raise BadProperty(f"{self.model_name}: record_to and filename cannot change after the first Simulate")
+        if record_to == "netcdf":
+            if not filename:
+                raise BadProperty(f"{self.model_name}: record_to='netcdf' needs a filename")
+            try:
+                check_writable(filename)
+            except OSError as err:
+                raise BadProperty(f"{self.model_name}: filename {filename!r} is not writable: {err}") from None
+            self._check_filename_unique(filename)
+
+    def _check_filename_unique(self, filename):
+        mine = Path(filename).resolve()
+        for pop in self.kernel.populations:
+            if pop is not self and pop.element_type == "recorder" and pop.status["record_to"] == "netcdf" \
+                    and Path(pop.status["filename"]).resolve() == mine:
+                raise BadProperty(f"{self.model_name}: filename {filename!r} is already used by "
+                                  f"{pop.model_name} {pop.first_gid}")
+
+    def set_status(self, local, updates):
+        """Set parameters; ``n_events=0`` clears the recording, as in NEST."""
+        cleaned = []
+        for upd in updates:
+            upd = dict(upd)
+            if "n_events" in upd:
+                if upd.pop("n_events") != 0:
+                    raise BadProperty("n_events can only be set to 0 (to clear a recorder)")
+                self.clear()
+            cleaned.append(upd)
+        super().set_status(local, cleaned)
+
+    @property
+    def status(self):
+        """Parameters of the (single) recorder node (dict)."""
+        return self._statuses[0]
+
+    @property
+    def streaming(self):
+        """True if the recorder writes to a netCDF file while the simulation runs."""
+        return self.status["record_to"] == "netcdf"
+
+    def has_started(self):
+        """True once the recorder has taken part in a ``Simulate`` call."""
+        return False
+
     def window_steps(self):
-        """Recording window as integer steps ``(lo, hi]``."""
-        s = self._statuses[0]
+        """Recording window as integer steps ``(lo, hi]``; ``hi`` is a large int for ``stop=inf``."""
+        s = self.status
         h = self.kernel.resolution
         lo = int(round((s["origin"] + s["start"]) / h))
         hi = (1 << 62) if np.isinf(s["stop"]) else int(round((s["origin"] + s["stop"]) / h))
         return lo, hi
 
-    def prepare_recording(self):
-        """Called before each Simulate, after pre_run."""
+    # --- hooks called by the kernel ---------------------------------------------------
+    def prepare_recording(self, t_end=None):
+        """Called before each Simulate, after ``pre_run``; `t_end` (steps) is where the run will end."""
 
     def after_run(self, t_end):
-        """Called after each Simulate with the final step."""
+        """Called after each Simulate with the final step `t_end`."""
+
+    def abort_recording(self):
+        """Called when a Simulate call fails: discard what cannot be completed (e.g. a partial file)."""
 
     def clear(self):
         """Forget all recorded events (``n_events = 0``)."""
 
-    @property
-    def status(self):
-        """Parameters of the (single) recorder node."""
-        return self._statuses[0]
+    def to_dataset(self):
+        """The recording as an :class:`xarray.Dataset`."""
+        raise NotImplementedError

@@ -1,174 +1,385 @@
 """multimeter: samples state variables of the neurons it is connected to.
 
-``Connect(multimeter, neurons)``.  Every ``interval`` ms (a multiple of the
-resolution) the multimeter takes the values of ``record_from`` at the end of
-the update of each step whose end time t satisfies ``t % interval == 0`` and
-``origin + start < t <= origin + stop``: after spike detection and reset and
-after the input due at t has been added, as NEST does.  As in NEST, the
-samples of the last ``min_delay`` of the simulated time become visible only
-after the next ``Simulate`` call (there is no sample at t = 0).
+``Connect(multimeter, neurons)``.  The multimeter samples ``record_from`` at
+the steps whose end time t is ``offset + k * interval`` (k = 0, 1, ...) and
+lies in ``(origin + start, origin + stop]``, at the end of the update of
+that step: after spike detection and reset and after the input due at t has
+been added, as NEST does.  There is no sample at t = 0.
+
+Visibility, as NEST 3.10: NEST advances in slices of ``min_delay`` (aligned
+to multiples of ``min_delay`` from t = 0) and hands a slice's samples to the
+multimeter at the start of the next slice, so after ``Simulate`` up to step
+T the samples up to ``((T - 1) // min_delay) * min_delay`` are visible; the
+rest appear after the next ``Simulate`` call.  ``events`` lists the samples
+in NEST's order: slice by slice, within a slice by sender, then time.
+
+Storage: one preallocated ``(samples, senders)`` float64 block per recorded
+variable, columns in ascending global id.  Before each ``Simulate`` the
+multimeter reserves room for exactly the samples of that call, so a
+recording of N senders, S samples and V variables holds N x S x V x 8 bytes
+(plus 8 bytes per sample for the time stamps).  With ``record_to="netcdf"``
+the block holds at most about :data:`recorders.base.STREAM_BUFFER_BYTES`,
+and full chunks are appended to the file ``filename`` during the run.
 """
 
 import numpy as np
+import xarray as xr
 
-from eventsim.errors import BadProperty
+from eventsim.errors import BadProperty, IllegalConnection
+from eventsim.recording import multimeter_dataset, recorder_attrs
 from eventsim.registry import register
-from nodes.base import as_float
-from .base import GrowableArray, RecordingDevice
+from . import base
+from .base import GrowableArray, RecordingDevice, stamps_to_ms
+from .netcdf_stream import NetCDFStream
 
-__all__ = ["Multimeter"]
+__all__ = ["Multimeter", "nest_event_order"]
+
+#: Parameters that fix the layout of the recording; they cannot change once the multimeter is connected.
+LAYOUT_PARAMETERS = ("interval", "offset", "record_from")
+
+
+def nest_event_order(steps, n_senders, min_delay):
+    """Positions of the samples in NEST's flat ``events`` arrays.
+
+    Parameters
+    ----------
+    steps : numpy.ndarray of int, shape (T,)
+        Ascending sample time stamps (steps).
+    n_senders : int
+        Number of senders S.
+    min_delay : int
+        NEST's slice length (steps).
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (T, S)
+        ``out[pos[t, s]]`` is the sample of time ``t`` and sender ``s``:
+        slice by slice, within a slice sender by sender, then by time.
+    """
+    T = len(steps)
+    rows = np.arange(T)
+    block = (np.asarray(steps) - 1) // min_delay
+    starts = np.flatnonzero(np.r_[True, block[1:] != block[:-1]]) if T else np.empty(0, np.int64)
+    lengths = np.diff(np.r_[starts, T])
+    first = np.repeat(starts, lengths)
+    length = np.repeat(lengths, lengths)
+    cols = np.arange(n_senders)
+    return (first * n_senders + (rows - first))[:, None] + cols[None, :] * length[:, None]
 
 
 @register
 class Multimeter(RecordingDevice):
-    """Samples ``record_from`` every ``interval`` ms.
+    """Samples ``record_from`` of its targets every ``interval`` ms.
 
-    Parameters: ``interval`` (ms, default 1.0), ``record_from`` (list of
-    recordable names), ``origin``, ``start``, ``stop`` (ms), ``label``,
-    ``record_to``, ``filename``.
+    Parameters (``Create``/``set``)
+    -------------------------------
+    interval : float
+        Sampling interval (ms), a positive multiple of the resolution
+        (default 1.0).
+    offset : float
+        Time (ms) of the first possible sample, a non-negative multiple of
+        the resolution (default 0.0).
+    record_from : list of str
+        Recordables to sample; checked against each target at ``Connect``.
+    origin, start, stop, label, record_to, filename
+        See :class:`recorders.base.RecordingDevice`.
+
+    Read-only: ``events`` (dict of flat arrays as PyNEST: ``senders``,
+    ``times`` in ms, one array per recordable), ``n_events``.
     """
 
     model_name = "multimeter"
-    defaults = {**RecordingDevice.common_defaults, "interval": 1.0, "record_from": []}
+    defaults = {**RecordingDevice.common_defaults, "interval": 1.0, "offset": 0.0, "record_from": []}
 
     def __init__(self, kernel, first_gid, n, statuses):
         super().__init__(kernel, first_gid, n, statuses)
         self.targets = []
+        """Recorded populations, in the order they were connected."""
         self._store = {}
+        """Per target population: ``local`` (its recorded local indices), ``columns``, ``rows`` written."""
+        self._senders = np.empty(0, dtype=np.int64)
+        self._steps = GrowableArray(dtype=np.int64)
+        self._values = {}
+        self._stream = None
+        self._flushed = 0
+        self._started = False
+        self._window = self.window_steps()
 
+    # --- parameters ----------------------------------------------------------------
     def validate(self, status):
         status = super().validate(status)
-        iv = as_float("interval", status["interval"])
-        h = self.kernel.resolution
-        q = iv / h
-        if iv <= 0 or abs(q - round(q)) > 1e-9 * max(1.0, q):
-            raise BadProperty(f"interval {status['interval']!r} ms must be a positive multiple of the resolution "
-                              f"{h} ms")
-        status["interval"] = iv
-        rf = status["record_from"]
-        if isinstance(rf, str) or not all(isinstance(x, str) for x in rf):
-            raise BadProperty(f"record_from must be a list of recordable names, got {rf!r}")
-        if len(set(rf)) != len(rf):
-            raise BadProperty(f"record_from lists a name twice: {rf!r}")
-        status["record_from"] = list(rf)
-        if getattr(self, "targets", None):
-            raise BadProperty("multimeter parameters cannot change after it has been connected")
+        status["interval"] = self._grid_time("interval", status["interval"])
+        if status["interval"] <= 0:
+            raise BadProperty(f"interval must be positive, got {status['interval']} ms")
+        status["offset"] = self._grid_time("offset", status["offset"])
+        if status["offset"] < 0:
+            raise BadProperty(f"offset must not be negative, got {status['offset']} ms")
+        status["record_from"] = self._record_from(status["record_from"])
+        old = getattr(self, "_statuses", None)
+        if old and getattr(self, "targets", None):
+            changed = [k for k in LAYOUT_PARAMETERS if status[k] != old[0][k]]
+            if changed:
+                raise BadProperty(f"multimeter: {changed[0]} cannot change after the multimeter was connected")
         return status
+
+    @staticmethod
+    def _record_from(names):
+        if isinstance(names, str) or not isinstance(names, (list, tuple)) \
+                or not all(isinstance(x, str) for x in names):
+            raise BadProperty(f"record_from must be a list of recordable names, got {names!r}")
+        if len(set(names)) != len(names):
+            raise BadProperty(f"record_from lists a name twice: {list(names)!r}")
+        return list(names)
 
     @property
     def interval_steps(self):
-        """Sampling interval in steps."""
+        """Sampling interval (steps)."""
         return int(round(self.status["interval"] / self.kernel.resolution))
 
     @property
+    def offset_steps(self):
+        """Offset of the sampling grid (steps)."""
+        return int(round(self.status["offset"] / self.kernel.resolution))
+
+    @property
     def record_from(self):
-        """Names of the recorded variables."""
+        """Names of the recorded variables (list of str)."""
         return self.status["record_from"]
 
+    def has_started(self):
+        return self._started
+
+    # --- connection ------------------------------------------------------------------
     def register_target(self, pop):
-        """Check that population `pop` has every recorded variable (called by Connect)."""
+        """Check that population `pop` can be recorded (called by ``Connect`` before anything changes).
+
+        Raises
+        ------
+        BadProperty
+            If `pop` lacks a name of ``record_from``.
+        IllegalConnection
+            If the multimeter has recorded samples already.
+        """
         missing = [v for v in self.record_from if v not in pop.recordable_names()]
         if missing:
-            raise BadProperty(f"{pop.model_name} cannot record {missing[0]!r}; its recordables are "
-                              f"{', '.join(pop.recordable_names())}")
-
-    def prepare_recording(self):
-        self._window = self.window_steps()
+            raise BadProperty(f"{pop.model_name} cannot record {missing[0]!r} (record_from of multimeter "
+                              f"{self.first_gid}); its recordables are {', '.join(pop.recordable_names())}")
+        if self._flushed or self._steps.size:
+            raise IllegalConnection(f"multimeter {self.first_gid} has recorded samples; connect it to all its "
+                                    "neurons before they are recorded, or create another multimeter")
 
     def add_target(self, pop, local):
-        """Start recording local nodes `local` of population `pop`."""
+        """Record local nodes `local` (array of int) of population `pop` from now on."""
         if pop not in self._store:
             self.targets.append(pop)
-            self._store[pop] = {"local": np.unique(local), "steps": GrowableArray(dtype=np.int64),
-                                "values": {v: None for v in self.record_from}}
+            self._store[pop] = {"local": np.unique(local), "rows": 0}
         else:
             entry = self._store[pop]
             entry["local"] = np.union1d(entry["local"], local)
+        self._assign_columns()
+
+    def local_indices(self, pop):
+        """Local indices (sorted int array) of the nodes of `pop` this multimeter records."""
+        return self._store[pop]["local"]
+
+    def _assign_columns(self):
+        """Give each target's nodes their columns in ascending global id."""
+        gids = {pop: pop.first_gid + e["local"] for pop, e in self._store.items()}
+        self._senders = np.unique(np.concatenate(list(gids.values())))
+        for pop, g in gids.items():
+            cols = np.searchsorted(self._senders, g)
+            contiguous = len(cols) and cols[-1] - cols[0] + 1 == len(cols)
+            self._store[pop]["columns"] = slice(int(cols[0]), int(cols[-1]) + 1) if contiguous else cols
+        self._values = {name: GrowableArray(width=len(self._senders), dtype=np.float64)
+                        for name in self.record_from}
+
+    # --- running -------------------------------------------------------------------------
+    def prepare_recording(self, t_end=None):
+        """Fix the window, open the stream if any and reserve room for the samples up to `t_end` (steps)."""
+        self._started = True
+        self._window = self.window_steps()
+        if self.streaming:
+            self._open_stream()
+        if t_end is not None:
+            n_new = len(self.sample_steps(self.kernel.steps, t_end))
+            if self.streaming:
+                n_new = min(n_new, self._chunk_rows())
+            self._reserve(n_new)
+
+    def _reserve(self, rows):
+        self._steps.reserve(rows)
+        for arr in self._values.values():
+            arr.reserve(rows)
+
+    def _chunk_rows(self):
+        """Samples buffered before a streaming multimeter appends them to its file."""
+        row_bytes = 8 * max(1, len(self._senders)) * max(1, len(self._values)) + 8
+        return max(1, base.STREAM_BUFFER_BYTES // row_bytes)
 
     def sample_steps(self, t_from, t_to):
-        """Steps in ``(t_from, t_to]`` at which to sample."""
+        """Steps in ``(t_from, t_to]`` (steps) at which to sample (int64 array)."""
         lo, hi = self._window
-        iv = self.interval_steps
-        first = max(t_from, lo) // iv * iv + iv
+        iv, off = self.interval_steps, self.offset_steps
+        after = max(t_from, lo)
+        first = off if after < off else off + ((after - off) // iv + 1) * iv
         last = min(t_to, hi)
         if last < first:
             return np.empty(0, dtype=np.int64)
         return np.arange(first, last + 1, iv, dtype=np.int64)
 
     def record(self, pop, steps, values):
-        """Store samples: `steps` (n_samples,) and ``values[name]`` of shape (n_samples, n_local)."""
+        """Store samples of `pop`: `steps` (n,) and ``values[name]`` of shape (n, number of its local nodes)."""
         entry = self._store[pop]
-        entry["steps"].append(steps)
+        r0 = entry["rows"]
+        r1 = r0 + len(steps)
+        if r1 > self._steps.size:
+            self._steps.resize(r1)
+            for arr in self._values.values():
+                arr.resize(r1)
+        self._steps.buffer[r0:r1] = steps
+        cols = entry["columns"]
         for name in self.record_from:
-            col = entry["values"][name]
-            if col is None:
-                col = entry["values"][name] = GrowableArray(width=len(entry["local"]))
-            col.append(values[name])
+            self._values[name].buffer[r0:r1, cols] = values[name]
+        entry["rows"] = r1
+        if self._stream is not None and self._steps.size >= self._chunk_rows():
+            self._flush(self._rows_safe_during_run())
 
-    def reserve(self, pop, n_samples):
-        """Preallocate room for `n_samples` more samples of `pop`."""
-        entry = self._store[pop]
-        entry["steps"].reserve(n_samples)
-        for name in self.record_from:
-            if entry["values"][name] is None:
-                entry["values"][name] = GrowableArray(width=len(entry["local"]))
-            entry["values"][name].reserve(n_samples)
+    def after_run(self, t_end):
+        """Append the samples that became visible to the stream and commit it."""
+        if self._stream is not None:
+            self._flush(self._visible_rows())
+            self._stream.commit(recorder_attrs(self) | self._extra_attrs())
+
+    def abort_recording(self):
+        """Close the stream after a failed Simulate; a first, uncommitted file is deleted."""
+        if self._stream is not None:
+            self._stream.abort()
+            if not self._stream.committed:
+                self._stream = None
+
+    # --- buffer bookkeeping -------------------------------------------------------------
+    def _complete_rows(self):
+        """Rows written by every target population."""
+        return min((e["rows"] for e in self._store.values()), default=0)
 
     def visible_until(self):
-        """Last step whose samples are visible (NEST shows samples up to the end minus min_delay)."""
-        return self.kernel.steps - self.kernel.min_delay
+        """Last step (int) whose samples are visible: the end of the last completed ``min_delay`` slice."""
+        steps, md = self.kernel.steps, self.kernel.min_delay
+        return ((steps - 1) // md) * md if steps > 0 else 0
+
+    def _visible_rows(self):
+        """Buffered rows that are complete and visible."""
+        steps = self._steps.view()[:self._complete_rows()]
+        return int(np.searchsorted(steps, self.visible_until(), side="right"))
+
+    def _rows_safe_during_run(self):
+        """Complete rows that will be visible when the current run ends."""
+        n = self._complete_rows()
+        if n == 0:
+            return 0
+        steps = self._steps.view()[:n]
+        return int(np.searchsorted(steps, steps[-1] - self.kernel.min_delay, side="right"))
+
+    def _drop_rows(self, n):
+        self._steps.drop_front(n)
+        for arr in self._values.values():
+            arr.drop_front(n)
+        for entry in self._store.values():
+            entry["rows"] -= n
+
+    def _flush(self, n):
+        """Append the first `n` buffered rows to the stream and drop them from the buffer."""
+        if n == 0:
+            return
+        columns = {"time": stamps_to_ms(self._steps.view()[:n], self.kernel.resolution)}
+        columns.update({name: arr.view()[:n] for name, arr in self._values.items()})
+        self._stream.append(columns)
+        self._flushed += n
+        self._drop_rows(n)
+
+    # --- streaming ------------------------------------------------------------------------
+    def _open_stream(self):
+        if self._stream is None:
+            empty = {name: np.empty((0, len(self._senders))) for name in self.record_from}
+            template = self._dataset(np.empty(0), empty)
+            self._stream = NetCDFStream(self.status["filename"], template, "time")
+        elif self._stream.committed:
+            self._stream.reopen()
+
+    # --- results ----------------------------------------------------------------------------
+    @property
+    def nbytes(self):
+        """Bytes allocated for the samples and their time stamps (int)."""
+        return self._steps.nbytes + sum(arr.nbytes for arr in self._values.values())
 
     def table(self):
-        """Recorded data as (times_ms (T,), senders (S,), {name: (T, S) array}), senders sorted."""
-        limit = self.visible_until()
-        if not self.targets:
-            return np.empty(0), np.empty(0, dtype=np.int64), {v: np.empty((0, 0)) for v in self.record_from}
-        parts = []
+        """Visible samples in memory: times (ms, shape (T,)), senders (S,), ``{name: (T, S) view}``."""
+        n = self._visible_rows()
+        times = stamps_to_ms(self._steps.view()[:n], self.kernel.resolution)
+        data = {name: self._values[name].view()[:n] if name in self._values else np.empty((n, 0))
+                for name in self.record_from}
+        return times, self._senders.copy(), data
+
+    def _extra_attrs(self):
+        return {"interval_ms": float(self.status["interval"]), "offset_ms": float(self.status["offset"])}
+
+    def _dataset(self, times, data):
+        units, models = {}, []
         for pop in self.targets:
-            e = self._store[pop]
-            steps = e["steps"].view()
-            n = int(np.searchsorted(steps, limit, side="right"))
-            parts.append((pop.first_gid + e["local"], steps[:n], e))
-        steps = parts[0][1]
-        senders = np.concatenate([p[0] for p in parts])
-        data = {}
-        for name in self.record_from:
-            cols = []
-            for gids, st, e in parts:
-                arr = e["values"][name]
-                cols.append(arr.view()[:len(st)] if arr is not None else np.empty((len(st), len(gids))))
-            data[name] = np.concatenate(cols, axis=1)
-        order = np.argsort(senders, kind="stable")
-        return steps * self.kernel.resolution, senders[order], {k: v[:, order] for k, v in data.items()}
+            units.update(pop.recordable_units())
+        model_of = {int(g): pop.model_name for pop in self.targets for g in pop.first_gid + self._store[pop]["local"]}
+        models = [model_of[int(g)] for g in self._senders]
+        return multimeter_dataset(times, self._senders, data, units=units, models=models,
+                                  attrs=recorder_attrs(self) | self._extra_attrs())
+
+    def to_dataset(self):
+        """The recording as an :class:`xarray.Dataset` (dims ``time`` x ``sender``).
+
+        With ``record_to="netcdf"`` the dataset is read from the file (into
+        memory); open the file with :func:`xarray.open_dataset` to read it
+        lazily instead.
+        """
+        if self._stream is not None and self._stream.committed:
+            return xr.load_dataset(self._stream.path, engine="netcdf4")
+        times, _, data = self.table()
+        return self._dataset(times, {name: arr.copy() for name, arr in data.items()})
 
     @property
     def events(self):
-        """Samples as PyNEST flat arrays: ``senders``, ``times`` (ms) and one array per recorded variable,
-        ordered by time, then sender."""
-        times, senders, data = self.table()
-        T, S = len(times), len(senders)
-        out = {"senders": np.tile(senders, T), "times": np.repeat(times, S)}
-        for name, arr in data.items():
-            out[name] = arr.reshape(-1)
+        """Samples as PyNEST's flat arrays: ``senders``, ``times`` (ms) and one array per recorded variable,
+        in NEST's order (see the module docstring)."""
+        if self._stream is not None and self._stream.committed:
+            ds = self.to_dataset()
+            times, senders = ds["time"].values, ds["sender"].values.astype(np.int64)
+            data = {name: ds[name].values for name in self.record_from}
+        else:
+            times, senders, data = self.table()
+        steps = np.round(times / self.kernel.resolution).astype(np.int64)
+        pos = nest_event_order(steps, len(senders), self.kernel.min_delay).ravel()
+        out = {"senders": _scatter(pos, np.broadcast_to(senders, (len(times), len(senders)))),
+               "times": _scatter(pos, np.broadcast_to(times[:, None], (len(times), len(senders))))}
+        out.update({name: _scatter(pos, arr) for name, arr in data.items()})
         return out
 
     @property
     def n_events(self):
-        """Number of samples (one per sender and time)."""
-        times, senders, _ = self.table()
-        return len(times) * len(senders)
+        """Number of visible samples (one per sender and time)."""
+        return (self._flushed + self._visible_rows()) * len(self._senders)
 
     def clear(self):
-        for e in self._store.values():
-            e["steps"].clear()
-            for col in e["values"].values():
-                if col is not None:
-                    col.clear()
+        """Forget the visible samples (``n_events = 0``); samples not yet visible are kept, as in NEST."""
+        if self.streaming and self._started:
+            raise BadProperty("n_events cannot be reset for record_to='netcdf': the samples are in "
+                              f"{self.status['filename']!r}")
+        self._drop_rows(self._visible_rows())
 
     def _state_status(self, i):
         return {"n_events": self.n_events}
 
-    def to_dataset(self):
-        """The recording as an :class:`xarray.Dataset`; see :func:`eventsim.recording.multimeter_dataset`."""
-        from eventsim.recording import multimeter_dataset
-        return multimeter_dataset(self)
+
+def _scatter(pos, values):
+    """Flat array with ``out[pos] = values.ravel()``."""
+    values = np.asarray(values)
+    out = np.empty(values.size, dtype=values.dtype)
+    out[pos] = values.ravel()
+    return out

@@ -1,0 +1,281 @@
+"""Recordings as netCDF: round trips, streaming, attributes and failed writes."""
+
+import os
+from pathlib import Path
+
+import netCDF4
+import numpy as np
+import pytest
+import xarray as xr
+
+import eventsim as nest
+from eventsim.recording import check_writable, write_netcdf_atomic
+from recorder_helpers import recorder_of, small_network
+from recorders.netcdf_stream import NetCDFStream
+
+#: Multimeter settings of the round-trip tests: (params, Simulate calls in ms).
+SETTINGS = {
+    "every_step": ({"interval": 0.1}, [40.0]),
+    "interval": ({"interval": 0.7}, [40.0]),
+    "start_stop": ({"interval": 0.2, "start": 5.0, "stop": 25.0}, [40.0]),
+    "origin_offset": ({"interval": 0.5, "origin": 3.0, "offset": 0.2, "start": 2.0}, [40.0]),
+    "stepped": ({"interval": 0.3}, [7.3, 0.2, 12.5, 20.0]),
+}
+
+
+def leftovers(folder):
+    """Hidden temporary files left in `folder`."""
+    return [p.name for p in Path(folder).iterdir() if p.name.startswith(".")]
+
+
+def assert_netcdf_safe(attrs):
+    """Every attribute value is a str, int or float (netCDF stores no bool or None)."""
+    for key, value in attrs.items():
+        assert isinstance(value, (str, int, float, np.integer, np.floating)), (key, value)
+        assert not isinstance(value, (bool, np.bool_)), key
+
+
+# --- datasets and the DataTree --------------------------------------------------------------
+def test_multimeter_dataset_layout():
+    """Dims time x sender; a variable per recordable with units and long_name; sender, model, time coords."""
+    mm, _ = small_network()
+    ds = recorder_of(mm).to_dataset()
+    assert dict(ds.sizes) == {"time": 198, "sender": 3}      # 0.3 ... 59.4 ms: visible up to 59.5 ms
+    assert ds["V_m"].dims == ("time", "sender")
+    assert {name: ds[name].attrs["units"] for name in ("V_m", "I", "g_1", "threshold")} == \
+        {"V_m": "mV", "I": "pA", "g_1": "nS", "threshold": "mV"}
+    assert ds["g_1"].attrs["long_name"] == "synaptic conductance of receptor 1"
+    assert ds["sender"].dtype == np.int32 and ds["sender"].values.tolist() == [1, 2, 3]
+    assert ds["model"].values.tolist() == ["glif_cond"] * 3
+    assert ds["time"].attrs["units"] == "ms"
+    assert ds.attrs["interval_ms"] == 0.3 and ds.attrs["resolution_ms"] == 0.1
+    assert ds.attrs["simulated_ms"] == 60.0 and ds.attrs["rng_seed"] == nest.rng_seed
+    assert ds.attrs["eventsim_version"] == nest.__version__ and ds.attrs["stop_ms"] == np.inf
+    assert_netcdf_safe(ds.attrs)
+
+
+def test_recordings_tree_groups_and_attributes():
+    """One group per recorder (label, or model_gid), kernel attributes on the root."""
+    small_network(mm_params={"label": "traces"})
+    tree = nest.recordings()
+    assert set(tree.children) == {"traces", "spike_recorder_7"}
+    assert tree.attrs["simulated_ms"] == 60.0 and tree.attrs["resolution_ms"] == 0.1
+    assert_netcdf_safe(tree.attrs)
+
+
+def test_duplicate_labels_are_refused():
+    """Two recorders with one label cannot share a group."""
+    small_network(mm_params={"label": "x"}, sr_params={"label": "x"})
+    with pytest.raises(nest.BadParameter, match="share the group name 'x'"):
+        nest.recordings()
+
+
+@pytest.mark.parametrize("setting", list(SETTINGS))
+def test_save_recordings_round_trip(setting, tmp_path):
+    """The file written by save_recordings reads back identical: values, dims, coords and attrs."""
+    params, sims = SETTINGS[setting]
+    small_network(mm_params=params, sr_params={"start": 3.0, "stop": 30.0}, sims=sims)
+    tree = nest.recordings()
+    path = nest.save_recordings(tmp_path / "rec.nc")
+    assert path == tmp_path / "rec.nc"
+    with xr.open_datatree(path, engine="netcdf4") as back:
+        xr.testing.assert_identical(back.load(), tree)
+    assert leftovers(tmp_path) == []
+
+
+# --- streaming ------------------------------------------------------------------------------
+def run_both(params, sims, folder, label=""):
+    """Run the small network with memory and with netCDF recorders; return (memory, streamed) recorders."""
+    small_network(mm_params={**params, "label": label}, sims=sims)
+    memory = [recorder_of(nodes) for nodes in _recorders()]
+    nest.ResetKernel()
+    small_network(mm_params={**params, "label": label, "record_to": "netcdf", "filename": str(folder / "mm.nc")},
+                  sr_params={"record_to": "netcdf", "filename": str(folder / "sr.nc")}, sims=sims)
+    streamed = [recorder_of(nodes) for nodes in _recorders()]
+    return memory, streamed
+
+
+def _recorders():
+    kernel = nest.get_kernel()
+    gids = [pop.first_gid for pop in kernel.populations if pop.element_type == "recorder"]
+    return [nest.NodeCollection(kernel, np.array([g])) for g in gids]
+
+
+@pytest.mark.parametrize("setting", list(SETTINGS))
+def test_streamed_file_equals_memory_recording(setting, tmp_path, small_stream_buffer):
+    """The streamed files read back as the in-memory datasets, although appended in many chunks."""
+    params, sims = SETTINGS[setting]
+    memory, streamed = run_both(params, sims, tmp_path)
+    for mem, name in zip(memory, ("mm.nc", "sr.nc")):
+        with xr.open_dataset(tmp_path / name, engine="netcdf4") as back:
+            xr.testing.assert_identical(back.load(), mem.to_dataset())
+    assert streamed[0]._stream.size > 0 and leftovers(tmp_path) == []
+
+
+def test_streamed_events_and_tree_equal_memory(tmp_path, small_stream_buffer):
+    """events, n_events and recordings() of streaming recorders read the files and equal memory's."""
+    memory, streamed = run_both(*SETTINGS["stepped"], tmp_path)
+    for mem, st in zip(memory, streamed):
+        assert st.n_events == mem.n_events > 0
+        a, b = mem.events, st.events
+        assert a.keys() == b.keys()
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key])
+    tree = nest.recordings()
+    xr.testing.assert_identical(tree["multimeter_6"].to_dataset(), memory[0].to_dataset())
+
+
+def test_stream_chunks_appear_during_the_run(tmp_path, small_stream_buffer, monkeypatch):
+    """A streaming multimeter appends to its file while Simulate runs, not only at the end."""
+    sizes = []
+    original = NetCDFStream.append
+
+    def spy(self, columns):
+        original(self, columns)
+        sizes.append(self.size)
+
+    monkeypatch.setattr(NetCDFStream, "append", spy)
+    small_network(mm_params={"interval": 0.1, "record_to": "netcdf", "filename": str(tmp_path / "mm.nc")},
+                  sims=[40.0])
+    assert len(sizes) > 10 and sizes[-1] == 395
+
+
+def test_stream_filename_is_checked_at_create_and_set(tmp_path):
+    """A filename in a missing directory or inside a file is refused when it is set, naming the path."""
+    (tmp_path / "file.txt").write_text("x")
+    for bad in (tmp_path / "missing" / "r.nc", tmp_path / "file.txt" / "r.nc", tmp_path):
+        with pytest.raises(nest.BadProperty, match="is not writable"):
+            nest.Create("multimeter", params={"record_to": "netcdf", "filename": str(bad)})
+    with pytest.raises(nest.BadProperty, match="needs a filename"):
+        nest.Create("spike_recorder", params={"record_to": "netcdf"})
+    sr = nest.Create("spike_recorder")
+    with pytest.raises(nest.BadProperty, match=r"does not exist"):
+        sr.set(record_to="netcdf", filename=str(tmp_path / "missing" / "r.nc"))
+    assert sr.get("record_to") == "memory"
+    sr.set(record_to="netcdf", filename=str(tmp_path / "r.nc"))
+    with pytest.raises(nest.BadProperty, match="already used by spike_recorder"):
+        nest.Create("multimeter", params={"record_to": "netcdf", "filename": str(tmp_path / "r.nc")})
+
+
+def test_streaming_recorder_keeps_its_file_settings(tmp_path):
+    """record_to and filename cannot change after the first Simulate; n_events cannot be reset."""
+    _, sr = small_network(sr_params={"record_to": "netcdf", "filename": str(tmp_path / "sr.nc")}, sims=[5.0])
+    with pytest.raises(nest.BadProperty, match="cannot change after the first Simulate"):
+        sr.set(filename=str(tmp_path / "other.nc"))
+    with pytest.raises(nest.BadProperty, match="n_events cannot be reset for record_to='netcdf'"):
+        sr.n_events = 0
+
+
+def test_streaming_spike_recorder_refuses_new_sources(tmp_path):
+    """The senders of a streamed spike file are fixed by the first Simulate; a new source is refused."""
+    _, sr = small_network(sr_params={"record_to": "netcdf", "filename": str(tmp_path / "sr.nc")}, sims=[5.0])
+    extra = nest.Create("parrot_neuron")
+    nest.Connect(extra, sr)
+    with pytest.raises(nest.KernelException, match="connect all sources before the first Simulate"):
+        nest.Simulate(5.0)
+
+
+def test_failed_first_run_leaves_no_partial_stream(tmp_path, small_stream_buffer, monkeypatch):
+    """A run that fails while streaming leaves no partial file, and an older file at the path intact."""
+    target = tmp_path / "mm.nc"
+    target.write_text("older results")
+    calls = []
+
+    def failing_append(self, columns):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return original(self, columns)
+
+    original = NetCDFStream.append
+    monkeypatch.setattr(NetCDFStream, "append", failing_append)
+    with pytest.raises(KeyboardInterrupt):
+        small_network(mm_params={"interval": 0.1, "record_to": "netcdf", "filename": str(target)}, sims=[40.0])
+    assert target.read_text() == "older results"
+    recorder_of(nest.NodeCollection(nest.get_kernel(), np.array([6]))).abort_recording()
+    assert leftovers(tmp_path) == []
+
+
+def test_failed_first_stream_leaves_no_file(tmp_path, small_stream_buffer, monkeypatch):
+    """A Simulate that fails during a first streaming run removes its temporary file at once."""
+    def failing_append(self, columns):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(NetCDFStream, "append", failing_append)
+    with pytest.raises(RuntimeError, match="disk full"):
+        small_network(mm_params={"interval": 0.1, "record_to": "netcdf", "filename": str(tmp_path / "m.nc")},
+                      sims=[40.0])
+    assert leftovers(tmp_path) == [] and not (tmp_path / "m.nc").exists()
+
+
+# --- atomic writing ---------------------------------------------------------------------------
+@pytest.mark.parametrize("where, error, message", [
+    ("missing/rec.nc", FileNotFoundError, "does not exist"),
+    ("file.txt/rec.nc", NotADirectoryError, "is a file, not a directory"),
+    ("file.txt/deeper/rec.nc", NotADirectoryError, "is a file, not a directory"),
+    (".", IsADirectoryError, "is a directory"),
+])
+def test_unwritable_paths_are_refused_before_anything_is_written(where, error, message, tmp_path):
+    """save_recordings names the path and why it cannot be written; nothing is created."""
+    (tmp_path / "file.txt").write_text("x")
+    small_network(sims=[5.0])
+    path = tmp_path / where
+    with pytest.raises(error, match=message) as info:
+        nest.save_recordings(path)
+    assert str(path.absolute()) in str(info.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt"]
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write anywhere")
+def test_read_only_directory_is_refused(tmp_path):
+    """A directory without write permission is named in the error."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(PermissionError, match="is not writable"):
+            check_writable(folder / "rec.nc")
+    finally:
+        folder.chmod(0o700)
+
+
+@pytest.mark.parametrize("failure", [OSError("No space left on device"), KeyboardInterrupt()])
+def test_failed_overwrite_keeps_the_existing_file(failure, tmp_path, monkeypatch):
+    """A write that fails halfway (error or interrupt) leaves the old file and no temporary file."""
+    small_network(sims=[5.0])
+    path = tmp_path / "rec.nc"
+    nest.save_recordings(path)
+    before = path.read_bytes()
+
+    def half_write(self, target, **kwargs):
+        Path(target).write_bytes(b"\x89HDF partial")
+        raise failure
+
+    monkeypatch.setattr(xr.DataTree, "to_netcdf", half_write)
+    expected = OSError if isinstance(failure, OSError) else KeyboardInterrupt
+    with pytest.raises(expected) as info:
+        nest.save_recordings(path)
+    if expected is OSError:
+        assert str(path) in str(info.value) and "No space left" in str(info.value)
+    assert path.read_bytes() == before
+    assert leftovers(tmp_path) == []
+
+
+def test_other_write_errors_name_the_path(tmp_path):
+    """An attribute netCDF cannot store fails with a note naming the file; nothing is written."""
+    ds = xr.Dataset(attrs={"flag": True})
+    with pytest.raises(TypeError) as info:
+        write_netcdf_atomic(ds, tmp_path / "bad.nc")
+    assert any(str(tmp_path / "bad.nc") in note for note in info.value.__notes__)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_written_file_has_ordinary_permissions(tmp_path):
+    """The atomically written file gets the umask's permissions, not the temporary file's 0600."""
+    small_network(sims=[5.0])
+    umask = os.umask(0)
+    os.umask(umask)
+    path = nest.save_recordings(tmp_path / "rec.nc")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    with netCDF4.Dataset(path) as nc:
+        assert set(nc.groups) == {"multimeter_6", "spike_recorder_7"}

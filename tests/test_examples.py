@@ -1,0 +1,80 @@
+"""The examples run end to end as a user runs them: in a fresh process, from the command line."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+GLIF_EXAMPLE = EXAMPLES / "glif_cond_neuron.py"
+LEVELS = ["lif", "lif_r", "lif_asc", "lif_r_asc", "lif_r_asc_a"]
+
+
+def run_example(script, *args, cwd):
+    """Run `script` with `args` in a subprocess with the Agg backend; return the CompletedProcess."""
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def glif_output(tmp_path_factory):
+    """Run the glif_cond example once with --out; returns (output folder, completed process, seconds)."""
+    out = tmp_path_factory.mktemp("glif") / "results"
+    start = time.perf_counter()
+    done = run_example(GLIF_EXAMPLE, "--out", str(out), "--rng-seed", "12345", cwd=out.parent)
+    return out, done, time.perf_counter() - start
+
+
+def test_glif_example_writes_figures_and_recordings(glif_output):
+    """Five PNG figures and one netCDF file appear in --out, and the output says where."""
+    out, done, seconds = glif_output
+    assert done.returncode == 0, done.stderr
+    assert seconds < 60
+    for level in LEVELS:
+        png = out / f"glif_cond_{level}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    nc = out / "glif_cond_recordings.nc"
+    assert nc.stat().st_size > 0
+    assert str(nc) in done.stdout and str(out / "glif_cond_lif.png") in done.stdout
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_glif_example_netcdf_has_the_recorder_groups(glif_output):
+    """The netCDF file opens as a tree with the multimeter and spike recorder groups of the seed."""
+    out, done, _ = glif_output
+    assert done.returncode == 0, done.stderr
+    with xr.open_datatree(out / "glif_cond_recordings.nc", engine="netcdf4") as tree:
+        assert set(tree.children) == {"multimeter_11", "spike_recorder_12"}
+        mm, sr = tree["multimeter_11"], tree["spike_recorder_12"]
+        assert dict(mm.sizes) == {"time": 19999, "sender": 5}
+        assert mm["level"].values.tolist() == LEVELS
+        assert set(mm.data_vars) == {"V_m", "I", "g_1", "g_2", "threshold", "threshold_spike",
+                                     "threshold_voltage", "ASCurrents_sum"}
+        np.testing.assert_allclose(mm["time"].values[[0, -1]], [0.05, 999.95])
+        assert sr["spike_time"].size > 100
+        assert tree.attrs["rng_seed"] == 12345 and tree.attrs["simulated_ms"] == 1000.0
+
+
+@pytest.mark.parametrize("bad", ["afile/results", "afile"])
+def test_glif_example_checks_out_before_simulating(bad, tmp_path):
+    """An --out that cannot be used fails at once with exit status 2 and a message naming it."""
+    (tmp_path / "afile").write_text("not a folder")
+    start = time.perf_counter()
+    done = run_example(GLIF_EXAMPLE, "--out", bad, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "afile" in done.stderr and "error:" in done.stderr
+    assert time.perf_counter() - start < 20
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_glif_example_rejects_a_bad_seed(tmp_path):
+    """--rng-seed outside NEST's range is refused before anything is written."""
+    done = run_example(GLIF_EXAMPLE, "--out", "o", "--rng-seed", "-1", cwd=tmp_path)
+    assert done.returncode == 2 and "rng_seed must be an integer" in done.stderr
+    assert list(tmp_path.iterdir()) == []
