@@ -15,8 +15,8 @@ import types
 from . import api
 from .api import (Connect, Create, GetConnections, GetDefaults, GetKernelStatus, GetStatus, NodeCollection,
                   ResetKernel, SetDefaults, SetKernelStatus, SetStatus, Simulate, get_kernel)
-from .errors import (BadParameter, BadProperty, EventSimError, IllegalConnection, IncompatibleReceptorType,
-                     KernelException, UnknownModelName, UnknownReceptorType)
+from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, IllegalConnection,
+                     IncompatibleReceptorType, KernelException, UnknownModelName, UnknownReceptorType)
 from .kernel import Kernel
 from .recording import recordings, save_recordings
 
@@ -25,11 +25,13 @@ __version__ = "0.1.0"
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "NodeCollection", "Kernel",
            "get_kernel", "recordings", "save_recordings", "EventSimError", "BadProperty", "BadParameter",
-           "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType", "IllegalConnection",
+           "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType", "IllegalConnection",
            "KernelException", "resolution", "rng_seed", "biological_time", "node_models", "report",
            "__version__"]
 
 _KERNEL_ATTRS = ("resolution", "rng_seed", "biological_time")
+#: Named progress reports (besides None and callables); see :mod:`eventsim.progress`.
+_REPORT_MODES = ("bar", "text", "stderr")
 
 
 class _Module(types.ModuleType):
@@ -48,6 +50,9 @@ class _Module(types.ModuleType):
         if name in ("resolution", "rng_seed"):
             setattr(api.get_kernel(), name, value)
         elif name == "report":
+            if not (value is None or callable(value) or (isinstance(value, str) and value in _REPORT_MODES)):
+                raise BadParameter(f"eventsim.report must be None, a callable or one of {', '.join(_REPORT_MODES)}; "
+                                   f"got {value!r}")
             api.get_kernel().report = value
         elif name in ("biological_time", "node_models"):
             raise AttributeError(f"eventsim.{name} is read-only")

@@ -4,6 +4,8 @@ Each function is one call into the current :class:`~eventsim.kernel.Kernel`;
 ``ResetKernel`` replaces that kernel with a fresh one.
 """
 
+import numpy as np
+
 from .kernel import Kernel
 from .nodecollection import NodeCollection
 from .registry import node_models as _node_models
@@ -67,14 +69,33 @@ def Connect(pre, post, conn_spec=None, syn_spec=None):
         and ``allow_multapses`` (both default True).
     syn_spec : dict, optional
         ``weight`` (nS for conductance receptors, pA for currents; default 1),
-        ``delay`` (ms, default 1.0, at least one step and on the grid) and
-        ``receptor_type`` (default 0); scalars or one value per connection.
+        ``delay`` (ms, default 1.0; rounded to the nearest step, halves up,
+        as NEST, and at least one step) and ``receptor_type`` (default 0).
+        Each is a scalar or, as in NEST, an array: 1-D with one value per
+        connection for ``one_to_one`` and ``fixed_total_number``, 2-D of shape
+        (n_targets, n_sources) for ``all_to_all``, (n_targets, indegree) for
+        ``fixed_indegree`` and (n_sources, outdegree) for ``fixed_outdegree``.
 
     Raises
     ------
-    IllegalConnection, BadParameter, BadProperty, UnknownReceptorType, IncompatibleReceptorType
+    IllegalConnection, BadParameter, BadProperty, BadDelay, UnknownReceptorType, IncompatibleReceptorType
+
+    As in PyNEST, `pre` and `post` may also be lists (or tuples or arrays) of
+    global ids, ascending and without repetitions.
     """
-    _kernel.connect(pre, post, conn_spec, syn_spec)
+    _kernel.connect(_as_nodes(pre, "pre"), _as_nodes(post, "post"), conn_spec, syn_spec)
+
+
+def _as_nodes(nodes, name):
+    """`nodes` as a NodeCollection of the default kernel (lists of global ids are converted)."""
+    if isinstance(nodes, (list, tuple, np.ndarray)) and not isinstance(nodes, NodeCollection):
+        from .errors import IllegalConnection
+        arr = np.asarray(nodes)
+        if arr.size and (arr.ndim != 1 or arr.dtype.kind not in "iu"):
+            raise IllegalConnection(f"Connect: {name} must be a NodeCollection or a list of global ids, "
+                                    f"got {nodes!r}")
+        return NodeCollection(arr.tolist())
+    return nodes
 
 
 def Simulate(t):
@@ -83,7 +104,10 @@ def Simulate(t):
 
 
 def GetDefaults(model, keys=None, output=""):
-    """Default parameters of `model` (dict), or the value(s) of `keys`."""
+    """Default parameters of `model` (dict), the value of one key, or a list of values for a list of keys."""
+    if isinstance(keys, (list, tuple)):
+        values = _kernel.get_defaults(model, list(keys))
+        return [values[k] for k in keys]
     return _kernel.get_defaults(model, keys)
 
 
@@ -125,13 +149,13 @@ def SetKernelStatus(params):
 
 
 def GetStatus(nodes, keys=None):
-    """Status of each node of `nodes`: a list of dicts, or of values for one key."""
-    out = [n.get() for n in nodes]
+    """Status of each node of `nodes`: a tuple of dicts, of values for one key, or of tuples for a list of keys."""
+    out = tuple(n.get() for n in nodes)
     if keys is None:
         return out
     if isinstance(keys, str):
-        return [o[keys] for o in out]
-    return [[o[k] for k in keys] for o in out]
+        return tuple(o[keys] for o in out)
+    return tuple(tuple(o[k] for k in keys) for o in out)
 
 
 def SetStatus(nodes, params, val=None):

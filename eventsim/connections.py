@@ -12,9 +12,10 @@ import numbers
 
 import numpy as np
 
-from .errors import BadParameter, BadProperty, IllegalConnection
+from .errors import BadDelay, BadParameter, BadProperty
+from .timegrid import delay_to_steps, is_on_grid
 
-__all__ = ["RULES", "resolve_rule", "resolve_syn_spec", "Projection"]
+__all__ = ["RULES", "resolve_rule", "resolve_syn_spec", "syn_array_layout", "ArrayLayout", "Projection"]
 
 RULES = ("all_to_all", "one_to_one", "fixed_indegree", "fixed_outdegree", "pairwise_bernoulli",
          "fixed_total_number")
@@ -132,25 +133,115 @@ def _draw_total(pre, post, total, autapses, multapses, rng):
     return src[:total], tgt[:total]
 
 
-def _per_connection(name, value, n_conn, rule_shape):
-    """Broadcast a syn_spec value to one entry per connection (float64)."""
-    if isinstance(value, (bool, str, dict)) or value is None:
+class ArrayLayout:
+    """How per-connection parameter arrays map onto the connections of one ``Connect`` call (NEST's rules).
+
+    Attributes
+    ----------
+    rule : str
+        Connection rule.
+    shape : tuple of int or None
+        Shape an array must have: ``(n,)`` for ``one_to_one``, ``(N,)`` for
+        ``fixed_total_number``, ``(n_post, n_pre)`` for ``all_to_all``,
+        ``(n_post, indegree)`` for ``fixed_indegree`` and ``(n_pre, outdegree)``
+        for ``fixed_outdegree``; None where NEST accepts no arrays
+        (``pairwise_bernoulli``).
+    keep : numpy.ndarray of bool or None
+        For the deterministic rules with ``allow_autapses=False``: which entries
+        of the flattened array belong to connections that were made.
+    """
+
+    def __init__(self, rule, shape, keep=None):
+        self.rule, self.shape, self.keep = rule, shape, keep
+
+
+def syn_array_layout(conn_spec, pre, post):
+    """The :class:`ArrayLayout` of `conn_spec` for source and target global-id arrays `pre` and `post`.
+
+    Call after :func:`resolve_rule` has validated `conn_spec`.
+    """
+    if conn_spec is None:
+        conn_spec = {"rule": "all_to_all"}
+    elif isinstance(conn_spec, str):
+        conn_spec = {"rule": conn_spec}
+    rule = conn_spec.get("rule", "all_to_all")
+    autapses = bool(conn_spec.get("allow_autapses", True))
+    pre, post = np.asarray(pre), np.asarray(post)
+    if rule == "one_to_one":
+        return ArrayLayout(rule, (len(pre),), None if autapses else pre != post)
+    if rule == "all_to_all":
+        keep = None if autapses else (np.tile(pre, len(post)) != np.repeat(post, len(pre)))
+        return ArrayLayout(rule, (len(post), len(pre)), keep)
+    if rule == "fixed_indegree":
+        return ArrayLayout(rule, (len(post), int(conn_spec["indegree"])))
+    if rule == "fixed_outdegree":
+        return ArrayLayout(rule, (len(pre), int(conn_spec["outdegree"])))
+    if rule == "fixed_total_number":
+        return ArrayLayout(rule, (int(conn_spec["N"]),))
+    return ArrayLayout(rule, None)
+
+
+def _per_connection(name, value, n_conn, layout):
+    """Broadcast a syn_spec value to one entry per connection (float64).
+
+    `layout` is an :class:`ArrayLayout` (NEST's rules for arrays: 1-D only
+    with ``one_to_one`` and ``fixed_total_number``, 2-D with ``all_to_all``,
+    ``fixed_indegree`` and ``fixed_outdegree``), or None to accept any array
+    with one value per connection.
+    """
+    if isinstance(value, (bool, str, dict, np.bool_)) or value is None:
         raise BadParameter(f"syn_spec[{name!r}] must be a number or an array of numbers, got {value!r}")
-    arr = np.asarray(value, dtype=float) if not isinstance(value, np.ndarray) else value.astype(float)
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise BadParameter(f"syn_spec[{name!r}] must be a number or an array of numbers, got {value!r}") from None
     if arr.ndim == 0:
         return np.full(n_conn, float(arr))
-    if arr.size != n_conn:
-        raise BadParameter(f"syn_spec[{name!r}] has {arr.size} values but the rule makes {n_conn} connections"
-                           + (f" (expected shape {rule_shape})" if rule_shape else ""))
-    return arr.reshape(-1)
+    if layout is None:
+        if arr.size != n_conn:
+            raise BadParameter(f"syn_spec[{name!r}] has {arr.size} values but the rule makes {n_conn} connections")
+        return arr.reshape(-1)
+    if layout.shape is None:
+        raise BadParameter(f"syn_spec[{name!r}]: rule {layout.rule!r} accepts no parameter arrays; one-dimensional "
+                           "arrays work with 'one_to_one' and 'fixed_total_number', two-dimensional ones with "
+                           "'all_to_all', 'fixed_indegree' and 'fixed_outdegree'")
+    if arr.ndim != len(layout.shape):
+        if arr.ndim == 1:
+            raise BadParameter(f"syn_spec[{name!r}]: one-dimensional parameter arrays can only be used with the "
+                               f"rules 'one_to_one' and 'fixed_total_number', not {layout.rule!r}; give an array "
+                               f"of shape {layout.shape}")
+        raise BadParameter(f"syn_spec[{name!r}]: rule {layout.rule!r} needs an array of shape {layout.shape}, "
+                           f"got {arr.ndim} dimensions")
+    if arr.shape != layout.shape:
+        what = {"all_to_all": " (n_targets, n_sources)", "fixed_indegree": " (n_targets, indegree)",
+                "fixed_outdegree": " (n_sources, outdegree)"}.get(layout.rule, "")
+        raise BadParameter(f"syn_spec[{name!r}] must have shape {layout.shape}{what} for rule {layout.rule!r}, "
+                           f"got {arr.shape}")
+    flat = arr.reshape(-1)
+    if layout.keep is not None:
+        flat = flat[layout.keep]
+    if flat.size != n_conn:
+        raise BadParameter(f"syn_spec[{name!r}] has {flat.size} values but the rule makes {n_conn} connections")
+    return flat
 
 
 def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution):
     """Return per-connection (weight, delay_steps, receptor) arrays from a NEST syn_spec.
 
     Weights are in the unit the target expects (nS for glif_cond, pA for
-    currents); delays in ms are converted to whole steps and must be at least
-    one step and on the grid.
+    currents).  Delays in ms are rounded to whole steps as NEST rounds them
+    (half up) and must come to at least one step.  `rule_shape` is the
+    :class:`ArrayLayout` of the rule (or None to accept flat arrays of
+    `n_conn` values).
+
+    Raises
+    ------
+    BadParameter
+        Unknown keys or synapse model, arrays of the wrong shape, bad receptor types.
+    BadProperty
+        Non-finite weights.
+    BadDelay
+        Delays that are not finite or round to less than one step.
     """
     if syn_spec is None:
         syn_spec = {}
@@ -169,15 +260,15 @@ def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution):
         raise BadProperty(f"weights must be finite, got {syn_spec.get('weight')!r}")
     delay_ms = _per_connection("delay", syn_spec.get("delay", 1.0), n_conn, rule_shape)
     if np.any(~np.isfinite(delay_ms)):
-        raise BadProperty(f"delays must be finite, got {syn_spec.get('delay')!r}")
+        raise BadDelay(f"delays must be finite, got {syn_spec.get('delay')!r}")
     too_short = delay_ms < resolution * (1 - 1e-9)
     if np.any(too_short):
-        raise BadProperty(f"delay {delay_ms[too_short][0]!r} ms is below the resolution {resolution} ms")
-    q = delay_ms / resolution
-    off = np.abs(q - np.round(q)) > 1e-9 * np.maximum(1, q)
-    if np.any(off):
-        raise BadProperty(f"delay {delay_ms[off][0]!r} ms is not a multiple of the resolution {resolution} ms")
-    delay = np.round(q).astype(np.int64)
+        raise BadDelay(f"delay {float(delay_ms[too_short][0])} ms is below the resolution {resolution} ms")
+    off_grid = ~is_on_grid(delay_ms, resolution)
+    if np.any(off_grid):
+        # NEST rounds such delays silently; eventsim refuses to change a user's value behind their back
+        raise BadDelay(f"delay {float(delay_ms[off_grid][0])} ms is not a multiple of the resolution {resolution} ms")
+    delay = delay_to_steps(delay_ms, resolution)
     rec = syn_spec.get("receptor_type", 0)
     rec_arr = _per_connection("receptor_type", rec, n_conn, rule_shape)
     if np.any(rec_arr != np.round(rec_arr)) or np.any(rec_arr < 0):

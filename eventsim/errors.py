@@ -9,6 +9,7 @@ __all__ = [
     "EventSimError",
     "BadProperty",
     "BadParameter",
+    "BadDelay",
     "UnknownModelName",
     "UnknownReceptorType",
     "IncompatibleReceptorType",
@@ -27,6 +28,10 @@ class BadProperty(EventSimError, ValueError):
 
 class BadParameter(EventSimError, ValueError):
     """An argument of an API call is illegal."""
+
+
+class BadDelay(BadProperty):
+    """A connection delay is illegal (shorter than one step once rounded to the grid)."""
 
 
 class UnknownModelName(EventSimError, KeyError):

@@ -21,14 +21,14 @@ import numbers
 import numpy as np
 import simpy
 
-from .connections import Projection, resolve_rule, resolve_syn_spec
+from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_layout
 from .errors import (BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
                      KernelException, UnknownReceptorType)
 from .messages import CurrentBatch, SpikeBatch
 from .nodecollection import NodeCollection
 from .progress import ProgressReporter
 from .registry import model_class
-from .timegrid import is_on_grid, ms_to_steps
+from .timegrid import is_on_grid, ms_to_steps, steps_to_ms
 
 __all__ = ["Kernel", "DEFAULT_RNG_SEED"]
 
@@ -95,7 +95,7 @@ class Kernel:
     @property
     def biological_time(self):
         """Simulated time in ms."""
-        return self.steps * self._resolution
+        return float(steps_to_ms(self.steps, self._resolution))
 
     def rng_for(self, stream, key=0):
         """An independent numpy Generator for `stream` (str) and `key` (int), derived from the seed."""
@@ -118,7 +118,7 @@ class Kernel:
     def min_delay(self):
         """Smallest delay (steps) of all connections, recorders' included (NEST's min_delay)."""
         delays = [p.min_delay for p in self.projections.values() if len(p)]
-        return min(delays) if delays else int(round(DEFAULT_MIN_DELAY_MS / self._resolution))
+        return min(delays) if delays else 1
 
     # --- nodes -------------------------------------------------------------------
     def create(self, model, n=1, params=None, positions=None):
@@ -228,7 +228,7 @@ class Kernel:
                 raise IllegalConnection(f"Connect: {name} belongs to another kernel (was ResetKernel called?)")
         pre_g, post_g = np.asarray(pre.tolist()), np.asarray(post.tolist())
         src, tgt = resolve_rule(conn_spec, pre_g, post_g, self.connections_rng)
-        rule_shape = None
+        rule_shape = syn_array_layout(conn_spec, pre_g, post_g)
         weight, delay, receptor = resolve_syn_spec(syn_spec, len(src), rule_shape, self._resolution)
         # check all pairs before storing anything
         plans = []
@@ -266,6 +266,8 @@ class Kernel:
                 raise IllegalConnection(f"{tpop.model_name} records spikes; {spop.model_name} emits none")
             return
         if spop.emits == "current":
+            if not tpop.current_ports:
+                raise IllegalConnection(f"{tpop.model_name} does not accept current input")
             bad = [r for r in np.unique(receptors) if r not in tpop.current_ports]
             if bad:
                 raise UnknownReceptorType(f"receptor_type {bad[0]} is not available for currents in "
@@ -274,7 +276,7 @@ class Kernel:
         if not tpop.spike_ports:
             raise IllegalConnection(f"{tpop.model_name} does not accept spikes")
         low = min(tpop.spike_ports)
-        high = min(tpop.n_receptors(i) for i in np.unique(tlocal)) if low > 0 else 0
+        high = min(tpop.n_receptors(i) for i in np.unique(tlocal)) if low > 0 else max(tpop.spike_ports)
         bad = [r for r in np.unique(receptors) if not low <= r <= high]
         if bad:
             raise IncompatibleReceptorType(f"receptor_type {bad[0]} of {tpop.model_name} does not accept spikes; "
@@ -405,6 +407,7 @@ class Connections:
 
     ``get()`` returns a dict with keys ``source``, ``target``, ``weight``,
     ``delay`` (ms), ``receptor`` and ``synapse_model``; ``get(key)`` one list.
+    As in PyNEST, a single connection gives scalars instead of lists.
     """
 
     def __init__(self, kernel, source, target, weight, delay_steps, receptor):
@@ -419,6 +422,8 @@ class Connections:
         """Connection properties as lists (a scalar-free dict, or one list for a single key)."""
         data = {k: v.tolist() for k, v in self._data.items()}
         data["synapse_model"] = ["static_synapse"] * len(self)
+        if len(self) == 1:
+            data = {k: v[0] for k, v in data.items()}
         if keys is None:
             return data
         if isinstance(keys, str):
@@ -429,7 +434,8 @@ class Connections:
         if name.startswith("_"):
             raise AttributeError(name)
         try:
-            return self._data[name].tolist()
+            values = self._data[name].tolist()
+            return values[0] if len(values) == 1 else values
         except KeyError:
             raise AttributeError(f"connections have no property {name!r}") from None
 

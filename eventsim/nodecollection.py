@@ -17,17 +17,28 @@ class NodeCollection:
     ``get``/``set`` of parameters and, for recorders, ``events`` and
     ``n_events``.
 
+    As in PyNEST, values of several nodes come back as tuples (``get``,
+    ``global_id``) and a collection is always sorted without repetitions.
+
     Parameters
     ----------
     kernel : eventsim.kernel.Kernel
         The kernel that owns the nodes.
     gids : array_like of int
         Global ids, in the order given.
+
+    ``NodeCollection(ids)`` with only a list of existing global ids (ascending)
+    makes a collection of the default kernel, as ``nest.NodeCollection(ids)``.
     """
 
     __slots__ = ("_kernel", "_gids")
 
-    def __init__(self, kernel, gids):
+    def __init__(self, kernel=None, gids=None):
+        if gids is None and not hasattr(kernel, "node_of"):
+            from .api import get_kernel
+            gids = [] if kernel is None else kernel
+            kernel = get_kernel()
+            gids = _checked_ids(kernel, gids)
         self._kernel = kernel
         self._gids = np.asarray(gids, dtype=np.int64).reshape(-1)
         self._gids.flags.writeable = False
@@ -51,11 +62,16 @@ class NodeCollection:
                 if key.size != len(self):
                     raise IndexError(f"boolean index of length {key.size} for NodeCollection of length {len(self)}")
                 return NodeCollection(self._kernel, self._gids[key])
+            if key.size == 0:
+                return NodeCollection(self._kernel, [])
             if key.dtype.kind not in "iu":
                 raise TypeError(f"indices must be integers or booleans, got {key.dtype}")
             if np.any(key >= len(self)) or np.any(key < -len(self)):
                 raise IndexError(f"index out of range for NodeCollection of length {len(self)}")
-            return NodeCollection(self._kernel, self._gids[key])
+            picked = self._gids[key]
+            if np.any(np.diff(picked) <= 0):
+                raise BadProperty(f"indices must be unique and sorted in ascending order, got {key.tolist()}")
+            return NodeCollection(self._kernel, picked)
         if isinstance(key, numbers.Integral) and not isinstance(key, bool):
             if not -len(self) <= key < len(self):
                 raise IndexError(f"index {key} out of range for NodeCollection of length {len(self)}")
@@ -108,8 +124,15 @@ class NodeCollection:
 
     @property
     def global_id(self):
-        """Global id (int) of a single node, or a list of ids."""
-        return int(self._gids[0]) if len(self) == 1 else self.tolist()
+        """Global id (int) of a single node, or a tuple of ids."""
+        return int(self._gids[0]) if len(self) == 1 else tuple(self.tolist())
+
+    def index(self, gid):
+        """Position (int) of global id `gid` in the collection."""
+        pos = np.flatnonzero(self._gids == int(gid))
+        if pos.size == 0:
+            raise ValueError(f"node {gid} is not in the NodeCollection")
+        return int(pos[0])
 
     @property
     def kernel(self):
@@ -120,25 +143,33 @@ class NodeCollection:
     def get(self, *keys, output=""):
         """Return parameters and state.
 
-        With no key: a dict of all parameters (a dict of lists for several nodes).
-        With one key: its value (a list for several nodes).  With several keys: a
-        dict of them.  Units are those of NEST (ms, mV, pF, nS, pA).
+        With no key: a dict of all parameters (a dict of tuples for several
+        nodes).  With one key: its value (a tuple for several nodes).  With
+        several keys, or a list of keys: a dict of them.  Units are those of
+        NEST (ms, mV, pF, nS, pA).
         """
+        as_dict = len(keys) > 1
+        if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
+            keys, as_dict = tuple(keys[0]), True
         statuses = [self._kernel.get_status(int(g)) for g in self._gids]
         if not keys:
             if len(statuses) == 1:
                 return statuses[0]
-            return {k: [s[k] for s in statuses] for k in statuses[0]}
+            if not statuses:
+                return {}
+            return {k: tuple(s.get(k) for s in statuses) for k in statuses[0]}
         for k in keys:
+            if not isinstance(k, str):
+                raise TypeError(f"parameter names must be strings, got {k!r}")
             for g, s in zip(self._gids, statuses):
                 if k not in s:
                     raise KeyError(f"node {g} ({s['model']}) has no parameter {k!r}")
-        if len(keys) == 1:
-            vals = [s[keys[0]] for s in statuses]
+        if not as_dict:
+            vals = tuple(s[keys[0]] for s in statuses)
             return vals[0] if len(vals) == 1 else vals
         if len(statuses) == 1:
             return {k: statuses[0][k] for k in keys}
-        return {k: [s[k] for s in statuses] for k in keys}
+        return {k: tuple(s[k] for s in statuses) for k in keys}
 
     def set(self, params=None, **kwargs):
         """Set parameters: a dict (scalars apply to all nodes, lists give one value
@@ -180,3 +211,17 @@ class NodeCollection:
             raise AttributeError(f"{pop.model_name} has no {what}")
         return pop
 
+
+
+def _checked_ids(kernel, ids):
+    """Global ids from a list given to ``NodeCollection(ids)``: existing, unique and ascending."""
+    arr = np.asarray(ids)
+    if arr.size == 0:
+        return np.empty(0, dtype=np.int64)
+    if arr.ndim != 1 or arr.dtype.kind not in "iu":
+        raise TypeError(f"NodeCollection needs a list of integer global ids, got {ids!r}")
+    if np.any(np.diff(arr) <= 0):
+        raise BadProperty(f"global ids must be unique and sorted in ascending order, got {arr.tolist()}")
+    for g in (int(arr[0]), int(arr[-1])):
+        kernel.node_of(g)
+    return arr.astype(np.int64)

@@ -11,6 +11,7 @@ import copy
 import numpy as np
 
 from eventsim.errors import BadProperty
+from eventsim.timegrid import grid_ms
 
 __all__ = ["Node", "StimulationDevice", "as_float", "as_bool", "as_float_array"]
 
@@ -213,7 +214,7 @@ class StimulationDevice(Node):
         for k in ("origin", "start"):
             status[k] = self._time(k, status[k])
         stop = status["stop"]
-        if stop is None or (np.isscalar(stop) and not isinstance(stop, (bool, str)) and np.isinf(stop)):
+        if stop is None or (np.isscalar(stop) and not isinstance(stop, (bool, str)) and np.isposinf(stop)):
             status["stop"] = float("inf")
         else:
             status["stop"] = self._time("stop", stop)
@@ -223,9 +224,10 @@ class StimulationDevice(Node):
         return status
 
     def _time(self, name, value):
+        """`value` as a time on the grid (ms), in NEST's representation; BadProperty if off the grid."""
         v = as_float(name, value)
         self.kernel.check_on_grid(name, v)
-        return v
+        return grid_ms(v, self.kernel.resolution)
 
     def window_steps(self, i):
         """Activity window of node `i` as integer steps ``(lo, hi]``; ``hi`` may be a large int."""

@@ -2,7 +2,8 @@
 
 A spike (of any multiplicity) reaching the parrot on receptor 0 at step t is
 sent on, stamped t, with the same multiplicity; the connection weight is
-ignored, as in NEST.
+ignored, as in NEST.  Spikes arriving on receptor 1 are accepted and not
+repeated (NEST uses that port for plasticity only).
 """
 
 import numpy as np
@@ -20,17 +21,17 @@ class ParrotNeuron(Node):
 
     model_name = "parrot_neuron"
     defaults = {}
-    spike_ports = (0,)
+    spike_ports = (0, 1)
     input_mode = "count"
     emits_spikes = True
     emits = "spikes"
 
     def __init__(self, kernel, first_gid, n, statuses):
         super().__init__(kernel, first_gid, n, statuses)
-        self.inbox = Inbox(1, n)
+        self.inbox = Inbox(2, n)
 
     def n_receptors(self, i):
-        return 0
+        return 1
 
     def advance(self, t_from, t_to):
         counts = self.inbox.take(t_from + 1, t_to - t_from)[0]

@@ -5,7 +5,10 @@ step whose beginning lies in ``(origin + start, origin + stop]`` the generator
 draws, for each connection separately, a Poisson count with mean
 ``rate * h`` and sends it as one spike of that multiplicity stamped at the end
 of the step, as NEST does.  The counts come from a generator seeded by the
-kernel's ``rng_seed`` and the generator's global id, so runs are reproducible.
+kernel's ``rng_seed``, the generator's global id and the target population,
+so runs are reproducible, also when cut into several ``Simulate`` calls.  A
+spike_recorder connected directly records each connection's train (stamps
+without delay, one entry per spike of a multiplicity), as in NEST.
 """
 
 import numpy as np
@@ -24,6 +27,7 @@ class PoissonGenerator(StimulationDevice):
     model_name = "poisson_generator"
     defaults = {**StimulationDevice.common_defaults, "rate": 0.0}
     emits = "spikes"
+    emits_spikes = True
 
     def validate(self, status):
         status = super().validate(status)
@@ -34,9 +38,24 @@ class PoissonGenerator(StimulationDevice):
         return status
 
     def pre_run(self):
-        if not hasattr(self, "_rngs"):
-            self._rngs = [self.kernel.rng_for("poisson_generator", self.first_gid + i) for i in range(self.n)]
+        if getattr(self, "_rng_seed", None) != self.kernel.rng_seed:
+            self._rngs = {}
+            self._rng_seed = self.kernel.rng_seed
         self._dirty = False
+
+    def _rng(self, i, target):
+        """Generator of node `i` for its connections to population `target`.
+
+        One stream per (generator, target population) makes the trains
+        independent of how the run is cut into chunks and ``Simulate`` calls,
+        and of connections made to other populations.
+        """
+        key = (i, target.first_gid)
+        rng = self._rngs.get(key)
+        if rng is None:
+            rng = self._rngs[key] = self.kernel.rng_for("poisson_generator",
+                                                        (self.first_gid + i) * (1 << 32) + target.first_gid)
+        return rng
 
     def max_chunk_steps(self):
         n_conn = sum(len(p) for p in self.outgoing) or 1
@@ -56,10 +75,12 @@ class PoissonGenerator(StimulationDevice):
                     continue
                 conns = np.flatnonzero(src == i)
                 rows = np.flatnonzero(active)
-                counts = np.zeros((len(stamps), len(conns)))
-                counts[rows] = self._rngs[i].poisson(rate * h * 1e-3, size=(len(rows), len(conns)))
+                drawn = self._rng(i, target).poisson(rate * h * 1e-3, size=(len(rows), len(conns)))
                 if target.element_type == "recorder":
-                    raise BadProperty("connect a poisson_generator to a spike_recorder through a parrot_neuron")
+                    self._record(target, i, stamps[rows], drawn)
+                    continue
+                counts = np.zeros((len(stamps), len(conns)))
+                counts[rows] = drawn
                 weighted = target.input_mode != "count" and np.any(w[conns] != 1.0)
                 for delay in np.unique(d[conns]):
                     for port in np.unique(r[conns]):
@@ -69,3 +90,10 @@ class PoissonGenerator(StimulationDevice):
                         if weighted:
                             values = values * w[c]
                         target.inbox.add_dense(t_from + 1 + int(delay), int(port), tgt[c], values)
+
+    def _record(self, recorder, i, stamps, counts):
+        """Hand the trains of node `i` to a spike_recorder (each connection's train separately, as NEST)."""
+        step, _ = np.nonzero(counts)
+        if step.size:
+            mult = counts[counts > 0].astype(np.int64)
+            recorder.record_spikes(np.full(step.size, self.first_gid + i, dtype=np.int64), stamps[step], mult)

@@ -1,10 +1,12 @@
 """spike_generator: emits spikes at given times.
 
 Parameters (NEST names and units): ``spike_times`` (ms, sorted, > 0, on the
-grid), ``spike_weights`` (factors on the connection weight; empty or one per
-spike), ``spike_multiplicities`` (empty or one positive int per spike),
-``allow_offgrid_times`` (round off-grid times to the nearest step instead of
-raising), ``origin``, ``start``, ``stop`` (ms).  A spike at time t is emitted,
+grid: within half a tic of 1 us of a step), ``spike_weights`` (factors on the
+connection weight; empty or one per spike), ``spike_multiplicities`` (empty or
+one non-negative int per spike; 0 sends nothing), ``allow_offgrid_times``
+(move off-grid times to the end of the step they lie in instead of raising, as
+NEST), ``origin``, ``start``, ``stop`` (ms).  ``spike_times`` reads back as the
+grid times, in NEST's float representation.  A spike at time t is emitted,
 stamped ``origin + t``, if ``origin + start < origin + t <= origin + stop``.
 """
 
@@ -13,6 +15,7 @@ import numpy as np
 from eventsim.errors import BadProperty
 from eventsim.messages import SpikeBatch
 from eventsim.registry import register
+from eventsim.timegrid import is_on_grid, offgrid_to_steps, steps_to_ms
 from .base import StimulationDevice, as_bool, as_float_array
 
 __all__ = ["SpikeGenerator"]
@@ -39,14 +42,11 @@ class SpikeGenerator(StimulationDevice):
                               f"{times[i]} ms")
         if np.any(times <= 0):
             raise BadProperty(f"spike_times must be positive, got {times[times <= 0][0]} ms")
-        q = times / h
-        off = np.abs(q - np.round(q)) > 1e-9 * np.maximum(1.0, q)
-        if np.any(off):
-            if not status["allow_offgrid_times"]:
-                raise BadProperty(f"spike time {times[off][0]} ms is not a multiple of the resolution {h} ms "
-                                  "(set allow_offgrid_times to round it)")
-            times = np.round(q) * h
-        status["spike_times"] = times
+        off = ~is_on_grid(times, h)
+        if np.any(off) and not status["allow_offgrid_times"]:
+            raise BadProperty(f"spike time {times[off][0]} ms is not a multiple of the resolution {h} ms "
+                              "(set allow_offgrid_times to move it to the end of its step)")
+        status["spike_times"] = steps_to_ms(offgrid_to_steps(times, h), h)
         n = len(times)
         weights = as_float_array("spike_weights", status["spike_weights"])
         if len(weights) not in (0, n):
@@ -57,8 +57,8 @@ class SpikeGenerator(StimulationDevice):
         if len(mult) not in (0, n):
             raise BadProperty(f"spike_multiplicities must be empty or have one entry per spike time ({n}), "
                               f"got {len(mult)}")
-        if np.any(mult != np.round(mult)) or np.any(mult < 1):
-            raise BadProperty(f"spike_multiplicities must be positive integers, got {mult.tolist()}")
+        if np.any(mult != np.round(mult)) or np.any(mult < 0):
+            raise BadProperty(f"spike_multiplicities must be non-negative integers, got {mult.tolist()}")
         status["spike_multiplicities"] = mult.astype(np.int64)
         return status
 
@@ -67,12 +67,12 @@ class SpikeGenerator(StimulationDevice):
         src, stamps, mult, weights = [], [], [], []
         for i, s in enumerate(self._statuses):
             lo, hi = self.window_steps(i)
-            st = np.round((s["origin"] + s["spike_times"]) / h).astype(np.int64)
-            keep = (st > lo) & (st <= hi)
+            st = int(round(s["origin"] / h)) + np.round(s["spike_times"] / h).astype(np.int64)
+            m = s["spike_multiplicities"] if len(s["spike_multiplicities"]) else np.ones(len(st), np.int64)
+            keep = (st > lo) & (st <= hi) & (m > 0)
             stamps.append(st[keep])
             src.append(np.full(keep.sum(), i, dtype=np.int64))
-            mult.append(s["spike_multiplicities"][keep] if len(s["spike_multiplicities"])
-                        else np.ones(keep.sum(), np.int64))
+            mult.append(m[keep])
             weights.append(s["spike_weights"][keep] if len(s["spike_weights"]) else np.ones(keep.sum()))
         order = np.argsort(np.concatenate(stamps), kind="stable")
         self._src = np.concatenate(src)[order]

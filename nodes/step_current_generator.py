@@ -1,7 +1,8 @@
 """step_current_generator: a piecewise-constant current.
 
-Parameters: ``amplitude_times`` (ms, strictly increasing, on the grid),
-``amplitude_values`` (pA, one per time), ``allow_offgrid_times``, ``origin``,
+Parameters: ``amplitude_times`` (ms, strictly increasing, > 0, on the grid),
+``amplitude_values`` (pA, one per time), ``allow_offgrid_times`` (move
+off-grid times to the end of the step they lie in, as NEST), ``origin``,
 ``start``, ``stop`` (ms).  For every step ending in ``(origin + start,
 origin + stop]`` the generator sends the amplitude set by the last
 amplitude time at or before the beginning of that step (0 before the first).
@@ -15,6 +16,7 @@ import numpy as np
 from eventsim.errors import BadProperty
 from eventsim.messages import CurrentBatch
 from eventsim.registry import register
+from eventsim.timegrid import is_on_grid, offgrid_to_steps, steps_to_ms
 from .base import StimulationDevice, as_bool, as_float_array
 
 __all__ = ["StepCurrentGenerator"]
@@ -44,16 +46,16 @@ class StepCurrentGenerator(StimulationDevice):
         if np.any(times <= 0):
             raise BadProperty(f"amplitude_times must be positive, got {times[times <= 0][0]} ms")
         h = self.kernel.resolution
-        q = times / h
-        off = np.abs(q - np.round(q)) > 1e-9 * np.maximum(1.0, q)
-        if np.any(off):
-            if not status["allow_offgrid_times"]:
-                raise BadProperty(f"amplitude time {times[off][0]} ms is not a multiple of the resolution {h} ms "
-                                  "(set allow_offgrid_times to round it)")
-            times = np.round(q) * h
-            if np.any(np.diff(times) <= 0):
-                raise BadProperty("amplitude_times collide after rounding to the grid")
-        status["amplitude_times"], status["amplitude_values"] = times, values
+        off = ~is_on_grid(times, h)
+        if np.any(off) and not status["allow_offgrid_times"]:
+            raise BadProperty(f"amplitude time {times[off][0]} ms is not a multiple of the resolution {h} ms "
+                              "(set allow_offgrid_times to move it to the end of its step)")
+        steps = offgrid_to_steps(times, h)
+        if np.any(np.diff(steps) <= 0):
+            i = int(np.flatnonzero(np.diff(steps) <= 0)[0])
+            raise BadProperty(f"amplitude_times must be at strictly increasing time steps; {times[i]} ms and "
+                              f"{times[i + 1]} ms fall on the same step")
+        status["amplitude_times"], status["amplitude_values"] = steps_to_ms(steps, h), values
         return status
 
     def pre_run(self):
