@@ -37,7 +37,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import xarray as xr
+from eventsim.lazy import lazy_module
+
+xr = lazy_module("xarray")
 
 from .errors import BadParameter
 

@@ -23,7 +23,9 @@ and full chunks are appended to the file ``filename`` during the run.
 """
 
 import numpy as np
-import xarray as xr
+from eventsim.lazy import lazy_module
+
+xr = lazy_module("xarray")
 
 from eventsim.errors import BadProperty, IllegalConnection
 from eventsim.recording import multimeter_dataset, recorder_attrs

@@ -18,7 +18,9 @@ if one of them fails, the file keeps what was appended so far.
 import os
 import weakref
 
-import netCDF4
+from eventsim.lazy import lazy_module
+
+netCDF4 = lazy_module("netCDF4")
 import numpy as np
 
 from eventsim.recording import NETCDF_ENGINE, check_writable, temporary_sibling

@@ -15,7 +15,9 @@ the time every source has reached, and the rest at the end of the run.
 """
 
 import numpy as np
-import xarray as xr
+from eventsim.lazy import lazy_module
+
+xr = lazy_module("xarray")
 
 from eventsim.errors import KernelException, BadProperty
 from eventsim.recording import recorder_attrs, spike_dataset
