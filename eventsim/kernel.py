@@ -34,7 +34,6 @@ __all__ = ["Kernel", "DEFAULT_RNG_SEED"]
 
 #: NEST's default seed; eventsim uses the same number, not the same stream.
 DEFAULT_RNG_SEED = 143202461
-DEFAULT_MIN_DELAY_MS = 1.0
 
 
 class Kernel:
