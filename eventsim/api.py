@@ -166,4 +166,5 @@ def SetStatus(nodes, params, val=None):
 
 
 def node_models_tuple():
+    """Names of all available models (tuple of str, sorted); ``eventsim.node_models`` reads it."""
     return _node_models()
