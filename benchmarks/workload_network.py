@@ -1,0 +1,73 @@
+"""Workload (child process): a recurrent glif_cond network driven by Poisson input.
+
+``python benchmarks/workload_network.py --sim nest|eventsim --n 1000 --t 1000 [--rate 15000]``
+
+* ``N`` glif_cond neurons at level lif_r_asc_a (``spike_dependent_threshold``,
+  ``after_spike_currents`` and ``adapting_threshold`` all True), resolution
+  0.05 ms, ``rng_seed`` 12345;
+* one poisson_generator of ``--rate`` Hz (default 15 kHz) connected all_to_all to
+  the neurons on receptor 1 (weight 1 nS, delay 0.05 ms): both simulators draw
+  an independent train per target;
+* recurrent ``fixed_indegree`` 50 (``--indegree``) on receptor 2 (weight 0.5 nS,
+  delay 1 ms);
+* a spike_recorder on all neurons, a multimeter on ``V_m`` of the first 10
+  neurons (interval 0.05 ms);
+* ``Simulate(T)`` with ``T`` = ``--t`` ms.
+
+Prints one line ``@@BENCH {json}`` with ``sim_s`` (the ``Simulate`` call,
+:func:`time.perf_counter`), ``build_s`` (``ResetKernel`` .. ``Connect``),
+``import_s``, ``spikes`` (total), ``rate_hz`` (mean rate per neuron),
+``mm_events``, the parameters, and ``t_start``/``t_end`` (:func:`time.perf_counter`
+at the first and last line, from which the harness derives start-up and exit time).
+Lean on purpose (no harness import).
+"""
+
+import time
+
+_t_start = time.perf_counter()        # CLOCK_MONOTONIC: comparable with the parent's clock
+import argparse  # noqa: E402
+import json  # noqa: E402
+
+_t_import = time.perf_counter()
+parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+parser.add_argument("--sim", choices=("nest", "eventsim"), required=True)
+parser.add_argument("--n", type=int, default=1000, help="number of neurons")
+parser.add_argument("--t", type=float, default=1000.0, help="simulated time (ms)")
+parser.add_argument("--rate", type=float, default=15000.0, help="Poisson input rate per neuron (Hz)")
+parser.add_argument("--indegree", type=int, default=50, help="recurrent inputs per neuron")
+parser.add_argument("--seed", type=int, default=12345, help="rng_seed")
+args = parser.parse_args()
+
+if args.sim == "nest":
+    import nest
+    nest.verbosity = nest.VerbosityLevel.ERROR
+else:
+    import eventsim as nest
+_t_build = time.perf_counter()
+
+N, T = args.n, args.t
+nest.ResetKernel()
+nest.resolution = 0.05
+nest.rng_seed = args.seed
+neurons = nest.Create("glif_cond", N, params={"spike_dependent_threshold": True, "after_spike_currents": True,
+                                              "adapting_threshold": True})
+pg = nest.Create("poisson_generator", params={"rate": args.rate})
+nest.Connect(pg, neurons, syn_spec={"weight": 1.0, "delay": 0.05, "receptor_type": 1})
+nest.Connect(neurons, neurons, conn_spec={"rule": "fixed_indegree", "indegree": args.indegree},
+             syn_spec={"weight": 0.5, "delay": 1.0, "receptor_type": 2})
+sr = nest.Create("spike_recorder")
+nest.Connect(neurons, sr)
+mm = nest.Create("multimeter", params={"interval": 0.05, "record_from": ["V_m"]})
+nest.Connect(mm, neurons[:10])
+
+_t_sim = time.perf_counter()
+nest.Simulate(T)
+_t_done = time.perf_counter()
+
+spikes = int(sr.n_events)
+print("@@BENCH " + json.dumps({
+    "workload": "network", "n": N, "t_ms": T, "rate": args.rate, "indegree": args.indegree, "seed": args.seed,
+    "import_s": _t_build - _t_import, "build_s": _t_sim - _t_build, "sim_s": _t_done - _t_sim,
+    "spikes": spikes, "rate_hz": spikes / N / (T * 1e-3), "mm_events": int(mm.n_events),
+    "t_start": _t_start, "t_end": time.perf_counter(),
+}), flush=True)
