@@ -54,8 +54,8 @@ from eventsim.errors import BadProperty
 from eventsim.messages import Inbox, SpikeBatch
 from eventsim.registry import register
 from .base import Node, as_bool, as_float, as_float_array
-from .conductance_membrane import MembranePropagator, propagate
-from .glif_cond_steps import run_steps, warm_up
+from .conductance_membrane import MembranePropagator
+from .glif_cond_steps import alpha_conductances, run_steps, warm_up
 
 __all__ = ["GlifCond", "LEVELS"]
 
@@ -340,7 +340,7 @@ class GlifCond(Node):
         inputs = self.inbox.take(t_from + 1, K)               # row k: what is due at step t_from + 1 + k
         current = inputs[0]
         jumps = inputs[1:].transpose(1, 0, 2) * self.psc_scale   # (K, R, N) dg jumps at the end of each step
-        g_start, dg_start, g_end = self._conductances(jumps)
+        g_start, dg_start = self._conductances(jumps)
         P, Q, R = self._coefficients(g_start, dg_start, jumps)
         rec = {name: np.empty((K, self.n)) for name in ("V", "S", "theta_s", "theta_v")}
         spiked = np.zeros((K, self.n), dtype=np.bool_)
@@ -350,30 +350,22 @@ class GlifCond(Node):
                   self.th_spike_reset_decay, self.asc_decay_h, self.asc_step_mean, self.amps, self.asc_r,
                   self.asc_reset_decay, self.g_m, self.tv_membrane, self.tv_decay, self.tv_phi, self.tv_ab,
                   rec["V"], rec["S"], rec["theta_s"], rec["theta_v"], spiked)
-        self.g = g_end[0]
-        self.dg = g_end[1]
         step, idx = np.nonzero(spiked)
         if step.size:
             self.kernel.send_spikes(self, SpikeBatch(idx, step + t_from + 1, np.ones(idx.size, dtype=np.int64)))
         if self.multimeters:
-            g_grid = np.concatenate([g_start[1:], g_end[0][None]])
+            g_grid = np.concatenate([g_start[1:], self.g[None]])
             self._deliver_samples(rec, g_grid, current, t_from, t_to)
 
     def _conductances(self, jumps):
-        """Conductance (nS) and derivative (nS/ms) at the start of each step, and (g, dg) at the end.
+        """Conductance (nS) and derivative (nS/ms) at the start of each step, (K, R, N) each.
 
-        `jumps` (K, R, N) are the dg increments of the spikes due at the end of each step.
+        `jumps` (K, R, N) are the dg increments of the spikes due at the end of
+        each step; ``self.g`` and ``self.dg`` advance to the end of the chunk.
         """
-        K = jumps.shape[0]
-        E = np.broadcast_to(self.membrane.decay_h, jumps.shape)
-        dg_start = np.empty(jumps.shape)
-        dg_start[0] = self.dg
-        if K > 1:
-            dg_start[1:] = propagate(self.dg, E[1:], jumps[:-1])
-        g_grid = propagate(self.g, E, self.h * E * dg_start)                  # g at the end of each step
-        g_start = np.concatenate([self.g[None], g_grid[:-1]])
-        dg_end = dg_start[-1] * self.membrane.decay_h + jumps[-1]
-        return g_start, dg_start, (g_grid[-1], dg_end)
+        g_start, dg_start = np.empty(jumps.shape), np.empty(jumps.shape)
+        alpha_conductances(self.g, self.dg, jumps, self.membrane.decay_h, self.h, g_start, dg_start)
+        return g_start, dg_start
 
     def _coefficients(self, g_start, dg_start, jumps):
         """Membrane coefficients (P, Q, R), each (K, N), for every step of the chunk.

@@ -11,7 +11,36 @@ computed once per chunk and this loop never has to go back.
 import numpy as np
 from numba import njit
 
-__all__ = ["run_steps", "warm_up"]
+__all__ = ["run_steps", "alpha_conductances", "warm_up"]
+
+
+@njit(cache=True, nogil=True)
+def alpha_conductances(g, dg, jumps, decay_h, h, g_start, dg_start):
+    """Advance alpha-shaped conductances by K steps in place, recording each step's start values.
+
+    Parameters
+    ----------
+    g, dg : float64 (R, N)
+        Conductance (nS) and its derivative (nS/ms); updated in place to the end of the last step.
+    jumps : float64 (K, R, N)
+        Increments of dg (nS/ms) of the spikes due at the end of each step.
+    decay_h : float64 (R, N)
+        exp(-h / tau_syn).
+    h : float
+        Step (ms).
+    g_start, dg_start : float64 (K, R, N)
+        Output: g and dg at the beginning of each step (after the input due then).
+    """
+    K, R, N = jumps.shape
+    for r in range(R):
+        for n in range(N):
+            e, x, dx = decay_h[r, n], g[r, n], dg[r, n]
+            for k in range(K):
+                g_start[k, r, n] = x
+                dg_start[k, r, n] = dx
+                x = (x + h * dx) * e
+                dx = dx * e + jumps[k, r, n]
+            g[r, n], dg[r, n] = x, dx
 
 
 @njit(cache=True, nogil=True)
@@ -95,7 +124,9 @@ def run_steps(P, Q, R, current, V, theta_s, theta_v, S, I, refr, asc,
 
 
 def warm_up():
-    """Compile (or load from numba's cache) :func:`run_steps` by running it on one neuron for one step."""
+    """Compile (or load from numba's cache) the kernels by running them on one neuron for one step."""
+    alpha_conductances(np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1, 1)), np.ones((1, 1)), 0.1,
+                       np.empty((1, 1, 1)), np.empty((1, 1, 1)))
     f1, b1, i1 = np.zeros((1, 1)), np.zeros(1, dtype=np.bool_), np.zeros(1, dtype=np.int64)
     f, fj = np.zeros(1), np.zeros((1, 1))
     run_steps(f1, f1, f1, f1, f.copy(), f.copy(), f.copy(), f.copy(), f.copy(), i1.copy(), fj.copy(),
