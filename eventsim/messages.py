@@ -87,6 +87,12 @@ class Inbox:
             self._blocks[b] = blk
         return blk
 
+    def add_ports(self, n_new):
+        """Append `n_new` empty ports, keeping the input already held."""
+        self.n_ports += n_new
+        for b, blk in self._blocks.items():
+            self._blocks[b] = np.concatenate([blk, np.zeros((n_new,) + blk.shape[1:])])
+
     def add(self, steps, ports, nodes, values):
         """Add `values` at arrival `steps` (int) on `ports` of local `nodes` (all arrays)."""
         steps = np.asarray(steps, dtype=np.int64)

@@ -210,17 +210,14 @@ class GlifCond(Node):
         if len(s["E_rev"]) != len(s["tau_syn"]):
             raise BadProperty(f"E_rev has {len(s['E_rev'])} entries but tau_syn has {len(s['tau_syn'])}; "
                               "they must have equal lengths")
-        if hasattr(self, "g") and len(s["tau_syn"]) != self.g.shape[0]:
-            if len(s["tau_syn"]) > self.g.shape[0] or np.any(self.g) or np.any(self.dg):
-                self._resize_receptors(len(s["tau_syn"]))
         return s
 
     def _resize_receptors(self, R):
-        if R > self.g.shape[0]:
-            pad = R - self.g.shape[0]
-            self.g = np.vstack([self.g, np.zeros((pad, self.n))])
-            self.dg = np.vstack([self.dg, np.zeros((pad, self.n))])
-            self.inbox = Inbox(R + 1, self.n)
+        """Make room for R receptor ports (state rows and inbox ports), keeping what is there."""
+        pad = R - self.g.shape[0]
+        self.g = np.vstack([self.g, np.zeros((pad, self.n))])
+        self.dg = np.vstack([self.dg, np.zeros((pad, self.n))])
+        self.inbox.add_ports(pad)
 
     def set_status(self, local, updates):
         local = list(local)
@@ -246,6 +243,10 @@ class GlifCond(Node):
         return out
 
     def _commit_state(self, i, status, state):
+        n_ports = len(status["tau_syn"])
+        if n_ports > self.g.shape[0]:
+            self._resize_receptors(n_ports)
+        self.g[n_ports:, i] = self.dg[n_ports:, i] = 0.0
         if "V_m" in state:
             self.V[i] = state["V_m"] - status["E_L"]
         if "ASCurrents" in state:
