@@ -113,7 +113,12 @@ class Inbox:
         """Add a dense block: ``values[k, i]`` at step ``first_step + k`` on `port` of node ``nodes[i]``."""
         B = self.block_steps
         n_steps = values.shape[0]
-        unique = len(np.unique(nodes)) == len(nodes)
+        nodes = np.asarray(nodes)
+        if nodes.size and nodes[-1] - nodes[0] == nodes.size - 1 and np.all(np.diff(nodes) == 1):
+            nodes = slice(int(nodes[0]), int(nodes[-1]) + 1)      # a contiguous range: plain slicing
+            unique = True
+        else:
+            unique = len(np.unique(nodes)) == len(nodes)
         k = 0
         while k < n_steps:
             step = first_step + k
