@@ -55,6 +55,11 @@ class NodeCollection:
         if isinstance(key, slice):
             if key.step is not None and key.step < 1:
                 raise IndexError(f"slicing step must be a positive integer, got {key.step}")
+            n = len(self)
+            if key.start is not None and not -n <= key.start < n:
+                raise IndexError(f"slice start value {key.start} outside of the NodeCollection (length {n})")
+            if key.stop is not None and not -n <= key.stop <= n:
+                raise IndexError(f"slice stop value {key.stop} outside of the NodeCollection (length {n})")
             return NodeCollection(self._kernel, self._gids[key])
         if isinstance(key, (list, tuple, np.ndarray)):
             key = np.asarray(key)

@@ -58,14 +58,18 @@ def test_indexing(three_populations):
 
 
 def test_slicing(three_populations):
-    """Slices with positive steps select; a negative step is IndexError."""
+    """Slices with positive steps select; a negative step or a bound outside the collection is IndexError (NEST)."""
     a, _, c = three_populations
     joined = a + c
     assert joined[1:4].tolist() == [2, 3, 6]
     assert joined[::2].tolist() == [1, 3, 7]
-    assert len(joined[10:]) == 0
+    assert joined[-2:].tolist() == [6, 7]
     with pytest.raises(IndexError, match="step"):
         joined[::-1]
+    with pytest.raises(IndexError, match="start value 10"):
+        joined[10:]
+    with pytest.raises(IndexError, match="stop value 9"):
+        joined[1:9]
 
 
 def test_list_and_mask_indexing(three_populations):
