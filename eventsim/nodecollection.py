@@ -14,8 +14,8 @@ class NodeCollection:
 
     Supports ``len``, iteration (one-node collections), indexing, slicing,
     ``+`` (including ``0 + nc`` so that ``sum()`` works), ``tolist()``,
-    ``get``/``set`` of parameters and, for recorders, ``events`` and
-    ``n_events``.
+    ``get``/``set`` of parameters and, for recorders, ``events``,
+    ``n_events`` and ``to_dataset()`` (an :class:`xarray.Dataset`).
 
     As in PyNEST, values of several nodes come back as tuples (``get``,
     ``global_id``) and a collection is always sorted without repetitions.
@@ -190,7 +190,7 @@ class NodeCollection:
     def __getattr__(self, name):
         if name.startswith("_") or name.startswith("__array_"):
             raise AttributeError(name)
-        if name in ("events", "n_events"):
+        if name in ("events", "n_events", "to_dataset"):
             rec = self._single_recorder(name)
             return getattr(rec, name)
         try:

@@ -279,3 +279,19 @@ def test_written_file_has_ordinary_permissions(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
     with netCDF4.Dataset(path) as nc:
         assert set(nc.groups) == {"multimeter_6", "spike_recorder_7"}
+
+
+def test_recorder_dataset_from_the_node_collection():
+    """``mm.to_dataset()`` on a recorder's NodeCollection gives the recorder's dataset."""
+    n = nest.Create("glif_cond", 2)
+    mm = nest.Create("multimeter", params={"interval": 0.5, "record_from": ["V_m"]})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(mm, n)
+    nest.Connect(n, sr)
+    nest.Simulate(10.0)
+    ds = mm.to_dataset()
+    assert ds["V_m"].dims == ("time", "sender")
+    assert ds["sender"].values.tolist() == [1, 2]
+    assert "spike_time" in sr.to_dataset()
+    with pytest.raises(nest.BadParameter, match="single recorder"):
+        (mm + sr).to_dataset()
