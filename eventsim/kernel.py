@@ -59,7 +59,6 @@ class Kernel:
         self.model_defaults = {}
         self.report = None
         self.report_period = 10.0
-        self.print_time = None
         self._connections_rng = None
 
     # --- kernel status ---------------------------------------------------------

@@ -150,9 +150,3 @@ class Inbox:
                     del self._blocks[b]
             k += m
         return out
-
-    def discard_before(self, step):
-        """Drop blocks that end before `step` (input that can no longer be taken)."""
-        B = self.block_steps
-        for b in [b for b in self._blocks if (b + 1) * B <= step]:
-            del self._blocks[b]

@@ -124,7 +124,6 @@ class Node:
         """Source population -> smallest delay (steps) of its connections to this one."""
         self.multimeters = []
         self._statuses = [self.validate(dict(s)) for s in statuses]
-        self._dirty = True
         self.inbox = None
 
     # --- status -------------------------------------------------------------
@@ -168,7 +167,6 @@ class Node:
         for i, status, state in new:
             self._statuses[i] = status
             self._commit_state(i, status, state)
-        self._dirty = True
 
     def _settable_state(self):
         return self.initial_state_keys()
@@ -182,7 +180,6 @@ class Node:
     # --- simulation -----------------------------------------------------------
     def pre_run(self):
         """Derive the vectorised constants from the parameters; called before each Simulate."""
-        self._dirty = False
 
     def advance(self, t_from, t_to):
         """Advance the population from step `t_from` to `t_to` and emit output stamped in (t_from, t_to]."""

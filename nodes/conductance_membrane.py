@@ -34,7 +34,7 @@ provides them three ways:
 import numpy as np
 from scipy.integrate import solve_ivp
 
-__all__ = ["MembranePropagator", "propagate", "conductance_integral", "RTOL", "ATOL"]
+__all__ = ["MembranePropagator", "conductance_integral", "RTOL", "ATOL"]
 
 #: Tolerances of the solver (relative, and absolute in the integrating-factor variables).
 RTOL = 1e-8
@@ -144,30 +144,3 @@ class MembranePropagator:
         """Upper bound of dA/ds (1/ms) over a piece starting with conductances g0, dg0 (no input)."""
         peak = np.abs(g0) + np.abs(dg0) * self.tau / np.e
         return (self.g_m + peak.sum(axis=0)) / self.C_m
-
-
-def propagate(x0, P, B):
-    """Solve ``x_{j+1} = P_j x_j + B_j`` for j = 0..L-1; return x_1..x_L.
-
-    `P` and `B` have shape (L, ...) and `x0` the trailing shape.  Blocks of
-    steps are solved with cumulative products; a block whose products under-
-    or overflow is solved step by step.
-    """
-    L = B.shape[0]
-    out = np.empty(B.shape)
-    x = x0
-    block = 256
-    for a in range(0, L, block):
-        b = min(L, a + block)
-        Pb, Bb = P[a:b], B[a:b]
-        with np.errstate(over="ignore", divide="ignore", invalid="ignore", under="ignore"):
-            phi = np.cumprod(Pb, axis=0)
-            vals = phi * (x + np.cumsum(Bb / phi, axis=0))
-        if not np.all(np.isfinite(vals)):
-            vals = np.empty(Bb.shape)
-            for k in range(b - a):
-                x = Pb[k] * x + Bb[k]
-                vals[k] = x
-        out[a:b] = vals
-        x = vals[-1]
-    return out

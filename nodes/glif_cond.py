@@ -171,7 +171,6 @@ class GlifCond(Node):
         self._statuses += [self.validate(dict(s)) for s in statuses]
         self.n = len(self._statuses)
         self._allocate_state(old)
-        self._dirty = True
 
     # --- status ------------------------------------------------------------------
     def validate(self, s):
@@ -323,7 +322,6 @@ class GlifCond(Node):
         self.tv_membrane = np.exp(-self.g_m * h / self.C_m)
         self.tv_ab = a / b
         self.membrane = MembranePropagator(self.tau, self.dE, self.g_m, self.C_m, h)
-        self._dirty = False
 
     def max_chunk_steps(self):
         return max(1, min(1 << 15, (1 << 22) // (self.inbox.n_ports * self.n)))

@@ -41,7 +41,6 @@ class PoissonGenerator(StimulationDevice):
         if getattr(self, "_rng_seed", None) != self.kernel.rng_seed:
             self._rngs = {}
             self._rng_seed = self.kernel.rng_seed
-        self._dirty = False
 
     def _rng(self, i, target):
         """Generator of node `i` for its connections to population `target`.

@@ -80,7 +80,6 @@ class SpikeGenerator(StimulationDevice):
         self._mult = np.concatenate(mult)[order]
         self._weights = np.concatenate(weights)[order]
         self._has_weights = any(len(s["spike_weights"]) for s in self._statuses)
-        self._dirty = False
 
     def advance(self, t_from, t_to):
         a, b = np.searchsorted(self._stamps, [t_from, t_to], side="right")

@@ -62,7 +62,6 @@ class StepCurrentGenerator(StimulationDevice):
         h = self.kernel.resolution
         self._steps = [np.round(s["amplitude_times"] / h).astype(np.int64) for s in self._statuses]
         self._windows = [self.window_steps(i) for i in range(self.n)]
-        self._dirty = False
 
     def advance(self, t_from, t_to):
         stamps = np.arange(t_from + 1, t_to + 1, dtype=np.int64)
