@@ -251,7 +251,7 @@ class Kernel:
         if spop.model_name == "multimeter":
             if tpop.element_type != "neuron":
                 raise IllegalConnection(f"a multimeter records from neurons, not from {tpop.model_name}")
-            spop.register_target(tpop)
+            spop.register_target(tpop, tlocal)
             return
         if tpop.model_name == "multimeter":
             raise IllegalConnection("connect a multimeter to the neurons it records: Connect(multimeter, neurons)")
@@ -309,11 +309,13 @@ class Kernel:
             return
         for proj in pop.outgoing:
             target = proj.target
-            if target.element_type == "recorder":
-                target.record_spikes(pop.first_gid + batch.sources, batch.stamps, batch.multiplicities)
-                continue
             idx, counts = proj.expand(batch.sources)
             if idx.size == 0:
+                continue
+            if target.element_type == "recorder":
+                # once per connection: unconnected senders are not recorded, a repeated connection records twice
+                target.record_spikes(pop.first_gid + np.repeat(batch.sources, counts),
+                                     np.repeat(batch.stamps, counts), np.repeat(batch.multiplicities, counts))
                 continue
             _, tgt, w, d, r = proj.csr()
             arrival = np.repeat(batch.stamps, counts) + d[idx]

@@ -11,7 +11,8 @@ to multiples of ``min_delay`` from t = 0) and hands a slice's samples to the
 multimeter at the start of the next slice, so after ``Simulate`` up to step
 T the samples up to ``((T - 1) // min_delay) * min_delay`` are visible; the
 rest appear after the next ``Simulate`` call.  ``events`` lists the samples
-in NEST's order: slice by slice, within a slice by sender, then time.
+in NEST's order: slice by slice, within a slice by sender in the order the
+senders were connected, then time.
 
 Storage: one preallocated ``(samples, senders)`` float64 block per recorded
 variable, columns in ascending global id.  Before each ``Simulate`` the
@@ -100,6 +101,8 @@ class Multimeter(RecordingDevice):
         self._store = {}
         """Per target population: ``local`` (its recorded local indices), ``columns``, ``rows`` written."""
         self._senders = np.empty(0, dtype=np.int64)
+        self._connected = []
+        """Global ids of the recorded nodes in the order they were connected (NEST's order of senders)."""
         self._steps = GrowableArray(dtype=np.int64)
         self._values = {}
         self._stream = None
@@ -152,15 +155,17 @@ class Multimeter(RecordingDevice):
         return self._started
 
     # --- connection ------------------------------------------------------------------
-    def register_target(self, pop):
-        """Check that population `pop` can be recorded (called by ``Connect`` before anything changes).
+    def register_target(self, pop, local):
+        """Check that local nodes `local` of population `pop` can be recorded (called by ``Connect``
+        before anything changes).
 
         Raises
         ------
         BadProperty
             If `pop` lacks a name of ``record_from``.
         IllegalConnection
-            If the multimeter has recorded samples already.
+            If the multimeter has recorded samples already, or would be connected twice to a node
+            (NEST allows one connection per multimeter and node).
         """
         missing = [v for v in self.record_from if v not in pop.recordable_names()]
         if missing:
@@ -169,9 +174,18 @@ class Multimeter(RecordingDevice):
         if self._flushed or self._steps.size:
             raise IllegalConnection(f"multimeter {self.first_gid} has recorded samples; connect it to all its "
                                     "neurons before they are recorded, or create another multimeter")
+        local = np.asarray(local)
+        known = self._store[pop]["local"] if pop in self._store else np.empty(0, dtype=np.int64)
+        unique, counts = np.unique(local, return_counts=True)
+        twice = unique[(counts > 1) | np.isin(unique, known)]
+        if twice.size:
+            raise IllegalConnection(f"multimeter {self.first_gid} would be connected twice to node "
+                                    f"{pop.first_gid + int(twice[0])}; each multimeter can only be connected "
+                                    "once to a given node")
 
     def add_target(self, pop, local):
         """Record local nodes `local` (array of int) of population `pop` from now on."""
+        self._connected.append(pop.first_gid + np.asarray(local, dtype=np.int64))
         if pop not in self._store:
             self.targets.append(pop)
             self._store[pop] = {"local": np.unique(local), "rows": 0}
@@ -356,6 +370,10 @@ class Multimeter(RecordingDevice):
             data = {name: ds[name].values for name in self.record_from}
         else:
             times, senders, data = self.table()
+        if len(senders) > 1:
+            by_connection = np.searchsorted(senders, np.concatenate(self._connected))
+            senders = senders[by_connection]
+            data = {name: arr[:, by_connection] for name, arr in data.items()}
         steps = np.round(times / self.kernel.resolution).astype(np.int64)
         pos = nest_event_order(steps, len(senders), self.kernel.min_delay).ravel()
         out = {"senders": _scatter(pos, np.broadcast_to(senders, (len(times), len(senders)))),
