@@ -12,7 +12,11 @@ available as PyNEST ``events`` dicts and as xarray datasets
 import sys
 import types
 
-from . import api
+from . import _checkout_layout
+
+_checkout_layout.install(__path__[0])
+
+from . import api  # noqa: E402  (after the layout finder, which the models' import needs)
 from .api import (Connect, Create, GetConnections, GetDefaults, GetKernelStatus, GetStatus, NodeCollection,
                   ResetKernel, SetDefaults, SetKernelStatus, SetStatus, Simulate, get_kernel)
 from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, IllegalConnection,
@@ -20,7 +24,7 @@ from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, Illegal
 from .kernel import Kernel
 from .recording import recordings, save_recordings
 
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "NodeCollection", "Kernel",

@@ -6,6 +6,8 @@ Each function is one call into the current :class:`~eventsim.kernel.Kernel`;
 
 import numpy as np
 
+from . import default_kernel as _default_kernel
+from . import registry as _registry
 from .kernel import Kernel
 from .nodecollection import NodeCollection
 from .registry import node_models as _node_models
@@ -19,6 +21,14 @@ _kernel = Kernel()
 def get_kernel():
     """The kernel the module-level functions act on."""
     return _kernel
+
+
+def _load_builtin_models():
+    from . import nodes, recorders  # noqa: F401  (importing them registers the models)
+
+
+_registry.add_loader(_load_builtin_models)
+_default_kernel.set_provider(get_kernel)
 
 
 def ResetKernel():

@@ -43,7 +43,7 @@ class Kernel:
     ----------
     env : simpy.Environment
         Event loop; its time unit is one step of :attr:`resolution`.
-    populations : list of nodes.base.Node
+    populations : list of eventsim.nodes.base.Node
         One entry per ``Create`` call, in creation order.
     """
 
@@ -128,7 +128,7 @@ class Kernel:
             raise BadParameter(f"n must be a positive integer, got {n!r}")
         n = int(n)
         base = {**cls.defaults, **self.model_defaults.get(model, {})}
-        per_node = _per_node_params(params, n, model)
+        per_node = _per_node_params(params, n, model, cls.array_parameters)
         statuses = []
         for p in per_node:
             unknown = [k for k in p if k not in base and k not in cls.initial_state_keys()]
@@ -181,8 +181,10 @@ class Kernel:
 
     def set_status(self, gids, params):
         """Set parameters of nodes `gids` from a dict (scalars or per-node lists) or a list of dicts."""
-        per_node = _per_node_params(params, len(gids), "nodes")
-        for pop, local, pos in self.split_by_population(gids):
+        parts = list(self.split_by_population(gids))
+        array_parameters = frozenset().union(*(pop.array_parameters for pop, _, _ in parts))
+        per_node = _per_node_params(params, len(gids), "nodes", array_parameters)
+        for pop, local, pos in parts:
             pop.set_status(local, [per_node[p] for p in pos])
 
     def set_defaults(self, model, params):
@@ -238,7 +240,7 @@ class Kernel:
                 self._check_pair(spop, tpop, tlocal, receptor[idx])
                 plans.append((spop, tpop, slocal[tpos], tlocal, idx))
         for spop, tpop, sl, tl, idx in plans:
-            if spop.model_name == "multimeter":
+            if spop.samples_targets:
                 spop.add_target(tpop, tl)
                 if spop not in tpop.multimeters:
                     tpop.multimeters.append(spop)
@@ -248,13 +250,14 @@ class Kernel:
             self.projections[key].add(sl, tl, weight[idx], delay[idx], receptor[idx])
 
     def _check_pair(self, spop, tpop, tlocal, receptors):
-        if spop.model_name == "multimeter":
+        if spop.samples_targets:
             if tpop.element_type != "neuron":
-                raise IllegalConnection(f"a multimeter records from neurons, not from {tpop.model_name}")
+                raise IllegalConnection(f"a {spop.model_name} records from neurons, not from {tpop.model_name}")
             spop.register_target(tpop, tlocal)
             return
-        if tpop.model_name == "multimeter":
-            raise IllegalConnection("connect a multimeter to the neurons it records: Connect(multimeter, neurons)")
+        if tpop.samples_targets:
+            raise IllegalConnection(f"connect a {tpop.model_name} to the neurons it records: "
+                                    f"Connect({tpop.model_name}, neurons)")
         if spop.element_type == "recorder":
             raise IllegalConnection(f"{spop.model_name} cannot send events")
         if tpop.element_type == "stimulator":
@@ -345,7 +348,7 @@ class Kernel:
             pop.outgoing = self.outgoing(pop)
         for proj in self.projections.values():
             src, tgt = proj.source, proj.target
-            if src.model_name == "multimeter":
+            if src.samples_targets:
                 src.upstream[tgt] = 0
                 continue
             d = 0 if tgt.element_type == "recorder" else proj.min_delay - (getattr(src, "emits", "") == "current")
@@ -440,8 +443,8 @@ class Connections:
             raise AttributeError(f"connections have no property {name!r}") from None
 
 
-def _per_node_params(params, n, model):
-    """Normalise Create/set params into a list of `n` dicts."""
+def _per_node_params(params, n, model, array_parameters):
+    """Normalise Create/set params into a list of `n` dicts; `array_parameters` take a list per node."""
     if params is None:
         return [{} for _ in range(n)]
     if isinstance(params, (list, tuple)):
@@ -452,7 +455,7 @@ def _per_node_params(params, n, model):
         raise BadParameter(f"params must be a dict or a list of dicts, got {type(params).__name__}")
     out = [{} for _ in range(n)]
     for k, v in params.items():
-        if isinstance(v, (list, tuple, np.ndarray)) and _is_per_node(k, v, n):
+        if isinstance(v, (list, tuple, np.ndarray)) and _is_per_node(k, v, n, k in array_parameters):
             for i in range(n):
                 out[i][k] = v[i]
         else:
@@ -461,13 +464,9 @@ def _per_node_params(params, n, model):
     return out
 
 
-_ARRAY_PARAMS = {"spike_times", "spike_weights", "spike_multiplicities", "amplitude_times", "amplitude_values",
-                 "tau_syn", "E_rev", "asc_init", "asc_decay", "asc_amps", "asc_r", "record_from", "ASCurrents"}
-
-
-def _is_per_node(key, value, n):
+def _is_per_node(key, value, n, is_array_parameter):
     """A list value is per node for scalar parameters; array parameters need a list of lists."""
-    if key in _ARRAY_PARAMS:
+    if is_array_parameter:
         return len(value) == n and len(value) > 0 and all(isinstance(x, (list, tuple, np.ndarray)) for x in value)
     if len(value) != n:
         raise BadParameter(f"{key}: got {len(value)} values for {n} nodes")

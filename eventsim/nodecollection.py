@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 
+from .default_kernel import default_kernel
 from .errors import BadParameter, BadProperty
 
 __all__ = ["NodeCollection"]
@@ -35,9 +36,8 @@ class NodeCollection:
 
     def __init__(self, kernel=None, gids=None):
         if gids is None and not hasattr(kernel, "node_of"):
-            from .api import get_kernel
             gids = [] if kernel is None else kernel
-            kernel = get_kernel()
+            kernel = default_kernel()
             gids = _checked_ids(kernel, gids)
         self._kernel = kernel
         self._gids = np.asarray(gids, dtype=np.int64).reshape(-1)

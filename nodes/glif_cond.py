@@ -97,6 +97,7 @@ class GlifCond(Node):
     """Population of glif_cond neurons (see the module docstring for parameters and units)."""
 
     model_name = "glif_cond"
+    array_parameters = frozenset({"tau_syn", "E_rev", "asc_init", "asc_decay", "asc_amps", "asc_r", "ASCurrents"})
     element_type = "neuron"
     defaults = {
         "C_m": 58.72, "g_m": 9.43, "E_L": -78.85, "V_th": -51.68, "V_reset": -78.85, "t_ref": 3.75,

@@ -19,7 +19,7 @@ variable, columns in ascending global id.  Before each ``Simulate`` the
 multimeter reserves room for exactly the samples of that call, so a
 recording of N senders, S samples and V variables holds N x S x V x 8 bytes
 (plus 8 bytes per sample for the time stamps).  With ``record_to="netcdf"``
-the block holds at most about :data:`recorders.base.STREAM_BUFFER_BYTES`,
+the block holds at most about :data:`eventsim.recorders.base.STREAM_BUFFER_BYTES`,
 and full chunks are appended to the file ``filename`` during the run.
 """
 
@@ -85,13 +85,15 @@ class Multimeter(RecordingDevice):
     record_from : list of str
         Recordables to sample; checked against each target at ``Connect``.
     origin, start, stop, label, record_to, filename
-        See :class:`recorders.base.RecordingDevice`.
+        See :class:`eventsim.recorders.base.RecordingDevice`.
 
     Read-only: ``events`` (dict of flat arrays as PyNEST: ``senders``,
     ``times`` in ms, one array per recordable), ``n_events``.
     """
 
     model_name = "multimeter"
+    samples_targets = True
+    array_parameters = frozenset({"record_from"})
     defaults = {**RecordingDevice.common_defaults, "interval": 1.0, "offset": 0.0, "record_from": []}
 
     def __init__(self, kernel, first_gid, n, statuses):
