@@ -460,6 +460,7 @@ def _per_node_params(params, n, model):
 
 
 _ARRAY_PARAMS = {"spike_times", "spike_weights", "spike_multiplicities", "amplitude_times", "amplitude_values",
+                 "rate_times", "rate_values",
                  "tau_syn", "E_rev", "asc_init", "asc_decay", "asc_amps", "asc_r", "record_from", "ASCurrents"}
 
 
