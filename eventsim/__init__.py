@@ -13,6 +13,7 @@ import sys
 import types
 
 from . import api
+from . import math, random  # noqa: F401  (PyNEST's nest.math and nest.random)
 from .api import (Connect, Create, GetConnections, GetDefaults, GetKernelStatus, GetStatus, NodeCollection,
                   ResetKernel, SetDefaults, SetKernelStatus, SetStatus, Simulate, get_kernel)
 from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, IllegalConnection,
