@@ -14,6 +14,7 @@ import types
 
 from . import api
 from . import math, random  # noqa: F401  (PyNEST's nest.math and nest.random)
+from . import raster_plot, voltage_trace  # noqa: F401  (matplotlib is imported when they draw)
 from .api import (Connect, Create, GetConnections, GetDefaults, GetKernelStatus, GetStatus, NodeCollection,
                   ResetKernel, SetDefaults, SetKernelStatus, SetStatus, Simulate, get_kernel)
 from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, IllegalConnection,
