@@ -17,6 +17,8 @@ from . import _checkout_layout
 _checkout_layout.install(__path__[0])
 
 from . import api  # noqa: E402  (after the layout finder, which the models' import needs)
+from . import math, random  # noqa: F401,E402  (PyNEST's nest.math and nest.random)
+from . import raster_plot, voltage_trace  # noqa: F401,E402  (matplotlib is imported when they draw)
 from .api import (Connect, Create, GetConnections, GetDefaults, GetKernelStatus, GetStatus, NodeCollection,
                   ResetKernel, SetDefaults, SetKernelStatus, SetStatus, Simulate, get_kernel)
 from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, IllegalConnection,

@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from .errors import BadDelay, BadParameter, BadProperty
+from .parameters import Parameter
 from .timegrid import delay_to_steps, is_on_grid
 
 __all__ = ["RULES", "resolve_rule", "resolve_syn_spec", "syn_array_layout", "ArrayLayout", "Projection"]
@@ -181,7 +182,7 @@ def syn_array_layout(conn_spec, pre, post):
     return ArrayLayout(rule, None)
 
 
-def _per_connection(name, value, n_conn, layout):
+def _per_connection(name, value, n_conn, layout, draw=None):
     """Broadcast a syn_spec value to one entry per connection (float64).
 
     `layout` is an :class:`ArrayLayout` (NEST's rules for arrays: 1-D only
@@ -189,6 +190,8 @@ def _per_connection(name, value, n_conn, layout):
     ``fixed_indegree`` and ``fixed_outdegree``), or None to accept any array
     with one value per connection.
     """
+    if isinstance(value, Parameter) and draw is not None:
+        return draw(value, n_conn)
     if isinstance(value, (bool, str, dict, np.bool_)) or value is None:
         raise BadParameter(f"syn_spec[{name!r}] must be a number or an array of numbers, got {value!r}")
     try:
@@ -225,14 +228,16 @@ def _per_connection(name, value, n_conn, layout):
     return flat
 
 
-def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution):
+def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution, draw=None):
     """Return per-connection (weight, delay_steps, receptor) arrays from a NEST syn_spec.
 
     Weights are in the unit the target expects (nS for glif_cond, pA for
     currents).  Delays in ms are rounded to whole steps as NEST rounds them
     (half up) and must come to at least one step.  `rule_shape` is the
     :class:`ArrayLayout` of the rule (or None to accept flat arrays of
-    `n_conn` values).
+    `n_conn` values).  A random weight or delay
+    (:class:`~eventsim.parameters.Parameter`) is drawn with ``draw(param,
+    n_conn)``; random delays are rounded to the grid, as NEST does.
 
     Raises
     ------
@@ -255,12 +260,18 @@ def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution):
     model = syn_spec.get("synapse_model", "static_synapse")
     if model != "static_synapse":
         raise BadParameter(f"unknown synapse_model {model!r}; supported: static_synapse")
-    weight = _per_connection("weight", syn_spec.get("weight", 1.0), n_conn, rule_shape)
+    weight = _per_connection("weight", syn_spec.get("weight", 1.0), n_conn, rule_shape, draw)
     if not np.all(np.isfinite(weight)):
         raise BadProperty(f"weights must be finite, got {syn_spec.get('weight')!r}")
-    delay_ms = _per_connection("delay", syn_spec.get("delay", 1.0), n_conn, rule_shape)
+    delay_ms = _per_connection("delay", syn_spec.get("delay", 1.0), n_conn, rule_shape, draw)
     if np.any(~np.isfinite(delay_ms)):
         raise BadDelay(f"delays must be finite, got {syn_spec.get('delay')!r}")
+    if isinstance(syn_spec.get("delay"), Parameter):
+        delay = delay_to_steps(delay_ms, resolution)
+        if np.any(delay < 1):
+            raise BadDelay(f"delay {float(delay_ms[delay < 1][0])} ms drawn from {syn_spec['delay']!r} rounds to "
+                           f"less than the resolution {resolution} ms")
+        delay_ms = delay * resolution
     too_short = delay_ms < resolution * (1 - 1e-9)
     if np.any(too_short):
         raise BadDelay(f"delay {float(delay_ms[too_short][0])} ms is below the resolution {resolution} ms")

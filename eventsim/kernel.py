@@ -26,6 +26,7 @@ from .errors import (BadParameter, BadProperty, IllegalConnection, IncompatibleR
                      KernelException, UnknownReceptorType)
 from .messages import CurrentBatch, SpikeBatch
 from .nodecollection import NodeCollection
+from .parameters import Parameter
 from .progress import ProgressReporter
 from .registry import model_class
 from .timegrid import is_on_grid, ms_to_steps, steps_to_ms
@@ -60,6 +61,7 @@ class Kernel:
         self.report = None
         self.report_period = 10.0
         self._connections_rng = None
+        self._parameter_draws = 0
 
     # --- kernel status ---------------------------------------------------------
     @property
@@ -107,6 +109,11 @@ class Kernel:
             self._connections_rng = self.rng_for("connect")
         return self._connections_rng
 
+    def draw_parameter(self, param, n):
+        """`n` values of a random :class:`~eventsim.parameters.Parameter`, each use from its own seeded stream."""
+        self._parameter_draws += 1
+        return param.draw(self.rng_for("parameters", self._parameter_draws), n)
+
     def check_on_grid(self, name, t_ms):
         """Raise BadProperty unless `t_ms` is a multiple of the resolution."""
         if not np.all(is_on_grid(t_ms, self._resolution)):
@@ -128,7 +135,7 @@ class Kernel:
             raise BadParameter(f"n must be a positive integer, got {n!r}")
         n = int(n)
         base = {**cls.defaults, **self.model_defaults.get(model, {})}
-        per_node = _per_node_params(params, n, model, cls.array_parameters)
+        per_node = _per_node_params(params, n, model, cls.array_parameters, self.draw_parameter)
         statuses = []
         for p in per_node:
             unknown = [k for k in p if k not in base and k not in cls.initial_state_keys()]
@@ -183,7 +190,7 @@ class Kernel:
         """Set parameters of nodes `gids` from a dict (scalars or per-node lists) or a list of dicts."""
         parts = list(self.split_by_population(gids))
         array_parameters = frozenset().union(*(pop.array_parameters for pop, _, _ in parts))
-        per_node = _per_node_params(params, len(gids), "nodes", array_parameters)
+        per_node = _per_node_params(params, len(gids), "nodes", array_parameters, self.draw_parameter)
         for pop, local, pos in parts:
             pop.set_status(local, [per_node[p] for p in pos])
 
@@ -229,7 +236,8 @@ class Kernel:
         pre_g, post_g = np.asarray(pre.tolist()), np.asarray(post.tolist())
         src, tgt = resolve_rule(conn_spec, pre_g, post_g, self.connections_rng)
         rule_shape = syn_array_layout(conn_spec, pre_g, post_g)
-        weight, delay, receptor = resolve_syn_spec(syn_spec, len(src), rule_shape, self._resolution)
+        weight, delay, receptor = resolve_syn_spec(syn_spec, len(src), rule_shape, self._resolution,
+                                                   self.draw_parameter)
         # check all pairs before storing anything
         plans = []
         src_groups = list(self.split_by_population(src))
@@ -443,19 +451,27 @@ class Connections:
             raise AttributeError(f"connections have no property {name!r}") from None
 
 
-def _per_node_params(params, n, model, array_parameters):
-    """Normalise Create/set params into a list of `n` dicts; `array_parameters` take a list per node."""
+def _per_node_params(params, n, model, array_parameters, draw=None):
+    """Normalise Create/set params into a list of `n` dicts; `array_parameters` take a list per node.
+
+    Random parameters (:class:`~eventsim.parameters.Parameter`) are drawn
+    with ``draw(param, n)``, one value per node.
+    """
     if params is None:
         return [{} for _ in range(n)]
     if isinstance(params, (list, tuple)):
         if len(params) != n or not all(isinstance(p, dict) for p in params):
             raise BadParameter(f"params for {n} {model} nodes must be a dict or a list of {n} dicts, got {params!r}")
-        return [dict(p) for p in params]
+        return [{k: float(draw(v, 1)[0]) if isinstance(v, Parameter) and draw else v for k, v in p.items()}
+                for p in params]
     if not isinstance(params, dict):
         raise BadParameter(f"params must be a dict or a list of dicts, got {type(params).__name__}")
     out = [{} for _ in range(n)]
     for k, v in params.items():
-        if isinstance(v, (list, tuple, np.ndarray)) and _is_per_node(k, v, n, k in array_parameters):
+        if isinstance(v, Parameter) and draw is not None:
+            for i, x in enumerate(draw(v, n)):
+                out[i][k] = float(x)
+        elif isinstance(v, (list, tuple, np.ndarray)) and _is_per_node(k, v, n, k in array_parameters):
             for i in range(n):
                 out[i][k] = v[i]
         else:

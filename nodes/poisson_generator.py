@@ -52,7 +52,7 @@ class PoissonGenerator(StimulationDevice):
         key = (i, target.first_gid)
         rng = self._rngs.get(key)
         if rng is None:
-            rng = self._rngs[key] = self.kernel.rng_for("poisson_generator",
+            rng = self._rngs[key] = self.kernel.rng_for(self.model_name,
                                                         (self.first_gid + i) * (1 << 32) + target.first_gid)
         return rng
 
@@ -60,21 +60,27 @@ class PoissonGenerator(StimulationDevice):
         n_conn = sum(len(p) for p in self.outgoing) or 1
         return max(1, min(1 << 16, (1 << 22) // n_conn))
 
+    def _draw(self, i, target, stamps, n_conns):
+        """Counts of node `i` for `n_conns` connections to `target` at `stamps`: (rows, counts) or None."""
+        lo, hi = self.window_steps(i)
+        active = (stamps - 1 > lo) & (stamps - 1 <= hi)
+        rate = self._statuses[i]["rate"]
+        if not active.any() or rate == 0:
+            return None
+        rows = np.flatnonzero(active)
+        return rows, self._rng(i, target).poisson(rate * self.kernel.resolution * 1e-3, size=(len(rows), n_conns))
+
     def advance(self, t_from, t_to):
-        h = self.kernel.resolution
         stamps = np.arange(t_from + 1, t_to + 1, dtype=np.int64)
         for proj in self.outgoing:
             src, tgt, w, d, r = proj.arrays
             target = proj.target
             for i in np.unique(src):
-                lo, hi = self.window_steps(i)
-                active = (stamps - 1 > lo) & (stamps - 1 <= hi)
-                rate = self._statuses[i]["rate"]
-                if not active.any() or rate == 0:
-                    continue
                 conns = np.flatnonzero(src == i)
-                rows = np.flatnonzero(active)
-                drawn = self._rng(i, target).poisson(rate * h * 1e-3, size=(len(rows), len(conns)))
+                drawn = self._draw(i, target, stamps, len(conns))
+                if drawn is None:
+                    continue
+                rows, drawn = drawn
                 if target.element_type == "recorder":
                     self._record(target, i, stamps[rows], drawn)
                     continue

@@ -6,7 +6,8 @@ import pytest
 import eventsim as nest
 from eventsim.timegrid import is_on_grid, ms_to_steps, offgrid_to_steps, steps_to_ms
 
-MODELS = ("glif_cond", "multimeter", "parrot_neuron", "poisson_generator", "spike_generator", "spike_recorder",
+MODELS = ("ac_generator", "dc_generator", "glif_cond", "inhomogeneous_poisson_generator", "multimeter",
+          "noise_generator", "parrot_neuron", "poisson_generator", "spike_generator", "spike_recorder",
           "step_current_generator")
 
 
@@ -212,7 +213,7 @@ def test_node_models_lists_the_models_and_is_read_only():
                                   lambda: nest.SetDefaults("iaf_psc_alpha", {"V_m": 0.0})])
 def test_unknown_model_lists_known_ones(call):
     """An unknown model name raises UnknownModelName listing the available models."""
-    with pytest.raises(nest.UnknownModelName, match="unknown model 'iaf_psc_alpha'; available models: glif_cond"):
+    with pytest.raises(nest.UnknownModelName, match="unknown model 'iaf_psc_alpha'; available models: ac_generator, dc_generator, glif_cond"):
         call()
 
 

@@ -1,0 +1,76 @@
+"""inhomogeneous_poisson_generator: Poisson trains with a piecewise-constant rate, one per target.
+
+Parameters: ``rate_times`` (ms, strictly increasing, in the future, on the
+grid unless ``allow_offgrid_times``, which moves a time to the end of its
+step), ``rate_values`` (Hz, one per time; a negative rate sends nothing, as
+NEST, which accepts it), ``allow_offgrid_times``,
+``origin``, ``start``, ``stop`` (ms).  A spike stamped at step s is drawn
+with the rate of the last rate time at or before s (0 before the first), as
+NEST, and only while s - 1 lies in ``(origin + start, origin + stop]``; each
+connection gets its own Poisson count per step (see
+:mod:`nodes.poisson_generator`).
+"""
+
+import numpy as np
+
+from eventsim.errors import BadProperty
+from eventsim.registry import register
+from eventsim.timegrid import is_on_grid, offgrid_to_steps, steps_to_ms
+from .base import StimulationDevice, as_bool, as_float_array
+from .poisson_generator import PoissonGenerator
+
+__all__ = ["InhomogeneousPoissonGenerator"]
+
+
+@register
+class InhomogeneousPoissonGenerator(PoissonGenerator):
+    """Sends each target an independent Poisson train whose rate (Hz) changes at ``rate_times`` (ms)."""
+
+    model_name = "inhomogeneous_poisson_generator"
+    array_parameters = frozenset({"rate_times", "rate_values"})
+    defaults = {**StimulationDevice.common_defaults, "rate_times": [], "rate_values": [],
+                "allow_offgrid_times": False}
+    units = {"rate_times": "ms", "rate_values": "Hz"}
+
+    def validate(self, status):
+        status = StimulationDevice.validate(self, status)
+        status["allow_offgrid_times"] = as_bool("allow_offgrid_times", status["allow_offgrid_times"])
+        times = as_float_array("rate_times", status["rate_times"])
+        values = as_float_array("rate_values", status["rate_values"])
+        if len(times) != len(values):
+            raise BadProperty(f"inhomogeneous_poisson_generator: rate_times ({len(times)}) and rate_values "
+                              f"({len(values)}) must have the same size")
+        h = self.kernel.resolution
+        now = float(steps_to_ms(self.kernel.steps, h))
+        if np.any(times <= now):
+            raise BadProperty(f"inhomogeneous_poisson_generator: rate time {times[times <= now][0]} ms must lie "
+                              f"strictly in the future (after {now} ms)")
+        off = ~is_on_grid(times, h)
+        if np.any(off) and not status["allow_offgrid_times"]:
+            raise BadProperty(f"inhomogeneous_poisson_generator: rate time {times[off][0]} ms is not a multiple "
+                              f"of the resolution {h} ms (set allow_offgrid_times to move it to the end of its "
+                              "step)")
+        steps = offgrid_to_steps(times, h)
+        if np.any(np.diff(steps) <= 0):
+            i = int(np.flatnonzero(np.diff(steps) <= 0)[0])
+            raise BadProperty(f"inhomogeneous_poisson_generator: rate times must be strictly increasing on the "
+                              f"grid; {times[i + 1]} ms follows {times[i]} ms")
+        status["rate_times"], status["rate_values"] = steps_to_ms(steps, h), values
+        return status
+
+    def _draw(self, i, target, stamps, n_conns):
+        """Counts of node `i` for `n_conns` connections to `target` at `stamps`: (rows, counts) or None."""
+        s = self._statuses[i]
+        if len(s["rate_values"]) == 0:
+            return None
+        h = self.kernel.resolution
+        steps = np.round(s["rate_times"] / h).astype(np.int64)
+        k = np.searchsorted(steps, stamps, side="right") - 1
+        rate = np.where(k >= 0, s["rate_values"][np.maximum(k, 0)], 0.0)
+        lo, hi = self.window_steps(i)
+        active = (stamps - 1 > lo) & (stamps - 1 <= hi)
+        rows = np.flatnonzero(active & (rate > 0))
+        if rows.size == 0:
+            return None
+        lam = rate[rows] * h * 1e-3
+        return rows, self._rng(i, target).poisson(lam[:, None], size=(len(rows), n_conns))
