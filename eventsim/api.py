@@ -6,12 +6,12 @@ Each function is one call into the current :class:`~eventsim.kernel.Kernel`;
 
 import numpy as np
 
+from . import kernel_properties
 from .kernel import Kernel
 from .nodecollection import NodeCollection
-from .registry import node_models as _node_models
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
-           "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "get_kernel", "NodeCollection"]
+           "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "get_kernel", "NodeCollection", "get", "set"]
 
 _kernel = Kernel()
 
@@ -24,6 +24,7 @@ def get_kernel():
 def ResetKernel():
     """Discard all nodes, connections and recordings; time returns to 0 and parameters to their defaults."""
     global _kernel
+    _kernel.discarded = True
     _kernel = Kernel()
 
 
@@ -124,28 +125,33 @@ def GetConnections(source=None, target=None, synapse_model=None):
     return _kernel.get_connections(source, target)
 
 
-_KERNEL_KEYS = ("resolution", "rng_seed", "biological_time", "min_delay", "network_size")
-
-
 def GetKernelStatus(keys=None):
-    """Kernel properties: resolution (ms), rng_seed, biological_time (ms), min_delay (ms), network_size."""
-    k = _kernel
-    status = {"resolution": k.resolution, "rng_seed": k.rng_seed, "biological_time": k.biological_time,
-              "min_delay": k.min_delay * k.resolution, "network_size": k.n_nodes}
-    if keys is None:
-        return status
-    if isinstance(keys, str):
-        return status[keys]
-    return {key: status[key] for key in keys}
+    """Kernel properties (see :mod:`eventsim.kernel_properties`; times in ms).
+
+    No key: a dict of all; a key: its value; a list or a tuple of keys: a
+    tuple of values (as NEST).  An unknown key raises KeyError.
+    """
+    return kernel_properties.get_status(_kernel, tuple(keys) if isinstance(keys, list) else keys)
 
 
 def SetKernelStatus(params):
-    """Set kernel properties: ``resolution`` (ms), ``rng_seed``."""
-    for key, value in params.items():
-        if key not in ("resolution", "rng_seed"):
-            from .errors import BadProperty
-            raise BadProperty(f"kernel property {key!r} cannot be set; settable: resolution, rng_seed")
-        setattr(_kernel, key, value)
+    """Set kernel properties from a dict (``resolution`` in ms, ``rng_seed``, ``local_num_threads``,
+    ``print_time``, ...); unknown and read-only keys raise BadProperty (a ValueError, as in NEST)."""
+    kernel_properties.set_status(_kernel, params)
+
+
+def get(*keys):
+    """``nest.get()``: all kernel properties (dict), one value for one key, a tuple for several or a list."""
+    if not keys:
+        return GetKernelStatus()
+    if len(keys) == 1:
+        return GetKernelStatus(keys[0])
+    return GetKernelStatus(keys)
+
+
+def set(params=None, **kwargs):
+    """``nest.set(resolution=0.05, ...)``: set kernel properties from keyword arguments (or one dict)."""
+    SetKernelStatus({**(params or {}), **kwargs})
 
 
 def GetStatus(nodes, keys=None):
@@ -163,8 +169,3 @@ def SetStatus(nodes, params, val=None):
     if isinstance(params, str):
         params = {params: val}
     nodes.set(params)
-
-
-def node_models_tuple():
-    """Names of all available models (tuple of str, sorted); ``eventsim.node_models`` reads it."""
-    return _node_models()

@@ -60,6 +60,18 @@ class Kernel:
         self.report = None
         self.report_period = 10.0
         self._connections_rng = None
+        self.local_num_threads = 1
+        """Threads asked for (stored; eventsim runs one thread)."""
+        self.rng_type = "PCG64"
+        self.local_spike_counter = 0
+        """Spikes emitted by neurons in the last Simulate call (NEST's local_spike_counter)."""
+        self.prepared = False
+        self.synapse_models = {"static_synapse": {"weight": 1.0, "delay": 1.0}}
+        """Synapse model name -> defaults (weight, delay in ms); CopyModel adds names."""
+        self.copied_models = {}
+        """Node model name made by CopyModel -> name of the model it copies."""
+        self.discarded = False
+        """True once ResetKernel has replaced this kernel; its handles then refuse to work."""
 
     # --- kernel status ---------------------------------------------------------
     @property

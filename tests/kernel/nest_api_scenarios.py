@@ -1,0 +1,138 @@
+"""PyNEST API scenarios run unchanged by NEST 3.10 and by eventsim (``import eventsim as nest``).
+
+Each ``scenario_*`` function takes the simulator module and returns JSON-able
+results of the PyNEST API surface: kernel properties, error classes, recorder
+``events`` shapes, SynapseCollection handling, CopyModel, Disconnect, lists
+of ids in Connect and off-grid delays.  ``test_nest_api_crosscheck.py`` runs
+them all with NEST once, in a subprocess, and requires eventsim's results to
+be equal.
+
+Run as a script (``python nest_api_scenarios.py MODULE``) it prints one line
+``@@JSON@@{...}`` with the results of every scenario.
+"""
+
+import json
+import sys
+import warnings
+
+import numpy as np
+
+MARKER = "@@JSON@@"
+
+
+def _error(fn, *classes):
+    """Run `fn`; None if it succeeds, else whether the exception is an instance of each of `classes` (list)."""
+    try:
+        fn()
+    except Exception as err:  # noqa: BLE001 - the classes are the result
+        return [isinstance(err, c) for c in classes]
+    return None
+
+
+def _plain(x):
+    """`x` with numpy arrays and tuples turned into lists and numbers into Python floats/ints (JSON-able)."""
+    if isinstance(x, dict):
+        return {str(k): _plain(v) for k, v in sorted(x.items())}
+    if isinstance(x, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in x]
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, (float, np.floating)):
+        return float(x)
+    return x
+
+
+# --- module names and kernel properties ----------------------------------------------
+
+def scenario_module_names(sim):
+    """Names used at import time: build_info keys, verbosity, the error classes."""
+    sim.ResetKernel()
+    old = sim.verbosity
+    sim.verbosity = sim.VerbosityLevel.FATAL
+    out = {"verbosity_fatal": int(sim.verbosity), "levels": [lvl.name for lvl in sim.VerbosityLevel]}
+    sim.ResetKernel()
+    out["verbosity_survives_reset"] = int(sim.verbosity)
+    out["verbosity_int"] = _error(lambda: setattr(sim, "verbosity", 30), sim.NESTError)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sim.set_verbosity("M_ERROR")
+    out["set_verbosity"] = int(sim.verbosity)
+    sim.verbosity = old
+    out["build_info_keys"] = all(k in sim.build_info for k in ("version", "have_threads", "have_mpi", "have_gsl"))
+    errors = sim.NESTErrors
+    out["hierarchy"] = {name: issubclass(getattr(errors, name), sim.NESTError)
+                        for name in ("BadProperty", "BadParameter", "BadDelay", "IllegalConnection",
+                                     "UnknownReceptorType", "IncompatibleReceptorType", "UnknownModelName",
+                                     "UnknownNode", "UnknownSynapseType", "NewModelNameExists", "KernelException",
+                                     "InexistentConnection", "UnaccessedDictionaryEntry", "TypeMismatch",
+                                     "NotImplemented", "StepMultipleRequired")}
+    out["kernel_exception_is_base"] = errors.KernelException is sim.NESTError
+    out["bad_property_caught_as_kernel_exception"] = _error(lambda: sim.SetKernelStatus({"biological_time": 3.0}),
+                                                            errors.BadProperty, errors.KernelException)
+    return out
+
+
+def scenario_kernel_properties(sim):
+    """Kernel properties read as attributes, with GetKernelStatus and nest.get; settable ones set."""
+    sim.ResetKernel()
+    out = {}
+    for key in ("min_delay", "max_delay", "num_connections", "network_size", "tics_per_ms", "ms_per_tic",
+                "biological_time", "local_num_threads", "print_time", "local_spike_counter"):
+        out[key] = _plain(getattr(sim, key))
+    out["static_synapse_listed"] = "static_synapse" in sim.synapse_models
+    out["parrot_listed"] = "parrot_neuron" in sim.node_models
+    out["types"] = [type(sim.synapse_models).__name__, type(sim.node_models).__name__,
+                    type(sim.kernel_status).__name__, type(sim.GetKernelStatus()).__name__]
+    sim.local_num_threads = 2
+    out["threads_set"] = sim.local_num_threads
+    sim.SetKernelStatus({"local_num_threads": 1, "print_time": True})
+    out["print_time_set"] = sim.print_time
+    sim.print_time = False
+    sim.set(resolution=0.05)
+    out["resolution_set"] = sim.resolution
+    out["key_tuple"] = [type(sim.GetKernelStatus(("resolution", "min_delay"))).__name__,
+                        _plain(sim.GetKernelStatus(("resolution", "min_delay")))]
+    out["key_list"] = [type(sim.GetKernelStatus(["resolution", "min_delay"])).__name__,
+                       _plain(sim.GetKernelStatus(["resolution", "min_delay"]))]
+    out["get"] = [_plain(sim.get("resolution")), _plain(sim.get("resolution", "min_delay")),
+                  type(sim.get("resolution", "min_delay")).__name__, type(sim.get(["resolution"])).__name__]
+    a = sim.Create("parrot_neuron", 3)
+    sim.Connect(a[0], a[1], syn_spec={"delay": 2.0})
+    sim.Connect(a[1], a[2], syn_spec={"delay": 0.5})
+    sim.Connect(a[2], a[0], syn_spec={"delay": 3.5})
+    out["after_connect"] = [sim.min_delay, sim.max_delay, sim.num_connections, sim.network_size]
+    return out
+
+
+def scenario_kernel_property_errors(sim):
+    """Unknown, misspelt and read-only kernel keys are errors."""
+    sim.ResetKernel()
+    out = {
+        "misspelt_attribute": _error(lambda: setattr(sim, "resolutoin", 0.05), AttributeError),
+        "unknown_set": _error(lambda: sim.SetKernelStatus({"foo": 1}), ValueError),
+        "unknown_get": _error(lambda: sim.GetKernelStatus("foo"), KeyError),
+        "unknown_set_kwarg": _error(lambda: sim.set(foo=1), ValueError),
+        "read_only_num_connections": _error(lambda: sim.SetKernelStatus({"num_connections": 3}), ValueError),
+        "read_only_network_size": _error(lambda: sim.SetKernelStatus({"network_size": 3}), ValueError),
+        "biological_time_3": _error(lambda: sim.SetKernelStatus({"biological_time": 3.0}), sim.NESTErrors.BadProperty),
+        "biological_time_0": _error(lambda: sim.SetKernelStatus({"biological_time": 0.0}), Exception),
+    }
+    out["resolution_unchanged"] = sim.resolution
+    return out
+
+
+SCENARIOS = {name[len("scenario_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("scenario_")}
+
+
+def run_all(module_name):
+    """Run every scenario with the simulator `module_name`; return {name: result}."""
+    import importlib
+    sim = importlib.import_module(module_name)
+    sim.verbosity = sim.VerbosityLevel.ERROR
+    return {name: fn(sim) for name, fn in SCENARIOS.items()}
+
+
+if __name__ == "__main__":
+    print(MARKER + json.dumps(run_all(sys.argv[1] if len(sys.argv) > 1 else "nest")))
