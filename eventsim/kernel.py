@@ -234,8 +234,9 @@ class Kernel:
         for name, nc in (("pre", pre), ("post", post)):
             if not isinstance(nc, NodeCollection):
                 raise IllegalConnection(f"Connect: {name} must be a NodeCollection, got {type(nc).__name__}")
+            nc.check_valid()
             if nc.kernel is not self:
-                raise IllegalConnection(f"Connect: {name} belongs to another kernel (was ResetKernel called?)")
+                raise IllegalConnection(f"Connect: {name} belongs to another kernel")
         pre_g, post_g = np.asarray(pre.tolist()), np.asarray(post.tolist())
         src, tgt = resolve_rule(conn_spec, pre_g, post_g, self.connections_rng)
         rule_shape = syn_array_layout(conn_spec, pre_g, post_g)

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from .errors import BadParameter, BadProperty
+from .errors import BadParameter, BadProperty, KernelException
 
 __all__ = ["NodeCollection"]
 
@@ -116,6 +116,8 @@ class NodeCollection:
     def __repr__(self):
         if len(self) == 0:
             return "NodeCollection(<empty>)"
+        if self._kernel.discarded:
+            return f"NodeCollection(<invalid: from before ResetKernel>, size={len(self)})"
         models = {self._kernel.node_of(int(g))[0].model_name for g in self._gids}
         g = self._gids
         contiguous = np.all(np.diff(g) == 1)
@@ -144,6 +146,12 @@ class NodeCollection:
         """The :class:`~eventsim.kernel.Kernel` owning these nodes."""
         return self._kernel
 
+    def check_valid(self):
+        """Raise KernelException if ResetKernel has discarded the kernel of these nodes."""
+        if self._kernel.discarded:
+            raise KernelException(f"this NodeCollection ({len(self)} nodes) was created before ResetKernel; its "
+                                  "nodes no longer exist: create new nodes after ResetKernel")
+
     # --- status ----------------------------------------------------------------
     def get(self, *keys, output=""):
         """Return parameters and state.
@@ -153,6 +161,7 @@ class NodeCollection:
         several keys, or a list of keys: a dict of them.  Units are those of
         NEST (ms, mV, pF, nS, pA).
         """
+        self.check_valid()
         as_dict = len(keys) > 1
         if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
             keys, as_dict = tuple(keys[0]), True
@@ -179,6 +188,7 @@ class NodeCollection:
     def set(self, params=None, **kwargs):
         """Set parameters: a dict (scalars apply to all nodes, lists give one value
         per node), a list of dicts (one per node), or keyword arguments."""
+        self.check_valid()
         if params is None:
             params = {}
         if kwargs:
@@ -209,6 +219,7 @@ class NodeCollection:
             self.set({name: value})
 
     def _single_recorder(self, what):
+        self.check_valid()
         if len(self) != 1:
             raise BadParameter(f"{what} is available for a single recorder, this collection has {len(self)} nodes")
         pop, _ = self._kernel.node_of(int(self._gids[0]))

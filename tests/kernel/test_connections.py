@@ -393,11 +393,11 @@ def test_connect_accepts_lists_of_ids_like_pynest():
 
 
 def test_connect_with_nodes_of_a_reset_kernel():
-    """NodeCollections from before ResetKernel cannot be connected."""
+    """NodeCollections from before ResetKernel cannot be connected (KernelException, as NEST)."""
     a, b = populations(1, 1)
     nest.ResetKernel()
     c = nest.Create("parrot_neuron", 5)
-    with pytest.raises(nest.IllegalConnection, match="another kernel"):
+    with pytest.raises(nest.NESTErrors.KernelException, match="before ResetKernel"):
         nest.Connect(a, c)
 
 
