@@ -7,7 +7,8 @@ Each function is one call into the current :class:`~eventsim.kernel.Kernel`;
 import numpy as np
 
 from . import kernel_properties
-from .kernel import Kernel
+from .kernel import Kernel, _per_node_params
+from .registry import model_class
 from .nodecollection import NodeCollection
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
@@ -51,7 +52,19 @@ def Create(model, n=1, params=None, positions=None):
     ------
     UnknownModelName, BadProperty, BadParameter
     """
+    if _is_recorder(model) and isinstance(n, int) and not isinstance(n, bool) and n > 1:
+        # a recorder is a population of one node: make `n` independent ones, as NEST's n recorders
+        per_node = _per_node_params(params, n, model)
+        return sum((_kernel.create(model, 1, p, positions) for p in per_node), NodeCollection(_kernel, []))
     return _kernel.create(model, n, params, positions)
+
+
+def _is_recorder(model):
+    """True if `model` names a recording device (a population of exactly one node)."""
+    try:
+        return model_class(model).element_type == "recorder"
+    except Exception:  # noqa: BLE001 - Create reports unknown models itself
+        return False
 
 
 def Connect(pre, post, conn_spec=None, syn_spec=None):

@@ -123,6 +123,47 @@ def scenario_kernel_property_errors(sim):
     return out
 
 
+# --- recorders ---------------------------------------------------------------------------
+
+def scenario_recorder_events(sim):
+    """Several recorders of one Create call; events through get, GetStatus and get("events", key); clearing."""
+    sim.ResetKernel()
+    sg = sim.Create("spike_generator", params={"spike_times": [1.0, 2.0, 4.0]})
+    p = sim.Create("parrot_neuron", 2)
+    srs = sim.Create("spike_recorder", 3, params={"start": [0.0, 2.5, 0.0], "stop": [10.0, 10.0, 3.0]})
+    sim.Connect(sg, p)
+    sim.Connect(p, srs)
+    mm = sim.Create("multimeter", params={"record_from": ["V_m"], "interval": 1.0})
+    n = sim.Create("glif_cond", 2)
+    sim.Connect(mm, n)
+    sim.Simulate(6.0)
+    out = {"n_recorders": len(srs), "starts": _plain(srs.start)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        by_getstatus = sim.GetStatus(srs, "events")
+        one_getstatus = sim.GetStatus(srs[1], "events")
+    out["getstatus"] = [type(by_getstatus).__name__, _plain(by_getstatus), type(one_getstatus).__name__]
+    out["get_events_one"] = [type(srs[0].get("events")).__name__, _plain(srs[0].get("events"))]
+    out["get_events_all"] = [type(srs.get("events")).__name__, len(srs.get("events"))]
+    out["get_dict_events"] = _plain(srs[2].get()["events"])
+    senders = srs.get("events", "senders")
+    out["hierarchical_all"] = [type(senders).__name__, _plain(senders)]
+    times = srs[0].get("events", "times")
+    out["hierarchical_one"] = [type(times).__name__, _plain(times)]
+    out["hierarchical_list"] = sorted(srs[0].get("events", ["times", "senders"]))
+    vm = mm.get("events", "V_m")
+    out["mm_v_m"] = [type(vm).__name__, len(vm), _plain(mm.get("events", "times")), _plain(mm.get("events", "senders"))]
+    out["n_events"] = _plain(srs.n_events)
+    srs[0].n_events = 0
+    out["cleared_one"] = _plain(srs.n_events)
+    srs.set(n_events=0)
+    out["cleared_all"] = _plain(srs.n_events)
+    out["set_n_events_1"] = _error(lambda: srs[1].set(n_events=1), sim.NESTErrors.BadProperty)
+    sim.Simulate(2.0)
+    out["after_more"] = _plain(srs.get("events", "times"))
+    return out
+
+
 SCENARIOS = {name[len("scenario_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("scenario_")}
 
 
