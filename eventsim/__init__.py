@@ -22,13 +22,14 @@ from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, Illegal
                      UnknownReceptorType)
 from .kernel import Kernel
 from .recording import recordings, save_recordings
+from .synapsecollection import SynapseCollection
 from .verbosity_levels import VerbosityLevel, get_verbosity, set_verbosity
 
 __version__ = "0.1.0"
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "NodeCollection", "Kernel",
-           "get_kernel", "recordings", "save_recordings", "EventSimError", "BadProperty", "BadParameter",
+           "get_kernel", "SynapseCollection", "recordings", "save_recordings", "EventSimError", "BadProperty", "BadParameter",
            "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType", "IllegalConnection",
            "KernelException", "NESTError", "NESTErrors", "VerbosityLevel", "set_verbosity", "get_verbosity",
            "get", "set", "build_info", "kernel_status", "resolution", "rng_seed", "biological_time",

@@ -7,8 +7,10 @@ Each function is one call into the current :class:`~eventsim.kernel.Kernel`;
 import numpy as np
 
 from . import kernel_properties
+from .errors import BadParameter
 from .kernel import Kernel, _per_node_params
 from .registry import model_class
+from .synapsecollection import SynapseCollection
 from .nodecollection import NodeCollection
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
@@ -132,10 +134,29 @@ def SetDefaults(model, params, val=None):
     _kernel.set_defaults(model, params)
 
 
-def GetConnections(source=None, target=None, synapse_model=None):
-    """Connections from `source` and/or to `target` (NodeCollections), with source, target, weight, delay (ms)
-    and receptor."""
-    return _kernel.get_connections(source, target)
+def GetConnections(source=None, target=None, synapse_model=None, synapse_label=None):
+    """Connections from `source` and/or to `target` (NodeCollections) of `synapse_model` (a name), as a
+    :class:`~eventsim.synapsecollection.SynapseCollection` (source, target, weight, delay in ms, receptor,
+    synapse_model).
+
+    Raises
+    ------
+    TypeError
+        `source` or `target` is not a NodeCollection (as NEST).
+    UnknownSynapseType
+        `synapse_model` names no synapse model.
+    """
+    ids = {}
+    for name, nodes in (("source", source), ("target", target)):
+        if nodes is None:
+            continue
+        if not isinstance(nodes, NodeCollection):
+            raise TypeError(f"{name} must be NodeCollection, got {type(nodes).__name__}")
+        nodes.check_valid()
+        ids[name] = np.asarray(nodes.tolist(), dtype=np.int64)
+    if synapse_label is not None:
+        raise BadParameter("synapse_label is not supported: eventsim has no labelled synapses")
+    return _kernel.get_connections(ids.get("source"), ids.get("target"), synapse_model)
 
 
 def GetKernelStatus(keys=None):
@@ -168,7 +189,15 @@ def set(params=None, **kwargs):
 
 
 def GetStatus(nodes, keys=None):
-    """Status of each node of `nodes`: a tuple of dicts, of values for one key, or of tuples for a list of keys."""
+    """Status of each node of `nodes`: a tuple of dicts, of values for one key, or of tuples for a list of keys.
+
+    For connections (a SynapseCollection): a tuple of dicts, one per connection, or a list of the values of
+    one key, as PyNEST.
+    """
+    if isinstance(nodes, SynapseCollection):
+        if isinstance(keys, str):
+            return list(np.atleast_1d(nodes.get(keys)).tolist()) if len(nodes) else []
+        return tuple(c.get(keys) for c in nodes)
     out = tuple(n.get() for n in nodes)
     if keys is None:
         return out
@@ -178,7 +207,9 @@ def GetStatus(nodes, keys=None):
 
 
 def SetStatus(nodes, params, val=None):
-    """Set parameters of `nodes` (dict, list of dicts, or key and value)."""
+    """Set parameters of `nodes` or of connections (a SynapseCollection): dict, list of dicts, or key and value."""
     if isinstance(params, str):
         params = {params: val}
+    if not isinstance(nodes, (NodeCollection, SynapseCollection)):
+        raise TypeError(f"SetStatus needs a NodeCollection or a SynapseCollection, got {type(nodes).__name__}")
     nodes.set(params)

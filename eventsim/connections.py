@@ -8,11 +8,12 @@ sorted by source into CSR form so that a spike batch is scattered over all its
 targets with a few numpy operations.
 """
 
+import itertools
 import numbers
 
 import numpy as np
 
-from .errors import BadDelay, BadParameter, BadProperty
+from .errors import BadDelay, BadParameter, BadProperty, UnknownSynapseType
 from .timegrid import delay_to_steps, is_on_grid
 
 __all__ = ["RULES", "resolve_rule", "resolve_syn_spec", "syn_array_layout", "ArrayLayout", "Projection"]
@@ -225,14 +226,16 @@ def _per_connection(name, value, n_conn, layout):
     return flat
 
 
-def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution):
+def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution, synapse_models=None):
     """Return per-connection (weight, delay_steps, receptor) arrays from a NEST syn_spec.
 
     Weights are in the unit the target expects (nS for glif_cond, pA for
     currents).  Delays in ms are rounded to whole steps as NEST rounds them
     (half up) and must come to at least one step.  `rule_shape` is the
     :class:`ArrayLayout` of the rule (or None to accept flat arrays of
-    `n_conn` values).
+    `n_conn` values).  `synapse_models` maps the known synapse model names to
+    their defaults (``weight``, ``delay`` in ms); None means static_synapse
+    with weight 1 and delay 1 ms.
 
     Raises
     ------
@@ -253,12 +256,15 @@ def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution):
     if unknown:
         raise BadParameter(f"unknown syn_spec keys {sorted(unknown)}; supported: {', '.join(SYN_KEYS)}")
     model = syn_spec.get("synapse_model", "static_synapse")
-    if model != "static_synapse":
-        raise BadParameter(f"unknown synapse_model {model!r}; supported: static_synapse")
-    weight = _per_connection("weight", syn_spec.get("weight", 1.0), n_conn, rule_shape)
+    if synapse_models is None:
+        synapse_models = {"static_synapse": {"weight": 1.0, "delay": 1.0}}
+    if not isinstance(model, str) or model not in synapse_models:
+        raise UnknownSynapseType(f"unknown synapse_model {model!r}; available: {', '.join(sorted(synapse_models))}")
+    defaults = synapse_models[model]
+    weight = _per_connection("weight", syn_spec.get("weight", defaults["weight"]), n_conn, rule_shape)
     if not np.all(np.isfinite(weight)):
         raise BadProperty(f"weights must be finite, got {syn_spec.get('weight')!r}")
-    delay_ms = _per_connection("delay", syn_spec.get("delay", 1.0), n_conn, rule_shape)
+    delay_ms = _per_connection("delay", syn_spec.get("delay", defaults["delay"]), n_conn, rule_shape)
     if np.any(~np.isfinite(delay_ms)):
         raise BadDelay(f"delays must be finite, got {syn_spec.get('delay')!r}")
     too_short = delay_ms < resolution * (1 - 1e-9)
@@ -276,40 +282,76 @@ def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution):
     return weight, delay, rec_arr.astype(np.int64)
 
 
+#: Creation order of connections across all projections (GetConnections lists a source's connections in it).
+_sequence = itertools.count()
+
+
 class Projection:
-    """All connections from one source population to one target population.
+    """All connections of one synapse model from one source population to one target population.
 
     Attributes
     ----------
     source, target : Node
+    synapse_model : str
+        Name of the synapse model (``static_synapse`` or a copy of it).
     src, tgt : numpy.ndarray of int64
         Local indices of source and target nodes.
     weight : numpy.ndarray of float64
     delay : numpy.ndarray of int64
         Delays in steps.
     receptor : numpy.ndarray of int64
+    version : int
+        Incremented whenever connections are removed, so that handles to them can tell they are stale.
     """
 
-    def __init__(self, source, target):
+    def __init__(self, source, target, synapse_model="static_synapse"):
         self.source = source
         self.target = target
+        self.synapse_model = synapse_model
+        self.version = 0
         self._parts = []
+        self._seq_parts = []
         self._csr = None
 
     def add(self, src, tgt, weight, delay, receptor):
         """Append connections (local indices) and invalidate the sorted form."""
         self._parts.append((src, tgt, weight, delay, receptor))
+        self._seq_parts.append(np.fromiter(itertools.islice(_sequence, len(src)), dtype=np.int64, count=len(src)))
         self._csr = None
 
     def _merged(self):
         if len(self._parts) > 1:
             self._parts = [tuple(np.concatenate(x) for x in zip(*self._parts))]
+            self._seq_parts = [np.concatenate(self._seq_parts)]
         return self._parts[0]
 
     @property
     def arrays(self):
         """(src, tgt, weight, delay, receptor) in the order the connections were made."""
         return self._merged()
+
+    @property
+    def sequence(self):
+        """Creation number of each connection (int64 array, increasing in the order they were made)."""
+        self._merged()
+        return self._seq_parts[0]
+
+    def update(self, key, index, values):
+        """Overwrite ``weight`` or ``delay`` (steps) of the connections at `index` (into :attr:`arrays`)."""
+        src, tgt, w, d, r = self._merged()
+        column = {"weight": w, "delay": d}[key]
+        column[index] = values
+        self._csr = None
+
+    def remove(self, index):
+        """Delete the connections at `index` (into :attr:`arrays`); handles to this projection become stale."""
+        keep = np.ones(len(self), bool)
+        keep[index] = False
+        arrays, seq = self._merged(), self.sequence
+        self._parts = [tuple(a[keep] for a in arrays)]
+        self._seq_parts = [seq[keep]]
+        self._csr = None
+        self.version += 1
 
     def __len__(self):
         return sum(len(p[0]) for p in self._parts)

@@ -23,10 +23,11 @@ import simpy
 
 from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_layout
 from .errors import (BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
-                     KernelException, UnknownReceptorType)
+                     KernelException, UnknownReceptorType, UnknownSynapseType)
 from .messages import CurrentBatch, SpikeBatch
 from .nodecollection import NodeCollection
 from .progress import ProgressReporter
+from .synapsecollection import SynapseCollection
 from .registry import model_class
 from .timegrid import is_on_grid, ms_to_steps, steps_to_ms
 
@@ -240,7 +241,10 @@ class Kernel:
         pre_g, post_g = np.asarray(pre.tolist()), np.asarray(post.tolist())
         src, tgt = resolve_rule(conn_spec, pre_g, post_g, self.connections_rng)
         rule_shape = syn_array_layout(conn_spec, pre_g, post_g)
-        weight, delay, receptor = resolve_syn_spec(syn_spec, len(src), rule_shape, self._resolution)
+        weight, delay, receptor = resolve_syn_spec(syn_spec, len(src), rule_shape, self._resolution,
+                                                   self.synapse_models)
+        synapse_model = syn_spec if isinstance(syn_spec, str) else (syn_spec or {}).get("synapse_model",
+                                                                                      "static_synapse")
         # check all pairs before storing anything
         plans = []
         src_groups = list(self.split_by_population(src))
@@ -255,9 +259,9 @@ class Kernel:
                 spop.add_target(tpop, tl)
                 if spop not in tpop.multimeters:
                     tpop.multimeters.append(spop)
-            key = (id(spop), id(tpop))
+            key = (id(spop), id(tpop), synapse_model)
             if key not in self.projections:
-                self.projections[key] = Projection(spop, tpop)
+                self.projections[key] = Projection(spop, tpop, synapse_model)
             self.projections[key].add(sl, tl, weight[idx], delay[idx], receptor[idx])
 
     def _check_pair(self, spop, tpop, tlocal, receptors):
@@ -293,23 +297,37 @@ class Kernel:
             raise IncompatibleReceptorType(f"receptor_type {bad[0]} of {tpop.model_name} does not accept spikes; "
                                            f"spike receptors are {low}..{high}")
 
-    def get_connections(self, source=None, target=None):
-        """All connections, optionally filtered by source and/or target NodeCollections, as a dict of arrays."""
-        parts = []
+    def get_connections(self, source=None, target=None, synapse_model=None):
+        """Connections from `source` and/or to `target` (global-id arrays or None) of `synapse_model` (a name
+        or None), as a :class:`~eventsim.synapsecollection.SynapseCollection` in NEST's order: by synapse
+        model, then source, then creation."""
+        if synapse_model is not None and synapse_model not in self.synapse_models:
+            raise UnknownSynapseType(f"unknown synapse_model {synapse_model!r}; available: "
+                                     f"{', '.join(sorted(self.synapse_models))}")
+        model_rank = {name: i for i, name in enumerate(self.synapse_models)}
+        projections, which, index, keys = [], [], [], []
         for proj in self.projections.values():
-            src, tgt, w, d, r = proj.arrays
-            sg, tg = src + proj.source.first_gid, tgt + proj.target.first_gid
-            mask = np.ones(len(sg), bool)
+            if synapse_model is not None and proj.synapse_model != synapse_model:
+                continue
+            src, tgt = proj.arrays[:2]
+            mask = np.ones(len(src), bool)
             if source is not None:
-                mask &= np.isin(sg, source.tolist())
+                mask &= np.isin(src + proj.source.first_gid, source)
             if target is not None:
-                mask &= np.isin(tg, target.tolist())
-            parts.append((sg[mask], tg[mask], w[mask], d[mask], r[mask]))
-        if not parts:
-            return Connections(self, *(np.empty(0, t) for t in (np.int64, np.int64, float, np.int64, np.int64)))
-        sg, tg, w, d, r = (np.concatenate(x) for x in zip(*parts))
-        order = np.lexsort((tg, sg))
-        return Connections(self, sg[order], tg[order], w[order], d[order], r[order])
+                mask &= np.isin(tgt + proj.target.first_gid, target)
+            pos = np.flatnonzero(mask)
+            if pos.size == 0:
+                continue
+            which.append(np.full(pos.size, len(projections)))
+            index.append(pos)
+            keys.append((np.full(pos.size, model_rank[proj.synapse_model]), src[pos] + proj.source.first_gid,
+                         proj.sequence[pos]))
+            projections.append(proj)
+        if not projections:
+            return SynapseCollection(self, [], np.empty(0, np.int64), np.empty(0, np.int64))
+        rank, sg, seq = (np.concatenate(x) for x in zip(*keys))
+        order = np.lexsort((seq, sg, rank))
+        return SynapseCollection(self, projections, np.concatenate(which)[order], np.concatenate(index)[order])
 
     # --- delivery ----------------------------------------------------------------------
     def outgoing(self, pop):
@@ -411,44 +429,6 @@ class Kernel:
             event.succeed()
             if horizon > env.now:
                 yield env.timeout(horizon - env.now)
-
-
-class Connections:
-    """Result of ``GetConnections``: parallel arrays, one entry per connection.
-
-    ``get()`` returns a dict with keys ``source``, ``target``, ``weight``,
-    ``delay`` (ms), ``receptor`` and ``synapse_model``; ``get(key)`` one list.
-    As in PyNEST, a single connection gives scalars instead of lists.
-    """
-
-    def __init__(self, kernel, source, target, weight, delay_steps, receptor):
-        self._kernel = kernel
-        self._data = {"source": source, "target": target, "weight": weight,
-                      "delay": delay_steps * kernel.resolution, "receptor": receptor}
-
-    def __len__(self):
-        return len(self._data["source"])
-
-    def get(self, keys=None, output=""):
-        """Connection properties as lists (a scalar-free dict, or one list for a single key)."""
-        data = {k: v.tolist() for k, v in self._data.items()}
-        data["synapse_model"] = ["static_synapse"] * len(self)
-        if len(self) == 1:
-            data = {k: v[0] for k, v in data.items()}
-        if keys is None:
-            return data
-        if isinstance(keys, str):
-            return data[keys]
-        return {k: data[k] for k in keys}
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            values = self._data[name].tolist()
-            return values[0] if len(values) == 1 else values
-        except KeyError:
-            raise AttributeError(f"connections have no property {name!r}") from None
 
 
 def _per_node_params(params, n, model):

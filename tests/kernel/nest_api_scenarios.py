@@ -164,6 +164,87 @@ def scenario_recorder_events(sim):
     return out
 
 
+# --- connections (SynapseCollection) --------------------------------------------------------
+
+def scenario_synapse_collection(sim):
+    """GetConnections' SynapseCollection: order, sources/targets, indexing, iteration, ==, get/set, pandas."""
+    sim.ResetKernel()
+    p = sim.Create("parrot_neuron", 4)
+    sim.Connect(p[:2], p[2:], syn_spec={"weight": 2.0, "delay": 1.5})
+    sim.Connect(p[3], p[0])
+    sim.Connect(p[0], p[1], syn_spec={"delay": 3.0})
+    c = sim.GetConnections()
+    out = {"len": len(c), "sources": list(c.sources()), "targets": list(c.targets()),
+           "sources_type_iterable": hasattr(c.sources(), "__next__")}
+    out["index"] = [c[1].get(["source", "target"]), c[-1].source, c[1:3].get(["source", "target"]),
+                    c[::2].source]
+    out["iteration"] = [x.target for x in c]
+    out["equal"] = [c == sim.GetConnections(), c[0] == c[1], c[0:2] == c[0:2]]
+    out["synapse_model"] = c.synapse_model
+    out["get"] = [c.weight, c.get("delay"), c.get(["weight", "delay"]), sorted(c[0].get())[:1]]
+    out["single_scalars"] = [c[0].weight, c[0].get(["weight"]), list(c[0].sources())]
+    c.set(weight=3.0)
+    out["set_scalar"] = c.weight
+    c.set({"weight": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    out["set_list"] = c.weight
+    c[1:3].set(delay=2.0)
+    out["set_slice_delay"] = c.delay
+    c.weight = 7.0
+    out["attribute_set"] = c.weight
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sim.SetStatus(c, {"weight": 9.0})
+        out["setstatus_dict"] = c.weight
+        sim.SetStatus(c, "weight", 8.0)
+        out["setstatus_key"] = c.weight
+        sim.SetStatus(c, [{"weight": float(i)} for i in range(len(c))])
+        out["setstatus_list"] = c.weight
+        out["getstatus_key"] = sim.GetStatus(c, "weight")
+        out["getstatus_one"] = [type(sim.GetStatus(c[0])).__name__, len(sim.GetStatus(c[0])),
+                                sim.GetStatus(c[0])[0]["weight"]]
+    out["errors"] = {
+        "wrong_length": _error(lambda: c.set(weight=[1.0]), IndexError),
+        "unknown_key": _error(lambda: c.set(foo=1.0), sim.NESTErrors.UnaccessedDictionaryEntry),
+        "synapse_model": _error(lambda: c.set(synapse_model="static_synapse"),
+                                sim.NESTErrors.UnaccessedDictionaryEntry),
+        "delay_below_step": _error(lambda: c.set(delay=0.04), sim.NESTErrors.BadDelay),
+        "list_index": _error(lambda: c[[0, 2]], TypeError),
+        "out_of_range": _error(lambda: c[10], IndexError),
+        "add": _error(lambda: c + c, TypeError),
+    }
+    out["delay_rounded_by_set"] = [c[0].set(delay=1.33), c[0].delay][1]
+    empty = sim.GetConnections(source=p[1], target=p[0])
+    out["empty"] = [len(empty), empty.get(), empty.get("weight"), empty.weight]
+    return out
+
+
+def scenario_get_connections_filters(sim):
+    """GetConnections by source, target and synapse_model; its argument errors; pandas output."""
+    sim.ResetKernel()
+    p = sim.Create("parrot_neuron", 4)
+    sim.Connect(p[:2], p[2:], syn_spec={"weight": 2.0})
+    sim.Connect(p[3], p[0])
+    out = {"by_source": sim.GetConnections(source=p[0]).target,
+           "by_target": sim.GetConnections(target=p[2:]).source,
+           "by_both": sim.GetConnections(source=p[1], target=p[3]).get(["source", "target"]),
+           "by_model": len(sim.GetConnections(synapse_model="static_synapse")),
+           "source_list": _error(lambda: sim.GetConnections(source=[1, 2]), TypeError),
+           "target_list": _error(lambda: sim.GetConnections(target=[1, 2]), TypeError),
+           "unknown_model": _error(lambda: sim.GetConnections(synapse_model="foo_synapse"),
+                                   sim.NESTErrors.UnknownSynapseType)}
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        return out
+    c = sim.GetConnections()
+    df = c.get("weight", output="pandas")
+    out["pandas_one"] = [list(df.columns), df.index.tolist(), df["weight"].tolist()]
+    full = c.get(output="pandas")
+    out["pandas_all"] = [all(k in full.columns for k in ("source", "target", "weight", "delay", "synapse_model")),
+                         full.index.tolist(), full["target"].tolist()]
+    return out
+
+
 SCENARIOS = {name[len("scenario_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("scenario_")}
 
 
