@@ -15,8 +15,10 @@ import types
 
 from . import api
 from . import kernel_properties
-from .api import (Connect, Create, GetConnections, GetDefaults, GetKernelStatus, GetStatus, NodeCollection,
-                  ResetKernel, SetDefaults, SetKernelStatus, SetStatus, Simulate, get, get_kernel, set)
+from .api import (Cleanup, Connect, CopyModel, Create, Disconnect, GetConnections, GetNodes, Prepare, PrintNodes, Run,
+                  RunManager, GetDefaults, GetKernelStatus, GetStatus, NodeCollection,
+                  ResetKernel, SetDefaults, SetKernelStatus, SetStatus, Simulate, get_kernel)
+from .api import kernel_get as get, kernel_set as set  # noqa: A001 - PyNEST's names nest.get and nest.set
 from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, IllegalConnection,
                      IncompatibleReceptorType, KernelException, NESTError, NESTErrors, UnknownModelName,
                      UnknownReceptorType)
@@ -32,7 +34,8 @@ __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDe
            "get_kernel", "SynapseCollection", "recordings", "save_recordings", "EventSimError", "BadProperty", "BadParameter",
            "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType", "IllegalConnection",
            "KernelException", "NESTError", "NESTErrors", "VerbosityLevel", "set_verbosity", "get_verbosity",
-           "get", "set", "build_info", "kernel_status", "resolution", "rng_seed", "biological_time",
+           "get", "set", "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run", "Cleanup",
+           "RunManager", "build_info", "kernel_status", "resolution", "rng_seed", "biological_time",
            "node_models", "report", "__version__"]
 
 #: Named progress reports (besides None and callables); see :mod:`eventsim.progress`.

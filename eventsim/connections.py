@@ -275,7 +275,7 @@ def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution, synapse_models=No
         # NEST rounds such delays silently; eventsim refuses to change a user's value behind their back
         raise BadDelay(f"delay {float(delay_ms[off_grid][0])} ms is not a multiple of the resolution {resolution} ms")
     delay = delay_to_steps(delay_ms, resolution)
-    rec = syn_spec.get("receptor_type", 0)
+    rec = syn_spec.get("receptor_type", defaults.get("receptor_type", 0))
     rec_arr = _per_connection("receptor_type", rec, n_conn, rule_shape)
     if np.any(rec_arr != np.round(rec_arr)) or np.any(rec_arr < 0):
         raise BadParameter(f"receptor_type must be non-negative integers, got {rec!r}")

@@ -136,7 +136,7 @@ class Kernel:
         """Create `n` nodes of `model`; see :func:`eventsim.Create`."""
         if positions is not None:
             raise BadParameter("spatial positions are not supported")
-        cls = model_class(model)
+        cls = self.model_class(model)
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise BadParameter(f"n must be a positive integer, got {n!r}")
         n = int(n)
@@ -152,7 +152,8 @@ class Kernel:
         initial = [{k: v for k, v in p.items() if k not in base} for p in per_node]
         gids = np.arange(self.n_nodes + 1, self.n_nodes + 1 + n)
         last = self.populations[-1] if self.populations else None
-        if last is not None and type(last) is cls and self.steps == 0 and last.can_absorb():
+        if last is not None and type(last) is cls and self.steps == 0 and last.can_absorb() \
+                and getattr(last, "copy_name", None) == self._copy_name(model):
             # consecutive Create calls of one vectorised model share a population (and its process)
             first_local = last.n
             last.absorb(statuses)
@@ -160,6 +161,7 @@ class Kernel:
                 last.set_status(range(first_local, first_local + n), initial)
         else:
             pop = cls(self, self.n_nodes + 1, n, statuses)
+            pop.copy_name = self._copy_name(model)
             if any(initial):
                 pop.set_status(range(n), initial)
             self.populations.append(pop)
@@ -190,7 +192,30 @@ class Kernel:
     def get_status(self, gid):
         """Status dict of node `gid`."""
         pop, i = self.node_of(gid)
-        return pop.get_status(i)
+        status = pop.get_status(i)
+        if getattr(pop, "copy_name", None):
+            status["model"] = pop.copy_name
+        return status
+
+    def model_class(self, model):
+        """The class of node model `model`, a built-in name or a name made by :meth:`copy_model`."""
+        return model_class(self.copied_models.get(model, model))
+
+    def _copy_name(self, model):
+        return model if model in self.copied_models else None
+
+    def copy_model(self, old, new, params=None):
+        """Make node model `new` a copy of `old` with the defaults of `old` (updated by `params`)."""
+        cls = self.model_class(old)
+        self.copied_models[new] = self.copied_models.get(old, old)
+        self.model_defaults[new] = dict(self.model_defaults.get(old, {}))
+        try:
+            if params:
+                self.set_defaults(new, params)
+        except Exception:
+            del self.copied_models[new], self.model_defaults[new]
+            raise
+        return cls
 
     def set_status(self, gids, params):
         """Set parameters of nodes `gids` from a dict (scalars or per-node lists) or a list of dicts."""
@@ -200,7 +225,7 @@ class Kernel:
 
     def set_defaults(self, model, params):
         """Change the defaults of `model` for nodes created later (validated on a probe node)."""
-        cls = model_class(model)
+        cls = self.model_class(model)
         if not isinstance(params, dict):
             raise BadParameter(f"SetDefaults needs a dict of parameters, got {params!r}")
         base = {**cls.defaults, **self.model_defaults.get(model, {})}
@@ -213,10 +238,11 @@ class Kernel:
 
     def get_defaults(self, model, keys=None):
         """Defaults of `model` (a dict, or one value for a key, or a dict for several keys)."""
-        cls = model_class(model)
+        cls = self.model_class(model)
         probe = cls(Kernel._probe_kernel(self), 1, 1, [{**cls.defaults, **self.model_defaults.get(model, {})}])
         status = probe.get_status(0)
         status.pop("global_id")
+        status["model"] = model
         if keys is None:
             return status
         if isinstance(keys, str):
@@ -329,6 +355,18 @@ class Kernel:
         order = np.lexsort((seq, sg, rank))
         return SynapseCollection(self, projections, np.concatenate(which)[order], np.concatenate(index)[order])
 
+    def remove_connections(self, conns):
+        """Delete the connections of SynapseCollection `conns` (multimeter connections cannot be removed)."""
+        conns._check_valid()
+        for w, proj in enumerate(conns._projections):
+            if proj.source.model_name == "multimeter" and np.any(conns._which == w):
+                raise IllegalConnection("connections of a multimeter cannot be removed")
+        for w, proj in enumerate(conns._projections):
+            idx = conns._index[conns._which == w]
+            if idx.size:
+                proj.remove(idx)
+        self.projections = {k: p for k, p in self.projections.items() if len(p)}
+
     # --- delivery ----------------------------------------------------------------------
     def outgoing(self, pop):
         """Projections leaving population `pop`."""
@@ -388,6 +426,9 @@ class Kernel:
         """Advance the simulation by `t_ms` ms; see :func:`eventsim.Simulate`."""
         if isinstance(t_ms, bool) or not isinstance(t_ms, numbers.Real) or not np.isfinite(t_ms) or t_ms < 0:
             raise BadParameter(f"simulation time must be a non-negative number of ms, got {t_ms!r}")
+        if not is_on_grid(t_ms, self._resolution):
+            raise BadParameter(f"simulation time {t_ms!r} ms is not a multiple of the resolution "
+                               f"{self._resolution} ms")
         n_steps = ms_to_steps(t_ms, self._resolution, "simulation time")
         if n_steps == 0:
             return

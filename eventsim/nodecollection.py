@@ -118,7 +118,8 @@ class NodeCollection:
             return "NodeCollection(<empty>)"
         if self._kernel.discarded:
             return f"NodeCollection(<invalid: from before ResetKernel>, size={len(self)})"
-        models = {self._kernel.node_of(int(g))[0].model_name for g in self._gids}
+        pops = [self._kernel.node_of(int(g))[0] for g in self._gids]
+        models = {getattr(pop, "copy_name", None) or pop.model_name for pop in pops}
         g = self._gids
         contiguous = np.all(np.diff(g) == 1)
         span = f"{g[0]}..{g[-1]}" if contiguous else ",".join(map(str, g[:6])) + ("..." if len(g) > 6 else "")

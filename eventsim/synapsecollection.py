@@ -201,6 +201,10 @@ class SynapseCollection:
                 if pos.size:
                     proj.update(key, self._index[pos], vals[pos])
 
+    def disconnect(self):
+        """Remove these connections from the network (``nest.Disconnect(self)``)."""
+        self._kernel.remove_connections(self)
+
     def _per_connection(self, key, value):
         if isinstance(value, (bool, str, dict, np.bool_)) or value is None:
             raise BadParameter(f"{key} must be a number or a list of numbers, got {value!r}")

@@ -245,6 +245,103 @@ def scenario_get_connections_filters(sim):
     return out
 
 
+# --- models, Disconnect, GetNodes, Run ------------------------------------------------------
+
+SYNAPSE_KEYS = ("delay", "weight", "receptor_type", "element_type", "has_delay", "num_connections",
+                "requires_symmetric", "synapse_model")
+
+
+def scenario_synapse_defaults_and_copies(sim):
+    """GetDefaults/SetDefaults of static_synapse; CopyModel of synapse, neuron and device models."""
+    sim.ResetKernel()
+    d = sim.GetDefaults("static_synapse")
+    out = {"defaults": {k: d[k] for k in SYNAPSE_KEYS}}
+    sim.SetDefaults("static_synapse", {"weight": 2.5, "delay": 1.56})
+    out["after_set"] = [sim.GetDefaults("static_synapse", "weight"), sim.GetDefaults("static_synapse",
+                                                                                      ["weight", "delay"])]
+    out["set_unknown"] = _error(lambda: sim.SetDefaults("static_synapse", {"foo": 2.5}),
+                                sim.NESTErrors.UnaccessedDictionaryEntry)
+    p = sim.Create("parrot_neuron", 2)
+    sim.Connect(p[0], p[1])
+    out["connection_uses_defaults"] = sim.GetConnections().get(["weight", "delay"])
+    sim.ResetKernel()
+    out["reset"] = sim.GetDefaults("static_synapse", "weight")
+    sim.CopyModel("static_synapse", "syn_ex", {"weight": 3.0, "delay": 2.0})
+    out["copy_exists"] = _error(lambda: sim.CopyModel("static_synapse", "syn_ex"),
+                                sim.NESTErrors.NewModelNameExists)
+    out["copy_exists_node"] = _error(lambda: sim.CopyModel("parrot_neuron", "spike_recorder"),
+                                     sim.NESTErrors.NewModelNameExists)
+    sim.CopyModel("glif_cond", "my_glif", {"V_th": -50.0})
+    sim.CopyModel("spike_recorder", "my_sr", {"start": 1.0})
+    out["copied_defaults"] = [sim.GetDefaults("my_glif", "V_th"), sim.GetDefaults("my_sr", "start"),
+                              {k: sim.GetDefaults("syn_ex")[k] for k in SYNAPSE_KEYS}]
+    a = sim.Create("my_glif")
+    srs = sim.Create("my_sr", 2)
+    out["created"] = [a.get("model"), a.V_th, srs.get("model"), srs.start]
+    p = sim.Create("parrot_neuron", 2)
+    sim.Connect(p[0], p[1], syn_spec="syn_ex")
+    sim.Connect(p[1], p[0], syn_spec={"synapse_model": "syn_ex", "weight": 5.0})
+    sim.Connect(p[0], p[0])
+    out["connections"] = sim.GetConnections().get(["source", "synapse_model", "weight", "delay"])
+    out["listed"] = ["syn_ex" in sim.synapse_models, "my_glif" in sim.node_models, "my_sr" in sim.node_models]
+    out["filter"] = [sim.GetConnections(synapse_model="syn_ex").source,
+                     sim.GetConnections(synapse_model="static_synapse").source]
+    out["defaults_count"] = sim.GetDefaults("syn_ex", "num_connections")
+    return out
+
+
+def scenario_disconnect(sim):
+    """Disconnect pairs (one_to_one and all_to_all), a SynapseCollection, and pairs that are not connected."""
+    sim.ResetKernel()
+    sim.CopyModel("static_synapse", "syn_ex")
+    p = sim.Create("parrot_neuron", 3)
+    sim.Connect(p[0], p[1], syn_spec="syn_ex")
+    sim.Connect(p[0], p[1], syn_spec={"weight": 2.0})
+    sim.Connect(p[0], p[1], syn_spec={"weight": 3.0})
+    sim.Connect(p, p[2])
+    out = {"start": sim.num_connections}
+    out["missing_model"] = _error(lambda: sim.Disconnect(p[1], p[0]), sim.NESTErrors.InexistentConnection)
+    out["after_missing"] = sim.num_connections
+    sim.Disconnect(p[0], p[1])
+    out["one_removed"] = sim.GetConnections(p[0], p[1]).get(["synapse_model", "weight"])
+    sim.Disconnect(p[0], p[1], syn_spec={"synapse_model": "syn_ex"})
+    out["syn_ex_removed"] = sim.GetConnections(p[0], p[1]).get(["synapse_model", "weight"])
+    sim.Disconnect(p[:2], p[2], conn_spec="all_to_all")
+    out["all_to_all"] = sim.GetConnections(target=p[2]).source
+    sim.Disconnect(sim.GetConnections(target=p[2]))
+    out["collection"] = [sim.num_connections, sim.GetConnections().get(["source", "target"])]
+    return out
+
+
+def scenario_nodes_and_run(sim):
+    """GetNodes with and without properties; Prepare/Run/Cleanup, RunManager and their errors."""
+    sim.ResetKernel()
+    sim.Create("glif_cond", params={"V_th": -50.0})
+    sim.Create("parrot_neuron", 2)
+    sim.Create("glif_cond")
+    out = {"all": sim.GetNodes().tolist(), "parrots": sim.GetNodes({"model": "parrot_neuron"}).tolist(),
+           "v_th": sim.GetNodes({"V_th": -50.0}).tolist(), "none": len(sim.GetNodes({"model": "spike_recorder"}))}
+    sim.Prepare()
+    sim.Run(2.0)
+    sim.Run(1.0)
+    sim.Cleanup()
+    with sim.RunManager():
+        sim.Run(1.0)
+        sim.Run(0.5)
+    out["time"] = sim.biological_time
+    kernel_exc = sim.NESTErrors.KernelException
+    out["run_unprepared"] = _error(lambda: sim.Run(1.0), kernel_exc)
+    out["cleanup_unprepared"] = _error(lambda: sim.Cleanup(), kernel_exc)
+    sim.Prepare()
+    out["prepare_twice"] = _error(lambda: sim.Prepare(), kernel_exc)
+    out["simulate_prepared"] = _error(lambda: sim.Simulate(1.0), kernel_exc)
+    sim.Cleanup()
+    out["run_off_grid"] = _error(lambda: (sim.Prepare(), sim.Run(0.15)), sim.NESTErrors.BadParameter)
+    sim.Cleanup()
+    out["final_time"] = sim.biological_time
+    return out
+
+
 SCENARIOS = {name[len("scenario_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("scenario_")}
 
 

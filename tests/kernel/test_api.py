@@ -107,7 +107,7 @@ def test_simulate_zero_is_a_no_op():
     (np.nan, nest.BadParameter, "non-negative"),
     ("10", nest.BadParameter, "non-negative"),
     (True, nest.BadParameter, "non-negative"),
-    (1.05, nest.BadProperty, "not a multiple of the resolution"),
+    (1.05, nest.BadParameter, "not a multiple of the resolution"),  # NEST's class
 ])
 def test_illegal_simulation_times(t, error, match):
     """Simulate refuses negative, non-numeric and off-grid times."""

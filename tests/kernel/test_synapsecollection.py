@@ -75,3 +75,15 @@ def test_pandas_output():
     df = nest.GetConnections().get(["target", "weight"], output="pandas")
     assert df.index.tolist() == [1, 1, 2, 2]
     assert df["weight"].tolist() == [1.0, 3.0, 2.0, 4.0]
+def test_synapse_model_filter_is_applied():
+    """GetConnections(synapse_model=...) keeps only that model's connections."""
+    nest.CopyModel("static_synapse", "excitatory", {"weight": 4.0})
+    p = nest.Create("parrot_neuron", 3)
+    nest.Connect(p[0], p[1])
+    nest.Connect(p[1], p[2], syn_spec={"synapse_model": "excitatory"})
+    c = nest.GetConnections(synapse_model="excitatory")
+    assert (c.source, c.target, c.weight, c.synapse_model) == (2, 3, 4.0, "excitatory")
+    assert nest.GetConnections(synapse_model="static_synapse").get(["source", "target"]) == {"source": 1,
+                                                                                             "target": 2}
+
+
