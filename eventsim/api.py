@@ -97,10 +97,64 @@ def Connect(pre, post, conn_spec=None, syn_spec=None):
     ------
     IllegalConnection, BadParameter, BadProperty, BadDelay, UnknownReceptorType, IncompatibleReceptorType
 
-    As in PyNEST, `pre` and `post` may also be lists (or tuples or arrays) of
-    global ids, ascending and without repetitions.
+    As in PyNEST, `pre` and `post` may also be lists (or tuples or 1-D
+    arrays) of global ids.  With the rule ``one_to_one`` they are connected
+    pair by pair in the order given (unsorted and repeated ids allowed, equal
+    lengths required).  With any other rule a list must hold unique ids in
+    ascending order (it becomes a NodeCollection); a list with repeated ids
+    is an error there.
     """
-    _kernel.connect(_as_nodes(pre, "pre"), _as_nodes(post, "post"), conn_spec, syn_spec)
+    rule = conn_spec.get("rule", "all_to_all") if isinstance(conn_spec, dict) else conn_spec
+    one_to_one = rule == "one_to_one"
+    as_arrays = False
+    if not isinstance(pre, NodeCollection):
+        if not one_to_one and _unique(pre):
+            pre = _as_nodes(pre, "pre")
+        else:
+            as_arrays = True
+    if not isinstance(post, NodeCollection):
+        if not one_to_one and _unique(post):
+            post = _as_nodes(post, "post")
+        else:
+            as_arrays = True
+    if as_arrays:
+        pre, post = _id_arrays(pre, post, one_to_one)
+    _kernel.connect(pre, post, conn_spec, syn_spec)
+
+
+def _unique(ids):
+    """True if the ids in `ids` (any iterable that is not a NodeCollection) are unique; False if not iterable."""
+    if isinstance(ids, (str, bytes, dict)):
+        return True
+    try:
+        values = list(ids)
+        return len(values) == len({int(v) if isinstance(v, (int, np.integer)) else v for v in values})
+    except TypeError:
+        return True  # not a list: let _as_nodes name the problem
+
+
+def _id_arrays(pre, post, one_to_one):
+    """Sources and targets of PyNEST's connect-arrays mode: id lists connected pair by pair (``one_to_one``)."""
+    if len(pre) != len(post):
+        raise BadParameter("if 'pre' or 'post' contain non-unique IDs, then they must have the same length "
+                           f"(got {len(pre)} and {len(post)})")
+    out = []
+    for name, ids in (("pre", pre), ("post", post)):
+        if isinstance(ids, NodeCollection):
+            ids.check_valid()
+            out.append(np.asarray(ids.tolist(), dtype=np.int64))
+            continue
+        arr = np.asarray(ids)
+        if arr.size and arr.dtype.kind not in "iu":
+            raise TypeError(f"Connect: '{name}' node IDs must be integers, got {ids!r}")
+        if arr.ndim != 1:
+            raise BadParameter(f"Connect: '{name}' must be one-dimensional, got shape {arr.shape}")
+        out.append(arr.astype(np.int64))
+    if not one_to_one:
+        raise BadParameter("when connecting two arrays with non-unique IDs, conn_spec must be 'one_to_one'")
+    for arr in out:
+        list(_kernel.split_by_population(arr))  # raises UnknownNode for ids that name no node
+    return NodeCollection(_kernel, out[0]), NodeCollection(_kernel, out[1])
 
 
 def _as_nodes(nodes, name):

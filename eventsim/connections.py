@@ -226,12 +226,14 @@ def _per_connection(name, value, n_conn, layout):
     return flat
 
 
-def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution, synapse_models=None):
+def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution, synapse_models=None, on_rounding=None):
     """Return per-connection (weight, delay_steps, receptor) arrays from a NEST syn_spec.
 
     Weights are in the unit the target expects (nS for glif_cond, pA for
-    currents).  Delays in ms are rounded to whole steps as NEST rounds them
-    (half up) and must come to at least one step.  `rule_shape` is the
+    currents).  Delays in ms are rounded to the nearest whole step as NEST
+    rounds them (half up) and must come to at least one step; if a delay
+    is off the grid, `on_rounding` (a callable, optional) is called with a
+    message naming it.  `rule_shape` is the
     :class:`ArrayLayout` of the rule (or None to accept flat arrays of
     `n_conn` values).  `synapse_models` maps the known synapse model names to
     their defaults (``weight``, ``delay`` in ms); None means static_synapse
@@ -267,14 +269,16 @@ def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution, synapse_models=No
     delay_ms = _per_connection("delay", syn_spec.get("delay", defaults["delay"]), n_conn, rule_shape)
     if np.any(~np.isfinite(delay_ms)):
         raise BadDelay(f"delays must be finite, got {syn_spec.get('delay')!r}")
-    too_short = delay_ms < resolution * (1 - 1e-9)
-    if np.any(too_short):
-        raise BadDelay(f"delay {float(delay_ms[too_short][0])} ms is below the resolution {resolution} ms")
-    off_grid = ~is_on_grid(delay_ms, resolution)
-    if np.any(off_grid):
-        # NEST rounds such delays silently; eventsim refuses to change a user's value behind their back
-        raise BadDelay(f"delay {float(delay_ms[off_grid][0])} ms is not a multiple of the resolution {resolution} ms")
     delay = delay_to_steps(delay_ms, resolution)
+    too_short = delay < 1
+    if np.any(too_short):
+        raise BadDelay(f"delay {float(delay_ms[too_short][0])} ms is below the resolution {resolution} ms once "
+                       "rounded to the nearest step")
+    off_grid = ~is_on_grid(delay_ms, resolution)
+    if np.any(off_grid) and on_rounding is not None:
+        d = float(delay_ms[off_grid][0])
+        on_rounding(f"delay {d} ms is not a multiple of the resolution {resolution} ms; rounded to "
+                    f"{int(delay[off_grid][0]) * resolution:g} ms as NEST does")
     rec = syn_spec.get("receptor_type", defaults.get("receptor_type", 0))
     rec_arr = _per_connection("receptor_type", rec, n_conn, rule_shape)
     if np.any(rec_arr != np.round(rec_arr)) or np.any(rec_arr < 0):

@@ -23,13 +23,14 @@ import simpy
 
 from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_layout
 from .errors import (BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
-                     KernelException, UnknownReceptorType, UnknownSynapseType)
+                     KernelException, UnknownNode, UnknownReceptorType, UnknownSynapseType)
 from .messages import CurrentBatch, SpikeBatch
 from .nodecollection import NodeCollection
 from .progress import ProgressReporter
 from .synapsecollection import SynapseCollection
 from .registry import model_class
 from .timegrid import is_on_grid, ms_to_steps, steps_to_ms
+from .verbosity_levels import VerbosityLevel, message
 
 __all__ = ["Kernel", "DEFAULT_RNG_SEED"]
 
@@ -73,6 +74,7 @@ class Kernel:
         """Node model name made by CopyModel -> name of the model it copies."""
         self.discarded = False
         """True once ResetKernel has replaced this kernel; its handles then refuse to work."""
+        self._warned_delay_rounding = False
 
     # --- kernel status ---------------------------------------------------------
     @property
@@ -119,6 +121,13 @@ class Kernel:
         if self._connections_rng is None:
             self._connections_rng = self.rng_for("connect")
         return self._connections_rng
+
+    def warn_delay_rounding(self, text, stacklevel=6):
+        """Warn (once per kernel, at verbosity WARNING) that off-grid delays were rounded to the grid;
+        `stacklevel` counts from :func:`~eventsim.verbosity_levels.message` to the user's call (Connect)."""
+        if not self._warned_delay_rounding:
+            self._warned_delay_rounding = True
+            message(text + " (warned once)", VerbosityLevel.WARNING, stacklevel=stacklevel)
 
     def check_on_grid(self, name, t_ms):
         """Raise BadProperty unless `t_ms` is a multiple of the resolution."""
@@ -172,7 +181,7 @@ class Kernel:
     def node_of(self, gid):
         """Return (population, local index) of global id `gid`."""
         if not 1 <= gid <= self.n_nodes:
-            raise BadParameter(f"node {gid} does not exist (there are {self.n_nodes} nodes)")
+            raise UnknownNode(f"node {gid} does not exist (there are {self.n_nodes} nodes)")
         k = int(np.searchsorted(self._first_gids, gid, side="right")) - 1
         pop = self.populations[k]
         return pop, gid - pop.first_gid
@@ -182,7 +191,7 @@ class Kernel:
         gids = np.asarray(gids, dtype=np.int64)
         if gids.size and (gids.min() < 1 or gids.max() > self.n_nodes):
             bad = gids[(gids < 1) | (gids > self.n_nodes)][0]
-            raise BadParameter(f"node {bad} does not exist (there are {self.n_nodes} nodes)")
+            raise UnknownNode(f"node {bad} does not exist (there are {self.n_nodes} nodes)")
         which = np.searchsorted(self._first_gids, gids, side="right") - 1
         for k in np.unique(which):
             pos = np.flatnonzero(which == k)
@@ -268,7 +277,7 @@ class Kernel:
         src, tgt = resolve_rule(conn_spec, pre_g, post_g, self.connections_rng)
         rule_shape = syn_array_layout(conn_spec, pre_g, post_g)
         weight, delay, receptor = resolve_syn_spec(syn_spec, len(src), rule_shape, self._resolution,
-                                                   self.synapse_models)
+                                                   self.synapse_models, self.warn_delay_rounding)
         synapse_model = syn_spec if isinstance(syn_spec, str) else (syn_spec or {}).get("synapse_model",
                                                                                       "static_synapse")
         # check all pairs before storing anything

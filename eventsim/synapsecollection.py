@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from .errors import BadDelay, BadParameter, KernelException, UnaccessedDictionaryEntry
-from .timegrid import delay_to_steps
+from .timegrid import delay_to_steps, is_on_grid
 
 __all__ = ["SynapseCollection", "SETTABLE_KEYS", "ValueCountMismatch"]
 
@@ -194,6 +194,11 @@ class SynapseCollection:
             if np.any(steps < 1):
                 raise BadDelay(f"delay {float(d_ms[steps < 1][0])} ms is below the resolution {h} ms once rounded "
                                "to the grid")
+            off_grid = ~is_on_grid(d_ms, h)
+            if np.any(off_grid):
+                self._kernel.warn_delay_rounding(f"delay {float(d_ms[off_grid][0])} ms is not a multiple of the "
+                                                 f"resolution {h} ms; rounded to "
+                                                 f"{int(steps[off_grid][0]) * h:g} ms as NEST does", stacklevel=4)
             values["delay"] = steps
         for key, vals in values.items():
             for w, proj in enumerate(self._projections):
