@@ -462,7 +462,8 @@ def _per_node_params(params, n, model):
 
 
 _ARRAY_PARAMS = {"spike_times", "spike_weights", "spike_multiplicities", "amplitude_times", "amplitude_values",
-                 "tau_syn", "E_rev", "asc_init", "asc_decay", "asc_amps", "asc_r", "record_from", "ASCurrents"}
+                 "tau_syn", "E_rev", "asc_init", "asc_decay", "asc_amps", "asc_r", "record_from", "ASCurrents",
+                 "tau_syn_fast", "tau_syn_slow", "amp_slow"}
 
 
 def _is_per_node(key, value, n):

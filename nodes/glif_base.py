@@ -149,6 +149,8 @@ class GlifBase(Node):
     emits = "spikes"
     leak = "g_m"
     syn_state = ()
+    #: Names of further per-node (N,) float state arrays of the model.
+    extra_state = ()
 
     #: Membrane potential (mV) of a new neuron; as in NEST it keeps this absolute value when E_L is changed.
     initial_V_m = -78.85
@@ -182,7 +184,7 @@ class GlifBase(Node):
         return n_ports
 
     def _state_names(self):
-        return ("V", *self.syn_state, "theta_s", "theta_v", "asc", "asc_len", "S", "I", "refr")
+        return ("V", *self.syn_state, "theta_s", "theta_v", "asc", "asc_len", "S", "I", "refr", *self.extra_state)
 
     def _allocate_state(self, old=None):
         """Allocate the state arrays for all nodes, keeping the values of the first nodes from `old`."""
@@ -200,7 +202,8 @@ class GlifBase(Node):
         self.S = np.zeros(n)
         self.I = np.zeros(n)
         self.refr = np.zeros(n, dtype=np.int64)
-        self._allocate_extra_state()
+        for name in self.extra_state:
+            setattr(self, name, np.zeros(n))
         if old is not None:
             m = old["V"].shape[0]
             for name, arr in old.items():
@@ -210,9 +213,6 @@ class GlifBase(Node):
                 else:
                     target[:arr.shape[0], :m] = arr
         self.inbox = Inbox(R + 1, n)
-
-    def _allocate_extra_state(self):
-        """Allocate model-specific state besides the synaptic arrays (nothing by default)."""
 
     def can_absorb(self):
         return True
