@@ -153,20 +153,21 @@ def euler_glif(p, amplitude, t_on, t_off, t_end, dt):
     V, ths, thv = p["V_m"] - E_L, 0.0, 0.0
     th_inf, V_reset = p["V_th"] - E_L, p["V_reset"] - E_L
     asc_on, r_on, a_on = p["after_spike_currents"], p["spike_dependent_threshold"], p["adapting_threshold"]
-    asc = np.array(p["ASCurrents"]) if asc_on else np.zeros(0)
-    k = np.array(p.get("asc_decay", []))
+    asc = list(p["ASCurrents"]) if asc_on else []
+    k = list(p.get("asc_decay", []))
+    g, C = p["g"], p["C_m"]
     n = int(round(t_end / dt))
     n_ref = int(round(p["t_ref"] / dt))
     refr = 0
-    times, trace, spikes = np.arange(1, n + 1) * dt, np.empty(n), []
+    trace, spikes = [], []
     for i in range(n):
         t = i * dt
         if refr > 0:
             refr -= 1
         else:
             current = amplitude if t_on <= t < t_off else 0.0
-            V_new = V + dt * (-p["g"] * V + current + asc.sum()) / p["C_m"]
-            asc = asc - dt * k * asc
+            V_new = V + dt * (-g * V + current + sum(asc)) / C
+            asc = [a - dt * kj * a for a, kj in zip(asc, k)]
             if r_on:
                 ths -= dt * p["th_spike_decay"] * ths
             if a_on:
@@ -174,8 +175,8 @@ def euler_glif(p, amplitude, t_on, t_off, t_end, dt):
             if V_new > th_inf + ths + thv:
                 spikes.append(t + dt)
                 refr = n_ref
-                if asc_on:
-                    asc = np.array(p["asc_amps"]) + asc * np.array(p["asc_r"]) * np.exp(-k * p["t_ref"])
+                asc = [amp + a * r * math.exp(-kj * p["t_ref"])
+                       for amp, a, r, kj in zip(p.get("asc_amps", []), asc, p.get("asc_r", []), k)]
                 if r_on:
                     V = p["voltage_reset_fraction"] * V + p["voltage_reset_add"]
                     ths = ths * math.exp(-p["th_spike_decay"] * p["t_ref"]) + p["th_spike_add"]
@@ -183,7 +184,9 @@ def euler_glif(p, amplitude, t_on, t_off, t_end, dt):
                     V = V_reset
             else:
                 V = V_new
-        trace[i] = V + E_L
+        trace.append(V + E_L)
+    times = np.arange(1, n + 1) * dt
+    trace = np.array(trace)
     return times, trace, np.array(spikes)
 
 
