@@ -192,7 +192,7 @@ def euler_glif(p, amplitude, t_on, t_off, t_end, dt):
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_cell_response_matches_forward_euler(level):
-    """A 250 pA step (10-110 ms) on the same 1 us grid: spikes on the Euler spikes' steps (within 0.01 ms), V before within 0.01 mV."""
+    """A 250 pA step (10-110 ms), both on a 1 us grid: spikes within 0.01 ms of Euler's, V before them within 0.01 mV."""
     params = glif_params(config(level), tau_syn=[2.0])
     h = 0.001
     nest.resolution = h

@@ -136,6 +136,18 @@ def test_receptor_ports():
         nest.Connect(sg, b, syn_spec={"receptor_type": 0})
 
 
+@pytest.mark.parametrize("model, key", [("glif_psc", "tau_syn"), ("glif_psc_double_alpha", "tau_syn_fast")])
+def test_port_count_is_fixed_once_connected(model, key):
+    """As NEST: a neuron with incoming spike connections keeps its number of receptor ports."""
+    n = nest.Create(model, 2)
+    sg = nest.Create("spike_generator", params={"spike_times": [1.0]})
+    nest.Connect(sg, n[1], syn_spec={"receptor_type": 1})
+    n[0].set({key: [1.0, 2.0], **({"tau_syn_slow": [3.0, 4.0], "amp_slow": [0.3, 0.3]} if key != "tau_syn" else {})})
+    with pytest.raises(BadProperty, match="has connections, therefore the number of ports cannot be reduced"):
+        n[1].set({key: [1.0, 2.0], **({"tau_syn_slow": [3.0, 4.0], "amp_slow": [0.3, 0.3]} if key != "tau_syn" else {})})
+    n[1].set({key: [4.0]})                 # same count: allowed
+
+
 def test_alpha_current_peaks_at_weight_after_tau():
     """A spike of weight w (pA) gives I_syn = w (s / tau) exp(1 - s / tau), peaking at w after tau_syn."""
     nest.resolution = 0.01
