@@ -5,9 +5,12 @@ A recording is what the eventsim recorders produce (see ``recorders/``):
 * a multimeter :class:`xarray.Dataset` with trace variables on the dimensions
   ``("time", "sender")`` (``time`` in ms, ``sender`` the int32 global ids);
 * a spike recorder :class:`xarray.Dataset` with ``spike_time`` (ms) and
-  ``spike_sender`` on the dimension ``spike``;
+  ``spike_sender`` on the dimension ``spike`` (files written before the
+  CF layout), or with ``spike_sender_index`` into ``sender`` as well (the
+  CF indexed ragged array of :mod:`eventsim.recording`); either may be
+  compared with the other;
 * a dataset holding both kinds, such as the NEST reference
-  ``shared/reference/glif_cond_seed_nest.nc``;
+  ``tests/reference/glif_cond_seed_nest.nc``;
 * an :class:`xarray.DataTree` with one group per recorder;
 * the path of a netCDF file holding any of the above.
 
@@ -58,6 +61,13 @@ SPIKE_SENDER = "spike_sender"
 
 SPIKE_COUNT = "spike_count"
 """Name of the per-sender spike count, derived from the spikes and not compared on its own."""
+
+SPIKE_SENDER_INDEX = "spike_sender_index"
+"""Name of the CF ragged-array index of each spike's sender along ``sender``; derived from the
+spikes and the recorder's sources, not compared on its own. Files of the older layout lack it."""
+
+DERIVED_SPIKE_VARIABLES = (SPIKE_COUNT, SPIKE_SENDER_INDEX)
+"""Spike variables that follow from ``spike_time`` and ``spike_sender`` and are not compared directly."""
 
 SAMPLE_TIME_TOLERANCE_MS = 1e-9
 """Largest difference (ms) between sample times that still counts as the same time."""
@@ -340,9 +350,10 @@ def _compare_dataset(
     others = [
         name
         for name in selected
-        if name not in traces and name not in (SPIKE_TIME, SPIKE_SENDER, SPIKE_COUNT)
+        if name not in traces and name not in (SPIKE_TIME, SPIKE_SENDER, *DERIVED_SPIKE_VARIABLES)
     ]
-    required = traces + [name for name in (SPIKE_TIME, SPIKE_SENDER) if compare_spikes and name in expected]
+    required = traces + [name for name in (SPIKE_TIME, SPIKE_SENDER) if compare_spikes and name in expected
+                         and not _has_sender_index(actual)]
     if explicitly_requested:
         required += others
     missing = [name for name in required if name not in actual]
@@ -547,7 +558,7 @@ def _shape(array: xr.DataArray) -> str:
 
 def _compare_spikes(actual: xr.Dataset, expected: xr.Dataset, tolerance_ms: float) -> list[str]:
     """Match spikes per sender in time order and report the differences."""
-    by_sender = SPIKE_SENDER in expected
+    by_sender = SPIKE_SENDER in expected or _has_sender_index(expected)
     actual_spikes = _spikes_by_sender(actual, by_sender)
     expected_spikes = _spikes_by_sender(expected, by_sender)
     empty = np.empty(0)
@@ -566,8 +577,20 @@ def _spikes_by_sender(dataset: xr.Dataset, by_sender: bool) -> dict[int | None, 
     times = dataset[SPIKE_TIME].values.astype(np.float64).ravel()
     if not by_sender:
         return {None: np.sort(times)}
-    senders = dataset[SPIKE_SENDER].values.ravel()
+    senders = _spike_senders(dataset)
     return {int(sender): np.sort(times[senders == sender]) for sender in np.unique(senders)}
+
+
+def _has_sender_index(dataset: xr.Dataset) -> bool:
+    """True if the spikes' senders are given as a CF ragged-array index into ``sender``."""
+    return SPIKE_SENDER_INDEX in dataset and "sender" in dataset.coords
+
+
+def _spike_senders(dataset: xr.Dataset) -> np.ndarray:
+    """Global id of each spike's sender: ``spike_sender``, or ``sender`` at ``spike_sender_index``."""
+    if SPIKE_SENDER in dataset:
+        return dataset[SPIKE_SENDER].values.ravel()
+    return dataset["sender"].values[dataset[SPIKE_SENDER_INDEX].values.ravel()]
 
 
 def _compare_spike_train(
