@@ -9,18 +9,25 @@ available as PyNEST ``events`` dicts and as xarray datasets
 (:func:`recordings`).
 """
 
+import importlib
 import sys
 import types
 
-from . import api
-from .api import (Connect, Create, GetConnections, GetDefaults, GetKernelStatus, GetStatus, NodeCollection,
-                  ResetKernel, SetDefaults, SetKernelStatus, SetStatus, Simulate, get_kernel)
 from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, IllegalConnection,
                      IncompatibleReceptorType, KernelException, UnknownModelName, UnknownReceptorType)
-from .kernel import Kernel
-from .recording import recordings, save_recordings
 
 __version__ = "0.1.0"
+
+#: Names of the front end, each imported from its submodule on first use: ``import eventsim`` (and
+#: so loading the pytest plugin in a session that never simulates) does not import numpy or simpy.
+_LAZY_NAMES = {
+    **dict.fromkeys(("Connect", "Create", "GetConnections", "GetDefaults", "GetKernelStatus", "GetStatus",
+                     "NodeCollection", "ResetKernel", "SetDefaults", "SetKernelStatus", "SetStatus", "Simulate",
+                     "get_kernel"), "api"),
+    "Kernel": "kernel",
+    "recordings": "recording",
+    "save_recordings": "recording",
+}
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "NodeCollection", "Kernel",
@@ -34,26 +41,37 @@ _KERNEL_ATTRS = ("resolution", "rng_seed", "biological_time")
 _REPORT_MODES = ("bar", "text", "stderr")
 
 
+def _api():
+    """The front-end module :mod:`eventsim.api`, imported on first use."""
+    return importlib.import_module(f"{__name__}.api")
+
+
 class _Module(types.ModuleType):
     """Module type whose kernel attributes read and write the default kernel, as PyNEST's do."""
 
     def __getattr__(self, name):
+        if name in _LAZY_NAMES:
+            value = getattr(importlib.import_module(f"{__name__}.{_LAZY_NAMES[name]}"), name)
+            types.ModuleType.__setattr__(self, name, value)
+            return value
+        if name == "api":
+            return importlib.import_module(f"{__name__}.api")
         if name in _KERNEL_ATTRS:
-            return getattr(api.get_kernel(), name)
+            return getattr(_api().get_kernel(), name)
         if name == "node_models":
-            return api.node_models_tuple()
+            return _api().node_models_tuple()
         if name == "report":
-            return api.get_kernel().report
+            return _api().get_kernel().report
         raise AttributeError(f"module 'eventsim' has no attribute {name!r}")
 
     def __setattr__(self, name, value):
         if name in ("resolution", "rng_seed"):
-            setattr(api.get_kernel(), name, value)
+            setattr(_api().get_kernel(), name, value)
         elif name == "report":
             if not (value is None or callable(value) or (isinstance(value, str) and value in _REPORT_MODES)):
                 raise BadParameter(f"eventsim.report must be None, a callable or one of {', '.join(_REPORT_MODES)}; "
                                    f"got {value!r}")
-            api.get_kernel().report = value
+            _api().get_kernel().report = value
         elif name in ("biological_time", "node_models"):
             raise AttributeError(f"eventsim.{name} is read-only")
         else:

@@ -18,6 +18,8 @@ A recording is what the eventsim recorders produce (see ``recorders/``):
 
    assert_recordings_close
    compare_recordings
+   compare_attributes
+   compare_variable_names
    load_recording
 
 Traces are compared elementwise with ``|actual - expected| <= atol + rtol *
@@ -44,7 +46,10 @@ __all__ = [
     "Tolerance",
     "assert_recordings_close",
     "compare_recordings",
+    "compare_attributes",
+    "compare_variable_names",
     "load_recording",
+    "DEFAULT_IGNORED_ATTRIBUTES",
 ]
 
 Recording = Union[xr.Dataset, xr.DataTree, str, os.PathLike]
@@ -258,6 +263,135 @@ def assert_recordings_close(
     )
     if problems:
         raise AssertionError(_report(problems))
+
+
+# --- attributes and variable names -------------------------------------------
+
+DEFAULT_IGNORED_ATTRIBUTES = ("eventsim_version",)
+"""Global attributes :func:`compare_attributes` leaves out unless asked: they change without
+changing what was simulated."""
+
+
+def compare_attributes(
+    actual: Recording,
+    expected: Recording,
+    *,
+    ignore: Iterable[str] = DEFAULT_IGNORED_ATTRIBUTES,
+) -> list[str]:
+    """List the differences between the global attributes of two recordings.
+
+    The attributes record how a recording was made: ``resolution_ms``,
+    ``rng_seed``, ``simulated_ms``, the recorder's window and interval, and
+    whatever a test adds (such as model parameters).
+
+    Parameters
+    ----------
+    actual, expected : xarray.Dataset, xarray.DataTree, str or os.PathLike
+        The recordings, as for :func:`compare_recordings`. DataTrees are
+        compared on the root and on every group both have.
+    ignore : iterable of str, default :data:`DEFAULT_IGNORED_ATTRIBUTES`
+        Attribute names not to compare, in any group.
+
+    Returns
+    -------
+    list of str
+        One sentence per attribute that is missing, extra or different,
+        prefixed with the group for DataTrees. Booleans equal the integers
+        netCDF stores them as; NaN equals NaN.
+    """
+    ignored = _names(ignore)
+    actual_groups = _attribute_groups(load_recording(actual))
+    expected_groups = _attribute_groups(load_recording(expected))
+    problems = []
+    for group, expected_attrs in expected_groups.items():
+        if group not in actual_groups:
+            continue
+        prefix = "" if group == "/" and len(expected_groups) == 1 else f"group {group!r}: "
+        actual_attrs = actual_groups[group]
+        for name in sorted(set(expected_attrs) | set(actual_attrs), key=str):
+            if name in ignored:
+                continue
+            if name not in actual_attrs:
+                problems.append(f"{prefix}attribute {name} missing in actual (expected {_value(expected_attrs[name])})")
+            elif name not in expected_attrs:
+                problems.append(f"{prefix}attribute {name} not in the reference (actual {_value(actual_attrs[name])})")
+            elif not _same_attribute(actual_attrs[name], expected_attrs[name]):
+                problems.append(
+                    f"{prefix}attribute {name} differs: actual {_value(actual_attrs[name])},"
+                    f" expected {_value(expected_attrs[name])}"
+                )
+    return problems
+
+
+def compare_variable_names(actual: Recording, expected: Recording, *, ignore: Iterable[str] = ()) -> list[str]:
+    """List variables that only one of two recordings holds, group by group.
+
+    :func:`compare_recordings` reports missing traces and spikes but lets
+    other missing variables and every extra variable pass; this reports
+    those. Variables derived from the spikes (``spike_count``,
+    ``spike_sender_index``) are left out, so recordings of the older and
+    the CF layout compare cleanly.
+
+    Parameters
+    ----------
+    actual, expected : xarray.Dataset, xarray.DataTree, str or os.PathLike
+        The recordings, as for :func:`compare_recordings`.
+    ignore : iterable of str, default ()
+        Variable names not to report.
+
+    Returns
+    -------
+    list of str
+        At most two sentences per group: variables not in the reference, and
+        variables of the reference missing in actual (other than traces and
+        spikes, which :func:`compare_recordings` reports).
+    """
+    ignored = _names(ignore) | set(DERIVED_SPIKE_VARIABLES)
+    actual_groups = _groups(load_recording(actual))
+    expected_groups = _groups(load_recording(expected))
+    show_group = len(expected_groups) > 1 or set(expected_groups) != {"/"}
+    problems = []
+    for group, expected_group in expected_groups.items():
+        if group not in actual_groups:
+            continue
+        actual_names = {str(n) for n in actual_groups[group].data_vars} - ignored
+        expected_names = {str(n) for n in expected_group.data_vars} - ignored
+        compared_elsewhere = {str(n) for n in expected_group.data_vars if "time" in expected_group[n].dims}
+        compared_elsewhere |= {SPIKE_TIME, SPIKE_SENDER}
+        prefix = f"group {group!r}: " if show_group else ""
+        extra = sorted(actual_names - expected_names)
+        missing = sorted(expected_names - actual_names - compared_elsewhere)
+        if extra:
+            problems.append(f"{prefix}variables not in the reference: {_listing(extra)}")
+        if missing:
+            problems.append(f"{prefix}variables missing in actual: {_listing(missing)}")
+    return problems
+
+
+def _attribute_groups(recording: xr.Dataset | xr.DataTree) -> dict[str, dict]:
+    """Map group paths (root included) to their own global attributes."""
+    if isinstance(recording, xr.Dataset):
+        return {"/": dict(recording.attrs)}
+    return {node.path: dict(node.attrs) for node in recording.subtree}
+
+
+def _value(value) -> str:
+    """An attribute value as Python shows it, without numpy's type names (``1``, not ``np.int64(1)``)."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        value = value.tolist()
+    return repr(value)
+
+
+def _same_attribute(actual, expected) -> bool:
+    """True if two attribute values are equal (bool as int, NaN as NaN, sequences elementwise)."""
+    if isinstance(actual, str) or isinstance(expected, str):
+        return isinstance(actual, str) and isinstance(expected, str) and actual == expected
+    a, e = np.asarray(actual), np.asarray(expected)
+    if a.shape != e.shape and a.size == e.size == 1:
+        a, e = a.reshape(()), e.reshape(())
+    if a.dtype.kind in "biuf" and e.dtype.kind in "biuf":
+        return a.shape == e.shape and bool(np.array_equal(a.astype(float), e.astype(float), equal_nan=True))
+    return a.shape == e.shape and bool(np.all(a == e))
 
 
 # --- inputs ------------------------------------------------------------------
@@ -660,6 +794,11 @@ def _listing(items: list) -> str:
     shown = ", ".join(str(item) for item in items[:MAX_LISTED_ITEMS])
     hidden = len(items) - MAX_LISTED_ITEMS
     return shown + (f", ... and {hidden} more" if hidden > 0 else "")
+
+
+def format_problems(problems: list[str]) -> str:
+    """The assertion message of :func:`assert_recordings_close` for a list of problems (str)."""
+    return _report(problems)
 
 
 def _report(problems: list[str]) -> str:
