@@ -5,11 +5,16 @@
 default :class:`~eventsim.kernel.Kernel`, and the module attributes named
 after kernel properties (``resolution`` in ms, ``rng_seed``,
 ``biological_time`` in ms, ``min_delay`` in ms, ``node_models``...; see
-:mod:`eventsim.kernel_properties`) read and set that kernel's properties.  Recordings are
-available as PyNEST ``events`` dicts and as xarray datasets
+:mod:`eventsim.kernel_properties`) read and set that kernel's properties.
+Recordings are available as PyNEST ``events`` dicts and as xarray datasets
 (:func:`recordings`).
+
+The front end's names are imported from their submodules on first use, so
+``import eventsim`` (and so loading the pytest plugin in a session that never
+simulates) imports neither numpy nor simpy.
 """
 
+import importlib
 import sys
 import types
 
@@ -17,39 +22,61 @@ from . import _checkout_layout
 
 _checkout_layout.install(__path__[0])
 
-from . import api  # noqa: E402  (after the layout finder, which the models' import needs)
-from . import kernel_properties  # noqa: E402
-from . import math, random  # noqa: F401,E402  (PyNEST's nest.math and nest.random)
-from . import raster_plot, voltage_trace  # noqa: F401,E402  (matplotlib is imported when they draw)
-from .api import (Cleanup, Connect, CopyModel, Create, Disconnect, GetConnections, GetNodes, Prepare, PrintNodes, Run,
-                  RunManager, GetDefaults, GetKernelStatus, GetStatus, NodeCollection,
-                  ResetKernel, SetDefaults, SetKernelStatus, SetStatus, Simulate, get_kernel)
-from .api import kernel_get as get, kernel_set as set  # noqa: A001 - PyNEST's names nest.get and nest.set
-from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, IllegalConnection,
+from . import default_kernel as _default_kernel  # noqa: E402  (after the layout finder)
+from . import registry as _registry  # noqa: E402
+from ._version import __version__  # noqa: E402
+from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, IllegalConnection,  # noqa: E402
                      IncompatibleReceptorType, KernelException, NESTError, NESTErrors, UnknownModelName,
                      UnknownReceptorType)
-from .kernel import Kernel
-from .recording import recordings, save_recordings
-from .synapsecollection import SynapseCollection
-from .verbosity_levels import VerbosityLevel, get_verbosity, set_verbosity
 
-from ._version import __version__  # noqa: E402
+_API_NAMES = ("Cleanup", "Connect", "CopyModel", "Create", "Disconnect", "GetConnections", "GetDefaults",
+              "GetKernelStatus", "GetNodes", "GetStatus", "NodeCollection", "Prepare", "PrintNodes", "ResetKernel",
+              "Run", "RunManager", "SetDefaults", "SetKernelStatus", "SetStatus", "Simulate", "get_kernel")
+#: Front-end name -> (submodule, attribute), imported on first use.
+_LAZY_NAMES = {
+    **{name: ("api", name) for name in _API_NAMES},
+    "get": ("api", "kernel_get"),
+    "set": ("api", "kernel_set"),
+    "Kernel": ("kernel", "Kernel"),
+    "recordings": ("recording", "recordings"),
+    "save_recordings": ("recording", "save_recordings"),
+    "SynapseCollection": ("synapsecollection", "SynapseCollection"),
+    "VerbosityLevel": ("verbosity_levels", "VerbosityLevel"),
+    "get_verbosity": ("verbosity_levels", "get_verbosity"),
+    "set_verbosity": ("verbosity_levels", "set_verbosity"),
+}
+#: Submodules PyNEST scripts use as attributes (``nest.random.uniform``, ``nest.raster_plot``).
+_SUBMODULES = ("api", "math", "random", "raster_plot", "voltage_trace", "kernel_properties")
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "NodeCollection", "Kernel",
-           "get_kernel", "SynapseCollection", "recordings", "save_recordings", "EventSimError", "BadProperty", "BadParameter",
-           "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType", "IllegalConnection",
-           "KernelException", "NESTError", "NESTErrors", "VerbosityLevel", "set_verbosity", "get_verbosity",
-           "get", "set", "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run", "Cleanup",
-           "RunManager", "build_info", "kernel_status", "resolution", "rng_seed", "biological_time",
+           "get_kernel", "SynapseCollection", "recordings", "save_recordings", "EventSimError", "BadProperty",
+           "BadParameter", "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType",
+           "IllegalConnection", "KernelException", "NESTError", "NESTErrors", "VerbosityLevel", "set_verbosity",
+           "get_verbosity", "get", "set", "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run",
+           "Cleanup", "RunManager", "build_info", "kernel_status", "resolution", "rng_seed", "biological_time",
            "node_models", "report", "__version__"]
 
 #: Named progress reports (besides None and callables); see :mod:`eventsim.progress`.
 _REPORT_MODES = ("bar", "text", "stderr")
+
+
+def _submodule(name):
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def _load_builtin_models():
+    from . import nodes, recorders  # noqa: F401  (importing them registers the models)
+
+
+# The core asks these on first use; they import the front end and the models only then.
+_registry.add_loader(_load_builtin_models)
+_default_kernel.set_provider(lambda: _submodule("api").get_kernel())
+
 #: Module attributes that are not kernel properties but are computed on access.
-_COMPUTED = {"kernel_status": lambda: kernel_properties.get_status(api.get_kernel()),
-             "build_info": kernel_properties.build_info,
-             "report": lambda: api.get_kernel().report}
+_COMPUTED = {"kernel_status": lambda: _submodule("kernel_properties").get_status(_submodule("api").get_kernel()),
+             "build_info": lambda: _submodule("kernel_properties").build_info(),
+             "report": lambda: _submodule("api").get_kernel().report}
 
 
 class _Module(types.ModuleType):
@@ -63,27 +90,39 @@ class _Module(types.ModuleType):
     """
 
     def __getattr__(self, name):
-        if name in kernel_properties.READABLE:
-            return kernel_properties.READABLE[name](api.get_kernel())
+        if name in _LAZY_NAMES:
+            module, attribute = _LAZY_NAMES[name]
+            value = getattr(_submodule(module), attribute)
+            types.ModuleType.__setattr__(self, name, value)
+            return value
+        if name in _SUBMODULES:
+            return _submodule(name)
         if name in _COMPUTED:
             return _COMPUTED[name]()
+        properties = _submodule("kernel_properties")
+        if name in properties.READABLE:
+            return properties.READABLE[name](_submodule("api").get_kernel())
         raise AttributeError(f"module 'eventsim' has no attribute {name!r}")
 
     def __setattr__(self, name, value):
+        if f"{__name__}.{name}" in sys.modules:
+            super().__setattr__(name, value)   # the import system binding a submodule
+            return
+        properties = _submodule("kernel_properties")
         if name == "report":
             if not (value is None or callable(value) or (isinstance(value, str) and value in _REPORT_MODES)):
                 raise BadParameter(f"eventsim.report must be None, a callable or one of {', '.join(_REPORT_MODES)}; "
                                    f"got {value!r}")
-            api.get_kernel().report = value
-        elif name in kernel_properties.SETTABLE:
-            kernel_properties.set_status(api.get_kernel(), {name: value})
-        elif name in kernel_properties.READABLE or name in _COMPUTED:
+            _submodule("api").get_kernel().report = value
+        elif name in properties.SETTABLE:
+            properties.set_status(_submodule("api").get_kernel(), {name: value})
+        elif name in properties.READABLE or name in _COMPUTED:
             raise AttributeError(f"eventsim.{name} is read-only")
-        elif name in self.__dict__ or f"{__name__}.{name}" in sys.modules:
-            super().__setattr__(name, value)   # rebinding an existing name (monkeypatching) or a submodule
+        elif name in self.__dict__ or name in _LAZY_NAMES:
+            super().__setattr__(name, value)   # rebinding an existing name (monkeypatching)
         else:
             raise AttributeError(f"cannot set attribute {name!r} on module 'eventsim': it is no kernel property "
-                                 f"(settable: {', '.join(sorted(kernel_properties.SETTABLE))}, report)")
+                                 f"(settable: {', '.join(sorted(properties.SETTABLE))}, report)")
 
 
 sys.modules[__name__].__class__ = _Module

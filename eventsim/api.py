@@ -6,9 +6,7 @@ Each function is one call into the current :class:`~eventsim.kernel.Kernel`;
 
 import numpy as np
 
-from . import default_kernel as _default_kernel
 from . import kernel_properties
-from . import registry as _registry
 from . import synapse_defaults
 from .errors import BadParameter, InexistentConnection, KernelException, NewModelNameExists
 from .kernel import Kernel, _per_node_params
@@ -26,13 +24,6 @@ def get_kernel():
     """The kernel the module-level functions act on."""
     return _kernel
 
-
-def _load_builtin_models():
-    from . import nodes, recorders  # noqa: F401  (importing them registers the models)
-
-
-_registry.add_loader(_load_builtin_models)
-_default_kernel.set_provider(get_kernel)
 
 
 def ResetKernel():

@@ -33,11 +33,14 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import numpy as np
-import pytest
-import xarray as xr
+from typing import TYPE_CHECKING
 
-from eventsim.testing import Tolerance, assert_recordings_close
+import pytest
+
+if TYPE_CHECKING:  # imported where used: loading the plugin must stay cheap for sessions that never use it
+    import xarray as xr
+
+    from eventsim.testing import Tolerance
 
 __all__ = ["reference_path", "reference_recording", "write_reference"]
 
@@ -135,12 +138,15 @@ def reference_recording(request: pytest.FixtureRequest) -> Callable[..., Path]:
     -------
     callable
         ``check(recording, *, rtol=0.0, atol=0.0, spike_time_tol=0.0,
-        name=None, ignore=(), variables=None)`` compares ``recording`` (an
-        xarray Dataset or DataTree) with the file given by
-        :func:`reference_path` through
-        :func:`eventsim.testing.assert_recordings_close`; ``rtol`` and
-        ``atol`` (in the unit of each variable, e.g. mV) may be dicts per
-        variable, and ``spike_time_tol`` is in ms. With
+        name=None, ignore=(), variables=None, ignore_attrs=())`` compares
+        ``recording`` (an xarray Dataset or DataTree) with the file given by
+        :func:`reference_path` (see :func:`_assert_matches_reference`):
+        values as :func:`eventsim.testing.assert_recordings_close` does,
+        plus the global attributes (resolution, seed, recorder settings,
+        model parameters a test stores; ``ignore_attrs`` names attributes
+        to leave out) and extra or missing variables. ``rtol`` and ``atol``
+        (in the unit of each variable, e.g. mV) may be dicts per variable,
+        and ``spike_time_tol`` is in ms. With
         ``--update-references`` it writes the file instead, and the session
         summary reports ``reference written: PATH``. It returns the path of
         the reference file. Each call in one test needs its own ``name``.
@@ -166,6 +172,7 @@ def reference_recording(request: pytest.FixtureRequest) -> Callable[..., Path]:
         name: str | None = None,
         ignore: Iterable[str] = (),
         variables: Iterable[str] | None = None,
+        ignore_attrs: Iterable[str] = (),
     ) -> Path:
         __tracebackhide__ = True
         path = reference_path(request.node, name)
@@ -184,7 +191,7 @@ def reference_recording(request: pytest.FixtureRequest) -> Callable[..., Path]:
                 f"no reference recording at {path}; run pytest with {UPDATE_OPTION} to create it",
                 pytrace=False,
             )
-        assert_recordings_close(
+        _assert_matches_reference(
             recording,
             path,
             rtol=rtol,
@@ -192,10 +199,46 @@ def reference_recording(request: pytest.FixtureRequest) -> Callable[..., Path]:
             spike_time_tol=spike_time_tol,
             variables=variables,
             ignore=ignore,
+            ignore_attrs=ignore_attrs,
         )
         return path
 
     return check
+
+
+def _assert_matches_reference(recording, path: Path, *, ignore_attrs: Iterable[str] = (), **options) -> None:
+    """Compare `recording` with the reference file `path`; fail naming the file and how to update it.
+
+    Values are compared by :func:`eventsim.testing.compare_recordings` with
+    `options` (tolerances, ``variables``, ``ignore``); global attributes by
+    :func:`eventsim.testing.compare_attributes`, leaving out
+    :data:`eventsim.testing.DEFAULT_IGNORED_ATTRIBUTES` and `ignore_attrs`;
+    variable names by :func:`eventsim.testing.compare_variable_names`
+    (extra variables, and missing ones other than traces and spikes),
+    leaving out ``options["ignore"]``.
+
+    Raises
+    ------
+    AssertionError
+        Listing every problem, then the reference file and
+        ``--update-references``.
+    """
+    __tracebackhide__ = True
+    from eventsim import testing
+
+    expected = testing.load_recording(path)
+    problems = testing.compare_recordings(recording, expected, **options)
+    problems += testing.compare_variable_names(recording, expected, ignore=options.get("ignore", ()))
+    ignored_attrs = set(testing.DEFAULT_IGNORED_ATTRIBUTES) | set(
+        [ignore_attrs] if isinstance(ignore_attrs, str) else ignore_attrs
+    )
+    problems += testing.compare_attributes(recording, expected, ignore=ignored_attrs)
+    if problems:
+        raise AssertionError(
+            testing.format_problems(problems)
+            + f"\nreference: {path}\nif the change is intended, rewrite the reference with "
+            f"pytest {UPDATE_OPTION} (and review the new file before committing it)"
+        )
 
 
 def _file_stem(name: str) -> str:
@@ -208,6 +251,8 @@ def _file_stem(name: str) -> str:
 
 def _netcdf_safe(recording: xr.Dataset | xr.DataTree) -> xr.Dataset | xr.DataTree:
     """Return the recording with boolean attributes turned into integers."""
+    import xarray as xr
+
     if isinstance(recording, xr.Dataset):
         return _netcdf_safe_dataset(recording)
     return xr.DataTree.from_dict(
@@ -231,6 +276,8 @@ def _netcdf_attrs(attrs: dict) -> dict:
 
 def _netcdf_value(value):
     """Return ``value`` with booleans as integers."""
+    import numpy as np
+
     if isinstance(value, (bool, np.bool_)):
         return int(value)
     if isinstance(value, np.ndarray) and value.dtype == bool:

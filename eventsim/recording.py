@@ -12,20 +12,30 @@
 
 Layouts
 -------
+Every file follows the CF conventions 1.8 (``Conventions`` on the root and
+on every group; see ``docs/recording-format.md`` for the choices CF leaves
+open).  Time is simulation time in ms, a plain coordinate: it has no
+calendar and no reference date, so it carries neither ``axis = "T"`` nor a
+``since`` unit.
+
 Multimeter (CF ``featureType = "timeSeries"``, orthogonal array): one
 variable per recorded quantity on the dimensions ``("time", "sender")`` with
 ``units`` and ``long_name``; coordinates ``time`` (ms), ``sender`` (int32
-global ids, ascending) and ``model`` (per sender).
+global ids, ascending, ``cf_role = "timeseries_id"``) and ``model`` (per
+sender, stored as a netCDF char array).
 
-Spike recorder: ``spike_time`` (ms) and ``spike_sender`` (int32 global ids)
-along ``spike``, in NEST's order (by time, then sender), plus
-``spike_count`` along ``sender`` for every node connected to the recorder:
-a ragged array in the indexed form that NEST's ``senders``/``times`` and
-SONATA's ``node_ids``/``timestamps`` use.  ``spike_count`` carries no CF
-``sample_dimension``: that attribute declares the contiguous form (spikes
-grouped by sender), which a file cannot keep while it grows by appending
-(see :mod:`eventsim.recorders.netcdf_stream`).  ``ds.spike_time[ds.spike_sender == g]``
-gives the train of node ``g``.
+Spike recorder (CF ``featureType = "timeSeries"``, indexed ragged array):
+``spike_time`` (ms) along ``spike``, in NEST's order (by time, then
+sender), and ``spike_sender_index``, the position of each spike's sender
+along the instance dimension ``sender`` (CF ``instance_dimension``).
+``sender`` holds the global ids of every node connected to the recorder
+(ascending), ``spike_count`` their number of spikes.  ``spike_sender``
+repeats each spike's global id, for readers that do not decode ragged
+arrays (NEST's ``senders``).  The indexed form, not the contiguous one, is
+used for every file, so that a file grows by appending spikes in time order
+while the simulation runs (see :mod:`eventsim.recorders.netcdf_stream`) and a file
+written at the end has the same layout.  ``ds.spike_time[ds.spike_sender
+== g]`` gives the train of node ``g``; :mod:`eventsim.analysis` has helpers.
 
 Every dataset carries the attributes of :func:`recorder_attrs`; all values
 are strings, ints or floats (netCDF stores no bool or None), and an endless
@@ -46,7 +56,8 @@ from .default_kernel import default_kernel
 from .errors import BadParameter
 
 __all__ = ["LONG_NAMES", "long_name", "recorder_attrs", "multimeter_dataset", "spike_dataset",
-           "recorder_group_name", "recordings", "save_recordings", "write_netcdf_atomic", "check_writable"]
+           "recorder_group_name", "recordings", "save_recordings", "write_netcdf_atomic", "check_writable",
+           "with_char_strings", "CONVENTIONS"]
 
 #: ``long_name`` of each recordable; ``g_<i>`` is derived in :func:`long_name`.
 LONG_NAMES = {
@@ -59,6 +70,9 @@ LONG_NAMES = {
 }
 
 NETCDF_ENGINE = "netcdf4"
+
+#: CF version the files follow (root and group attribute ``Conventions``).
+CONVENTIONS = "CF-1.8"
 
 
 def long_name(name):
@@ -101,7 +115,7 @@ def recorder_attrs(recorder):
     attrs = {"recorder": recorder.model_name, "recorder_global_id": int(recorder.first_gid), "label": s["label"]}
     attrs.update(kernel_attrs(recorder.kernel))
     attrs.update(origin_ms=float(s["origin"]), start_ms=float(s["start"]), stop_ms=float(s["stop"]),
-                 Conventions="CF-1.8")
+                 Conventions=CONVENTIONS)
     return attrs
 
 
@@ -132,12 +146,55 @@ def multimeter_dataset(times, senders, data, *, units, models, attrs):
                         {"units": units.get(name, "1"), "long_name": long_name(name)})
                  for name, arr in data.items()}
     coords = {
-        "time": ("time", np.asarray(times, dtype=np.float64), {"units": "ms", "long_name": "sample time"}),
-        "sender": ("sender", np.asarray(senders, dtype=np.int32),
-                   {"long_name": "global id of the recorded node", "cf_role": "timeseries_id"}),
+        "time": ("time", np.asarray(times, dtype=np.float64), _time_attrs("simulation time of the sample")),
+        "sender": ("sender", np.asarray(senders, dtype=np.int32), _sender_attrs("global id of the recorded node")),
         "model": ("sender", np.asarray(models, dtype=str).reshape(-1), {"long_name": "model of the recorded node"}),
     }
-    return xr.Dataset(data_vars, coords=coords, attrs={**attrs, "featureType": "timeSeries"})
+    ds = xr.Dataset(data_vars, coords=coords, attrs={**attrs, "featureType": "timeSeries"})
+    return with_char_strings(ds)
+
+
+def _time_attrs(what):
+    """Attributes of a simulation time variable (ms, no calendar: see the module docstring)."""
+    return {"units": "ms", "long_name": what}
+
+
+def _sender_attrs(what):
+    """Attributes of the ``sender`` instance coordinate (global ids, dimensionless)."""
+    return {"units": "1", "long_name": what, "cf_role": "timeseries_id"}
+
+
+def with_char_strings(obj):
+    """Return `obj` with every string variable encoded as a netCDF char array.
+
+    CF 1.8 knows no netCDF-4 ``string`` type; a char array reads back as
+    str in xarray.  Variables whose encoding already fixes a dtype are left
+    alone.
+
+    Parameters
+    ----------
+    obj : xarray.Dataset or xarray.DataTree
+
+    Returns
+    -------
+    xarray.Dataset or xarray.DataTree
+        A shallow copy; the data are not copied.
+    """
+    if isinstance(obj, xr.DataTree):
+        return xr.DataTree.from_dict({node.path: with_char_strings(node.to_dataset(inherit=False))
+                                      for node in obj.subtree})
+    out = obj.copy(deep=False)
+    for var in out.variables.values():
+        if var.dtype.kind in "UO" and "dtype" not in var.encoding and _all_str(var):
+            var.encoding["dtype"] = "S1"
+    return out
+
+
+def _all_str(var):
+    """True if the variable holds str values only (numpy str, or objects that are all str)."""
+    if var.dtype.kind == "U":
+        return True
+    return all(isinstance(v, str) for v in np.asarray(var.values).ravel())
 
 
 def spike_dataset(times, senders, sources, *, attrs, counts=None):
@@ -159,28 +216,43 @@ def spike_dataset(times, senders, sources, *, attrs, counts=None):
     Returns
     -------
     xarray.Dataset
-        ``spike_time`` and ``spike_sender`` along ``spike``, ``spike_count``
-        along ``sender``.
+        ``spike_time``, ``spike_sender_index`` and ``spike_sender`` along
+        ``spike``, ``spike_count`` along ``sender`` (see the module
+        docstring).
     """
     senders = np.asarray(senders, dtype=np.int32)
     sources = np.asarray(sources, dtype=np.int32)
+    index = np.searchsorted(sources, senders).astype(np.int32)
     if counts is None:
-        counts = np.zeros(len(sources), dtype=np.int32)
-        np.add.at(counts, np.searchsorted(sources, senders), 1)
+        counts = np.bincount(index, minlength=len(sources))
     data_vars = {
-        "spike_time": ("spike", np.asarray(times, dtype=np.float64), {"units": "ms", "long_name": "spike time"}),
-        "spike_sender": ("spike", senders, {"long_name": "global id of the spiking node"}),
+        "spike_time": ("spike", np.asarray(times, dtype=np.float64), _time_attrs("spike time")),
+        "spike_sender_index": ("spike", index, SPIKE_SENDER_INDEX_ATTRS),
+        "spike_sender": ("spike", senders, {"units": "1", "long_name": "global id of the spiking node"}),
         "spike_count": ("sender", np.asarray(counts, dtype=np.int32),
                         {"units": "1", "long_name": "number of recorded spikes of each sender"}),
     }
-    coords = {"sender": ("sender", sources, {"long_name": "global id of a node connected to the recorder",
-                                             "cf_role": "timeseries_id"})}
-    return xr.Dataset(data_vars, coords=coords, attrs=dict(attrs))
+    coords = {"sender": ("sender", sources, _sender_attrs("global id of a node connected to the recorder"))}
+    return xr.Dataset(data_vars, coords=coords, attrs={**attrs, "featureType": "timeSeries"})
+
+
+#: Attributes of ``spike_sender_index``, the CF ragged-array index of each spike's sender.
+SPIKE_SENDER_INDEX_ATTRS = {"long_name": "index of the spiking node along the sender dimension",
+                            "units": "1", "instance_dimension": "sender"}
 
 
 def recorder_group_name(recorder):
-    """Group name (str) of a recorder: its label, or ``<model>_<global id>`` when it has none."""
-    return recorder.status["label"] or f"{recorder.model_name}_{recorder.first_gid}"
+    """Group name (str) of a recorder: its ``label``, or ``<model>_<k>`` when it has none.
+
+    ``k`` counts the recorders of the same model in creation order, from 1
+    (``multimeter_1``, ``spike_recorder_2``), so creating other nodes does
+    not rename a group; label the recorders whose files tests compare.
+    """
+    if recorder.status["label"]:
+        return recorder.status["label"]
+    same_model = [pop for pop in recorder.kernel.populations
+                  if pop.element_type == "recorder" and pop.model_name == recorder.model_name]
+    return f"{recorder.model_name}_{same_model.index(recorder) + 1}"
 
 
 def recordings(kernel=None):
@@ -214,7 +286,7 @@ def recordings(kernel=None):
             raise BadParameter(f"two recorders share the group name {name!r}; give them distinct labels")
         groups[name] = pop.to_dataset()
     tree = xr.DataTree.from_dict({f"/{name}": ds for name, ds in groups.items()})
-    tree.attrs.update(kernel_attrs(kernel))
+    tree.attrs.update(kernel_attrs(kernel), Conventions=CONVENTIONS)
     return tree
 
 
@@ -345,4 +417,4 @@ def save_recordings(path, tree=None, *, kernel=None):
     check_writable(path)
     if tree is None:
         tree = recordings(kernel)
-    return write_netcdf_atomic(tree, path)
+    return write_netcdf_atomic(with_char_strings(tree), path)

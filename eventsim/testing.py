@@ -5,9 +5,12 @@ A recording is what the eventsim recorders produce (see ``recorders/``):
 * a multimeter :class:`xarray.Dataset` with trace variables on the dimensions
   ``("time", "sender")`` (``time`` in ms, ``sender`` the int32 global ids);
 * a spike recorder :class:`xarray.Dataset` with ``spike_time`` (ms) and
-  ``spike_sender`` on the dimension ``spike``;
+  ``spike_sender`` on the dimension ``spike`` (files written before the
+  CF layout), or with ``spike_sender_index`` into ``sender`` as well (the
+  CF indexed ragged array of :mod:`eventsim.recording`); either may be
+  compared with the other;
 * a dataset holding both kinds, such as the NEST reference
-  ``shared/reference/glif_cond_seed_nest.nc``;
+  ``tests/reference/glif_cond_seed_nest.nc``;
 * an :class:`xarray.DataTree` with one group per recorder;
 * the path of a netCDF file holding any of the above.
 
@@ -15,6 +18,8 @@ A recording is what the eventsim recorders produce (see ``recorders/``):
 
    assert_recordings_close
    compare_recordings
+   compare_attributes
+   compare_variable_names
    load_recording
 
 Traces are compared elementwise with ``|actual - expected| <= atol + rtol *
@@ -41,7 +46,10 @@ __all__ = [
     "Tolerance",
     "assert_recordings_close",
     "compare_recordings",
+    "compare_attributes",
+    "compare_variable_names",
     "load_recording",
+    "DEFAULT_IGNORED_ATTRIBUTES",
 ]
 
 Recording = Union[xr.Dataset, xr.DataTree, str, os.PathLike]
@@ -58,6 +66,13 @@ SPIKE_SENDER = "spike_sender"
 
 SPIKE_COUNT = "spike_count"
 """Name of the per-sender spike count, derived from the spikes and not compared on its own."""
+
+SPIKE_SENDER_INDEX = "spike_sender_index"
+"""Name of the CF ragged-array index of each spike's sender along ``sender``; derived from the
+spikes and the recorder's sources, not compared on its own. Files of the older layout lack it."""
+
+DERIVED_SPIKE_VARIABLES = (SPIKE_COUNT, SPIKE_SENDER_INDEX)
+"""Spike variables that follow from ``spike_time`` and ``spike_sender`` and are not compared directly."""
 
 SAMPLE_TIME_TOLERANCE_MS = 1e-9
 """Largest difference (ms) between sample times that still counts as the same time."""
@@ -250,6 +265,135 @@ def assert_recordings_close(
         raise AssertionError(_report(problems))
 
 
+# --- attributes and variable names -------------------------------------------
+
+DEFAULT_IGNORED_ATTRIBUTES = ("eventsim_version",)
+"""Global attributes :func:`compare_attributes` leaves out unless asked: they change without
+changing what was simulated."""
+
+
+def compare_attributes(
+    actual: Recording,
+    expected: Recording,
+    *,
+    ignore: Iterable[str] = DEFAULT_IGNORED_ATTRIBUTES,
+) -> list[str]:
+    """List the differences between the global attributes of two recordings.
+
+    The attributes record how a recording was made: ``resolution_ms``,
+    ``rng_seed``, ``simulated_ms``, the recorder's window and interval, and
+    whatever a test adds (such as model parameters).
+
+    Parameters
+    ----------
+    actual, expected : xarray.Dataset, xarray.DataTree, str or os.PathLike
+        The recordings, as for :func:`compare_recordings`. DataTrees are
+        compared on the root and on every group both have.
+    ignore : iterable of str, default :data:`DEFAULT_IGNORED_ATTRIBUTES`
+        Attribute names not to compare, in any group.
+
+    Returns
+    -------
+    list of str
+        One sentence per attribute that is missing, extra or different,
+        prefixed with the group for DataTrees. Booleans equal the integers
+        netCDF stores them as; NaN equals NaN.
+    """
+    ignored = _names(ignore)
+    actual_groups = _attribute_groups(load_recording(actual))
+    expected_groups = _attribute_groups(load_recording(expected))
+    problems = []
+    for group, expected_attrs in expected_groups.items():
+        if group not in actual_groups:
+            continue
+        prefix = "" if group == "/" and len(expected_groups) == 1 else f"group {group!r}: "
+        actual_attrs = actual_groups[group]
+        for name in sorted(set(expected_attrs) | set(actual_attrs), key=str):
+            if name in ignored:
+                continue
+            if name not in actual_attrs:
+                problems.append(f"{prefix}attribute {name} missing in actual (expected {_value(expected_attrs[name])})")
+            elif name not in expected_attrs:
+                problems.append(f"{prefix}attribute {name} not in the reference (actual {_value(actual_attrs[name])})")
+            elif not _same_attribute(actual_attrs[name], expected_attrs[name]):
+                problems.append(
+                    f"{prefix}attribute {name} differs: actual {_value(actual_attrs[name])},"
+                    f" expected {_value(expected_attrs[name])}"
+                )
+    return problems
+
+
+def compare_variable_names(actual: Recording, expected: Recording, *, ignore: Iterable[str] = ()) -> list[str]:
+    """List variables that only one of two recordings holds, group by group.
+
+    :func:`compare_recordings` reports missing traces and spikes but lets
+    other missing variables and every extra variable pass; this reports
+    those. Variables derived from the spikes (``spike_count``,
+    ``spike_sender_index``) are left out, so recordings of the older and
+    the CF layout compare cleanly.
+
+    Parameters
+    ----------
+    actual, expected : xarray.Dataset, xarray.DataTree, str or os.PathLike
+        The recordings, as for :func:`compare_recordings`.
+    ignore : iterable of str, default ()
+        Variable names not to report.
+
+    Returns
+    -------
+    list of str
+        At most two sentences per group: variables not in the reference, and
+        variables of the reference missing in actual (other than traces and
+        spikes, which :func:`compare_recordings` reports).
+    """
+    ignored = _names(ignore) | set(DERIVED_SPIKE_VARIABLES)
+    actual_groups = _groups(load_recording(actual))
+    expected_groups = _groups(load_recording(expected))
+    show_group = len(expected_groups) > 1 or set(expected_groups) != {"/"}
+    problems = []
+    for group, expected_group in expected_groups.items():
+        if group not in actual_groups:
+            continue
+        actual_names = {str(n) for n in actual_groups[group].data_vars} - ignored
+        expected_names = {str(n) for n in expected_group.data_vars} - ignored
+        compared_elsewhere = {str(n) for n in expected_group.data_vars if "time" in expected_group[n].dims}
+        compared_elsewhere |= {SPIKE_TIME, SPIKE_SENDER}
+        prefix = f"group {group!r}: " if show_group else ""
+        extra = sorted(actual_names - expected_names)
+        missing = sorted(expected_names - actual_names - compared_elsewhere)
+        if extra:
+            problems.append(f"{prefix}variables not in the reference: {_listing(extra)}")
+        if missing:
+            problems.append(f"{prefix}variables missing in actual: {_listing(missing)}")
+    return problems
+
+
+def _attribute_groups(recording: xr.Dataset | xr.DataTree) -> dict[str, dict]:
+    """Map group paths (root included) to their own global attributes."""
+    if isinstance(recording, xr.Dataset):
+        return {"/": dict(recording.attrs)}
+    return {node.path: dict(node.attrs) for node in recording.subtree}
+
+
+def _value(value) -> str:
+    """An attribute value as Python shows it, without numpy's type names (``1``, not ``np.int64(1)``)."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        value = value.tolist()
+    return repr(value)
+
+
+def _same_attribute(actual, expected) -> bool:
+    """True if two attribute values are equal (bool as int, NaN as NaN, sequences elementwise)."""
+    if isinstance(actual, str) or isinstance(expected, str):
+        return isinstance(actual, str) and isinstance(expected, str) and actual == expected
+    a, e = np.asarray(actual), np.asarray(expected)
+    if a.shape != e.shape and a.size == e.size == 1:
+        a, e = a.reshape(()), e.reshape(())
+    if a.dtype.kind in "biuf" and e.dtype.kind in "biuf":
+        return a.shape == e.shape and bool(np.array_equal(a.astype(float), e.astype(float), equal_nan=True))
+    return a.shape == e.shape and bool(np.all(a == e))
+
+
 # --- inputs ------------------------------------------------------------------
 
 
@@ -340,9 +484,10 @@ def _compare_dataset(
     others = [
         name
         for name in selected
-        if name not in traces and name not in (SPIKE_TIME, SPIKE_SENDER, SPIKE_COUNT)
+        if name not in traces and name not in (SPIKE_TIME, SPIKE_SENDER, *DERIVED_SPIKE_VARIABLES)
     ]
-    required = traces + [name for name in (SPIKE_TIME, SPIKE_SENDER) if compare_spikes and name in expected]
+    required = traces + [name for name in (SPIKE_TIME, SPIKE_SENDER) if compare_spikes and name in expected
+                         and not _has_sender_index(actual)]
     if explicitly_requested:
         required += others
     missing = [name for name in required if name not in actual]
@@ -547,7 +692,7 @@ def _shape(array: xr.DataArray) -> str:
 
 def _compare_spikes(actual: xr.Dataset, expected: xr.Dataset, tolerance_ms: float) -> list[str]:
     """Match spikes per sender in time order and report the differences."""
-    by_sender = SPIKE_SENDER in expected
+    by_sender = SPIKE_SENDER in expected or _has_sender_index(expected)
     actual_spikes = _spikes_by_sender(actual, by_sender)
     expected_spikes = _spikes_by_sender(expected, by_sender)
     empty = np.empty(0)
@@ -566,8 +711,20 @@ def _spikes_by_sender(dataset: xr.Dataset, by_sender: bool) -> dict[int | None, 
     times = dataset[SPIKE_TIME].values.astype(np.float64).ravel()
     if not by_sender:
         return {None: np.sort(times)}
-    senders = dataset[SPIKE_SENDER].values.ravel()
+    senders = _spike_senders(dataset)
     return {int(sender): np.sort(times[senders == sender]) for sender in np.unique(senders)}
+
+
+def _has_sender_index(dataset: xr.Dataset) -> bool:
+    """True if the spikes' senders are given as a CF ragged-array index into ``sender``."""
+    return SPIKE_SENDER_INDEX in dataset and "sender" in dataset.coords
+
+
+def _spike_senders(dataset: xr.Dataset) -> np.ndarray:
+    """Global id of each spike's sender: ``spike_sender``, or ``sender`` at ``spike_sender_index``."""
+    if SPIKE_SENDER in dataset:
+        return dataset[SPIKE_SENDER].values.ravel()
+    return dataset["sender"].values[dataset[SPIKE_SENDER_INDEX].values.ravel()]
 
 
 def _compare_spike_train(
@@ -637,6 +794,11 @@ def _listing(items: list) -> str:
     shown = ", ".join(str(item) for item in items[:MAX_LISTED_ITEMS])
     hidden = len(items) - MAX_LISTED_ITEMS
     return shown + (f", ... and {hidden} more" if hidden > 0 else "")
+
+
+def format_problems(problems: list[str]) -> str:
+    """The assertion message of :func:`assert_recordings_close` for a list of problems (str)."""
+    return _report(problems)
 
 
 def _report(problems: list[str]) -> str:

@@ -121,9 +121,11 @@ class SpikeRecorder(RecordingDevice):
         n = int(np.searchsorted(stamps, limit, side="right"))
         if n == 0:
             return
+        index = np.searchsorted(self.sources, senders[:n])
         self._stream.append({"spike_time": stamps_to_ms(stamps[:n], self.kernel.resolution),
+                             "spike_sender_index": index.astype(np.int32),
                              "spike_sender": senders[:n].astype(np.int32)})
-        np.add.at(self._streamed_counts, np.searchsorted(self.sources, senders[:n]), 1)
+        np.add.at(self._streamed_counts, index, 1)
         rest_s, rest_t = senders[n:].copy(), stamps[n:].copy()
         self._clear_buffer()
         self._senders.append(rest_s)
@@ -149,7 +151,8 @@ class SpikeRecorder(RecordingDevice):
         return spike_dataset(times, senders, self.sources, attrs=recorder_attrs(self))
 
     def to_dataset(self):
-        """The recording as an :class:`xarray.Dataset` (``spike_time``, ``spike_sender``, ``spike_count``).
+        """The recording as an :class:`xarray.Dataset` (a CF indexed ragged array: ``spike_time``,
+        ``spike_sender_index``, ``spike_sender``, ``spike_count``; see :mod:`eventsim.recording`).
 
         With ``record_to="netcdf"`` the dataset is read from the file.
         """

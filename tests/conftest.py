@@ -1,13 +1,8 @@
 """Shared fixtures: every test starts from a fresh default kernel."""
 
-from pathlib import Path
-
 import pytest
 
 import eventsim
-
-#: The shared folder beside the repository (NEST reference of the seed example, docs).
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 @pytest.fixture(autouse=True)
@@ -17,10 +12,19 @@ def reset_kernel():
     yield
 
 
-@pytest.fixture
-def seed_reference():
-    """Path of NEST's recording of the seed example; skips if the shared folder is missing."""
-    path = SHARED / "reference" / "glif_cond_seed_nest.nc"
-    if not path.exists():
-        pytest.skip(f"NEST seed reference not found at {path}")
-    return path
+@pytest.fixture(scope="session")
+def seed_example_file(tmp_path_factory):
+    """Run ``examples/glif_cond_neuron.py`` once (rng seed 12345) and return the path of its netCDF file."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    out = tmp_path_factory.mktemp("seed_example")
+    path = os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")]))
+    done = subprocess.run([sys.executable, str(repo / "examples" / "glif_cond_neuron.py"), "--out", str(out),
+                           "--rng-seed", "12345"], capture_output=True, text=True, timeout=300, cwd=out,
+                          env={**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path})
+    assert done.returncode == 0, done.stderr
+    return out / "glif_cond_recordings.nc"

@@ -53,8 +53,8 @@ def test_glif_example_netcdf_has_the_recorder_groups(glif_output):
     out, done, _ = glif_output
     assert done.returncode == 0, done.stderr
     with xr.open_datatree(out / "glif_cond_recordings.nc", engine="netcdf4") as tree:
-        assert set(tree.children) == {"multimeter_11", "spike_recorder_12"}
-        mm, sr = tree["multimeter_11"], tree["spike_recorder_12"]
+        assert set(tree.children) == {"multimeter_1", "spike_recorder_1"}
+        mm, sr = tree["multimeter_1"], tree["spike_recorder_1"]
         assert dict(mm.sizes) == {"time": 19999, "sender": 5}
         assert mm["level"].values.tolist() == LEVELS
         assert set(mm.data_vars) == {"V_m", "I", "g_1", "g_2", "threshold", "threshold_spike",

@@ -18,7 +18,8 @@ RECORDABLES = ["V_m", "I", "g_1", "g_2", "threshold", "threshold_spike", "thresh
 LEVELS = [(False, False, False), (True, False, False), (False, True, False), (True, True, False),
           (True, True, True)]
 H = 0.05
-SEED_REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "glif_cond_seed_nest.nc"
+#: NEST 3.10's recording of the seed example (traces, spikes and the train the parrot relayed).
+SEED_REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "glif_cond_seed_nest.nc"
 
 
 def run_seed_replay(relayed_times):
@@ -60,10 +61,7 @@ def tolerances(reference):
 @pytest.fixture(scope="module")
 def replay(request):
     """Run the replay once for this module; returns (ours, reference) datasets."""
-    path = SEED_REFERENCE
-    if not path.exists():
-        pytest.skip(f"NEST seed reference not found at {path}")
-    reference = xr.load_dataset(path)
+    reference = xr.load_dataset(SEED_REFERENCE)
     nest.ResetKernel()
     mm, sr = run_seed_replay(reference["relayed_input_time"].values)
     from eventsim.api import get_kernel

@@ -55,12 +55,33 @@ def test_multimeter_dataset_layout():
 
 
 def test_recordings_tree_groups_and_attributes():
-    """One group per recorder (label, or model_gid), kernel attributes on the root."""
+    """One group per recorder (label, or model_k), kernel attributes and Conventions on the root."""
     small_network(mm_params={"label": "traces"})
     tree = nest.recordings()
-    assert set(tree.children) == {"traces", "spike_recorder_7"}
+    assert set(tree.children) == {"traces", "spike_recorder_1"}
+    assert tree.attrs["Conventions"] == "CF-1.8"
     assert tree.attrs["simulated_ms"] == 60.0 and tree.attrs["resolution_ms"] == 0.1
     assert_netcdf_safe(tree.attrs)
+
+
+def test_group_names_do_not_shift_when_nodes_are_added():
+    """Unlabelled recorders are named by model and creation order among recorders of that model, so
+    nodes created before them do not rename the groups; a label names the group."""
+    nest.Create("parrot_neuron", 5)
+    n = nest.Create("glif_cond", 2)
+    mm1 = nest.Create("multimeter", params={"record_from": ["V_m"]})
+    sr = nest.Create("spike_recorder")
+    nest.Create("glif_cond", 3)
+    mm2 = nest.Create("multimeter", params={"record_from": ["V_m"]})
+    nest.Create("spike_recorder", params={"label": "named"})
+    nest.Connect(mm1, n)
+    nest.Connect(mm2, n)
+    nest.Connect(n, sr)
+    nest.Simulate(2.0)
+    tree = nest.recordings()
+    assert list(tree.children) == ["multimeter_1", "spike_recorder_1", "multimeter_2", "named"]
+    assert tree["multimeter_1"].attrs["recorder_global_id"] == mm1.global_id
+    assert tree["multimeter_2"].attrs["recorder_global_id"] == mm2.global_id
 
 
 def test_duplicate_labels_are_refused():
@@ -122,7 +143,7 @@ def test_streamed_events_and_tree_equal_memory(tmp_path, small_stream_buffer):
         for key in a:
             np.testing.assert_array_equal(a[key], b[key])
     tree = nest.recordings()
-    xr.testing.assert_identical(tree["multimeter_6"].to_dataset(), memory[0].to_dataset())
+    xr.testing.assert_identical(tree["multimeter_1"].to_dataset(), memory[0].to_dataset())
 
 
 def test_stream_chunks_appear_during_the_run(tmp_path, small_stream_buffer, monkeypatch):
@@ -278,7 +299,7 @@ def test_written_file_has_ordinary_permissions(tmp_path):
     path = nest.save_recordings(tmp_path / "rec.nc")
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
     with netCDF4.Dataset(path) as nc:
-        assert set(nc.groups) == {"multimeter_6", "spike_recorder_7"}
+        assert set(nc.groups) == {"multimeter_1", "spike_recorder_1"}
 
 
 def test_recorder_dataset_from_the_node_collection():

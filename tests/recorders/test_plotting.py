@@ -26,7 +26,7 @@ def recorded():
     """Recordings of three neurons with every glif_cond recordable; returns the DataTree."""
     small_network(mm_params={"interval": 0.1, "record_from": ALL_GLIF_RECORDABLES}, sims=[80.0])
     tree = nest.recordings()
-    assert tree["spike_recorder_7"]["spike_time"].size > 0
+    assert tree["spike_recorder_1"]["spike_time"].size > 0
     return tree
 
 
@@ -67,7 +67,7 @@ def test_figure_from_tree(recorded):
 def test_figure_from_netcdf_file_alone(recorded, tmp_path):
     """From the file save_recordings wrote: the same figure, and the level coordinate titles it."""
     tree = recorded
-    tree["multimeter_6"] = tree["multimeter_6"].to_dataset().assign_coords(level=("sender", ["a", "b", "c"]))
+    tree["multimeter_1"] = tree["multimeter_1"].to_dataset().assign_coords(level=("sender", ["a", "b", "c"]))
     path = nest.save_recordings(tmp_path / "rec.nc", tree)
     nest.ResetKernel()
     fig = plot_glif_cond(path, 3)
@@ -98,8 +98,8 @@ def test_unknown_sender_and_missing_variables_are_named(recorded):
 def test_ambiguous_groups_must_be_named(recorded):
     """With two multimeter groups the helper asks for a name, and uses the one given."""
     tree = recorded.copy()
-    tree["second"] = tree["multimeter_6"].to_dataset()
-    with pytest.raises(ValueError, match=r"expected one multimeter group.*\['multimeter_6', 'second'\]"):
+    tree["second"] = tree["multimeter_1"].to_dataset()
+    with pytest.raises(ValueError, match=r"expected one multimeter group.*\['multimeter_1', 'second'\]"):
         plot_glif_cond(tree, 1)
     with pytest.raises(ValueError, match="no group 'nope'"):
         plot_glif_cond(tree, 1, multimeter="nope")

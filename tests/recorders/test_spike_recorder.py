@@ -39,11 +39,15 @@ def test_window_and_multiplicity():
 
 
 def test_dataset_layout():
-    """spike_time and spike_sender along spike (by time, then sender); spike_count per connected node."""
+    """A CF indexed ragged array: spike_time, spike_sender_index (into sender) and spike_sender along
+    spike (by time, then sender); spike_count per connected node."""
     _, sr = small_network(sims=[80.0])
     ds = recorder_of(sr).to_dataset()
-    assert set(ds.data_vars) == {"spike_time", "spike_sender", "spike_count"}
-    assert ds["spike_time"].dims == ds["spike_sender"].dims == ("spike",)
+    assert set(ds.data_vars) == {"spike_time", "spike_sender_index", "spike_sender", "spike_count"}
+    assert ds["spike_time"].dims == ds["spike_sender"].dims == ds["spike_sender_index"].dims == ("spike",)
+    assert ds["spike_sender_index"].attrs["instance_dimension"] == "sender"
+    assert ds["spike_sender_index"].dtype == np.int32
+    np.testing.assert_array_equal(ds["sender"].values[ds["spike_sender_index"].values], ds["spike_sender"].values)
     assert ds["spike_count"].dims == ("sender",)
     assert ds["sender"].values.tolist() == [1, 2, 3]
     assert ds["spike_time"].attrs["units"] == "ms"

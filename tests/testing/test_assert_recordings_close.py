@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 from eventsim.testing import assert_recordings_close, compare_recordings, load_recording
 
-NEST_REFERENCE = (
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "glif_cond_seed_nest.nc"
-).resolve()
+#: NEST 3.10's recording of the seed example, in the layout before CF ragged arrays (one flat dataset).
+NEST_REFERENCE = Path(__file__).resolve().parents[1] / "reference" / "glif_cond_seed_nest.nc"
 SAMPLE_TIMES_MS = np.array([0.1, 0.2, 0.3, 0.4, 0.5])
 SENDERS = np.array([3, 7], dtype="int32")
 
@@ -66,8 +65,6 @@ def with_value(dataset, variable, time_index, sender_index, value):
 @pytest.fixture
 def nest_reference():
     """The NEST glif_cond reference recording, held in memory."""
-    if not NEST_REFERENCE.exists():
-        pytest.skip(f"NEST reference file not found at {NEST_REFERENCE} (shared/ beside the repository)")
     return load_recording(NEST_REFERENCE)
 
 
@@ -335,3 +332,44 @@ def test_nest_reference_variables_can_be_ignored(nest_reference):
         assert_recordings_close(actual, nest_reference)
     assert_recordings_close(actual, nest_reference, ignore=["relayed_input_time"])
     assert_recordings_close(nest_reference.drop_vars("relayed_input_time"), nest_reference)
+
+
+# --- old and new spike layouts --------------------------------------------------
+
+
+def make_ragged_spikes(times_ms=(10.0, 20.0, 30.0), senders=(3, 7, 7), sources=(3, 5, 7)):
+    """Return spikes in the CF indexed ragged-array layout that the recorders write now."""
+    from eventsim.recording import spike_dataset
+
+    return spike_dataset(times_ms, senders, sources, attrs={"Conventions": "CF-1.8"})
+
+
+def test_new_spike_layout_compares_with_the_old_one():
+    """Spikes with spike_sender_index match the same spikes without it, both ways round."""
+    assert compare_recordings(make_ragged_spikes(), make_spikes()) == []
+    assert compare_recordings(make_spikes(), make_ragged_spikes()) == []
+
+
+def test_new_spike_layout_differences_are_found_against_the_old_one():
+    """A shifted spike of sender 7 is reported with its global id, not its index."""
+    problems = compare_recordings(make_ragged_spikes(times_ms=(10.0, 20.0, 31.0)), make_spikes())
+    assert len(problems) == 1 and problems[0].startswith("spikes, sender 7: 1 shifted")
+
+
+def test_spike_senders_are_decoded_from_the_index_alone():
+    """A file that holds only the ragged-array index is compared by global id."""
+    index_only = make_ragged_spikes(times_ms=(10.0, 21.0, 30.0)).drop_vars("spike_sender")
+    problems = compare_recordings(index_only, make_spikes())
+    assert len(problems) == 1 and problems[0].startswith("spikes, sender 7:")
+    assert compare_recordings(make_ragged_spikes().drop_vars("spike_sender"), make_spikes()) == []
+
+
+def test_recorder_file_compares_with_the_nest_reference_layout(tmp_path):
+    """A saved recording of the new layout compares with an old-layout file of the same data."""
+    new = make_tree(spikes=make_ragged_spikes())
+    old_path = tmp_path / "old.nc"
+    make_tree().to_netcdf(old_path)
+    new_path = tmp_path / "new.nc"
+    new.to_netcdf(new_path)
+    assert compare_recordings(new_path, old_path) == []
+    assert compare_recordings(old_path, new_path) == []
