@@ -263,7 +263,23 @@ class RecordingDevice(Node):
         """Called before each Simulate, after ``pre_run``; `t_end` (steps) is where the run will end."""
 
     def after_run(self, t_end):
-        """Called after each Simulate with the final step `t_end`."""
+        """Called after each Simulate with the final step `t_end` (also after an interrupted one, with the
+        time every population has reached): complete the files up to it."""
+
+    def flush_during_run(self):
+        """Called between two population updates: append full buffers to the file, if streaming."""
+
+    @property
+    def failed(self):
+        """True if writing the recorder's file failed; the kernel then refuses to continue."""
+        stream = getattr(self, "_stream", None)
+        return stream is not None and stream.failed
+
+    @property
+    def failure(self):
+        """Why writing the recorder's file failed (str), or None."""
+        stream = getattr(self, "_stream", None)
+        return None if stream is None else stream.failure
 
     def abort_recording(self):
         """Called when a Simulate call fails: discard what cannot be completed (e.g. a partial file)."""
