@@ -435,8 +435,6 @@ class Kernel:
                              f"from {float(steps_to_ms(t_from, self._resolution))} ms failed "
                              f"({type(err).__name__}: {err}); their state is undefined")
         for rec in recorders:
-            if rec.failed:
-                continue
             try:
                 rec.after_run(self.steps)
             except Exception as write_err:

@@ -43,7 +43,7 @@ __all__ = ["NetCDFStream", "CHUNK_BYTES"]
 CHUNK_BYTES = 2 ** 16
 
 #: Free bytes the file system must keep beyond twice the appended data (HDF5 metadata, chunk padding).
-SPACE_MARGIN_BYTES = 2 ** 20
+SPACE_MARGIN_BYTES = 2 ** 16
 
 
 def _close_and_discard(handle, tmp):

@@ -46,10 +46,10 @@ def spikes(sr):
     return ds["spike_time"].values, ds["spike_sender"].values
 
 
-def reference(pieces):
-    """(samples, spikes) of the same network run uninterrupted in `pieces` (ms) in memory."""
+def reference(pieces, n=4):
+    """(samples, spikes) of the same network (`n` neurons) run uninterrupted in `pieces` (ms) in memory."""
     nest.ResetKernel()
-    mm, sr = build()
+    mm, sr = build(n=n)
     for t in pieces:
         nest.Simulate(t)
     out = samples(mm), spikes(sr)
@@ -67,6 +67,26 @@ def assert_same_recording(actual, expected):
     assert not np.isnan(v).any()
     np.testing.assert_array_equal(st, st0)
     np.testing.assert_array_equal(ss, ss0)
+
+
+def assert_file_is_a_prefix(path, expected):
+    """The files in `path` are readable, hold no NaN, and equal `expected` (samples, spikes of an uninterrupted
+    run) up to the time each file states in its attribute ``simulated_ms``; return those two times (ms)."""
+    (t0, v0), (st0, ss0) = expected
+    with xr.open_dataset(path / "mm.nc") as mm:
+        t, v, mm_until = mm["time"].values, mm["V_m"].values, mm.attrs["simulated_ms"]
+    with xr.open_dataset(path / "sr.nc") as sr:
+        st, ss, counts, sr_until = (sr["spike_time"].values, sr["spike_sender"].values, sr["spike_count"].values,
+                                    sr.attrs["simulated_ms"])
+    assert not np.isnan(v).any() and len(t) > 0
+    assert t[-1] <= mm_until + 1e-9 and np.all(np.diff(t) > 0)
+    np.testing.assert_array_equal(t, t0[t0 <= mm_until])
+    np.testing.assert_allclose(v, v0[:len(t)], atol=1e-6, rtol=0)
+    keep = st0 <= sr_until + 1e-9
+    np.testing.assert_array_equal(st, st0[keep])
+    np.testing.assert_array_equal(ss, ss0[keep])
+    assert counts.sum() == len(st)
+    return mm_until, sr_until
 
 
 def read_file(path):
