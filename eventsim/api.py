@@ -24,6 +24,7 @@ def get_kernel():
 def ResetKernel():
     """Discard all nodes, connections and recordings; time returns to 0 and parameters to their defaults."""
     global _kernel
+    _kernel.close()
     _kernel = Kernel()
 
 

@@ -407,6 +407,16 @@ class Kernel:
         if interrupt.requested:
             raise KeyboardInterrupt(f"Simulate interrupted; it had completed ({self.biological_time} ms)")
 
+    def close(self):
+        """Release the files of streaming recorders so that other runs may write them (``ResetKernel``)."""
+        self.check_idle("ResetKernel")
+        self._release_files()
+
+    def _release_files(self):
+        for pop in self.populations:
+            if pop.element_type == "recorder":
+                pop.release_files()
+
     def check_idle(self, what):
         """Raise KernelException naming `what` (str) if a ``Simulate`` call is under way.
 
@@ -442,6 +452,8 @@ class Kernel:
         failed = [rec for rec in recorders if rec.failed]
         if failed and self._failure is None:
             self._failure = failed[0].failure
+        if self._failure is not None:
+            self._release_files()
         if self._failure is None:
             err.add_note(f"Simulate stopped at {self.biological_time} ms, the time every population has reached; "
                          "recordings are complete up to it and the next Simulate continues from there")
@@ -460,6 +472,8 @@ class Kernel:
         failed = [rec for rec in recorders if rec.failed]
         if failed and self._failure is None:
             self._failure = failed[0].failure
+        if self._failure is not None:
+            self._release_files()
         if first is not None:
             raise first
 

@@ -44,6 +44,7 @@ from eventsim.lazy import lazy_module
 xr = lazy_module("xarray")
 
 from .errors import BadParameter
+from .writer_lock import WriterLock
 
 __all__ = ["LONG_NAMES", "long_name", "recorder_attrs", "multimeter_dataset", "spike_dataset",
            "recorder_group_name", "recordings", "save_recordings", "write_netcdf_atomic", "check_writable"]
@@ -307,6 +308,7 @@ def write_netcdf_atomic(obj, path):
     """
     path = check_writable(path)
     tmp = None
+    lock = WriterLock(path).acquire()
     try:
         tmp = temporary_sibling(path)
         obj.to_netcdf(tmp, engine=NETCDF_ENGINE)
@@ -321,6 +323,7 @@ def write_netcdf_atomic(obj, path):
     finally:
         if tmp is not None and tmp.exists():
             tmp.unlink()
+        lock.release()
     return path
 
 

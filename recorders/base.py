@@ -266,6 +266,12 @@ class RecordingDevice(Node):
         """Called after each Simulate with the final step `t_end` (also after an interrupted one, with the
         time every population has reached): complete the files up to it."""
 
+    def release_files(self):
+        """Close the recorder's file and let other runs write it (the kernel is being reset)."""
+        stream = getattr(self, "_stream", None)
+        if stream is not None:
+            stream.release()
+
     def flush_during_run(self):
         """Called between two population updates: append full buffers to the file, if streaming."""
 

@@ -263,7 +263,7 @@ class Multimeter(RecordingDevice):
                 error = err
         attrs = recorder_attrs(self) | self._extra_attrs()
         if self._stream.failed:
-            attrs["simulated_ms"] = float(self._file_complete_steps * self.kernel.resolution)
+            attrs["simulated_ms"] = float(stamps_to_ms(self._file_complete_steps, self.kernel.resolution))
         self._stream.commit(attrs)
         if error is not None:
             raise error
@@ -314,7 +314,7 @@ class Multimeter(RecordingDevice):
         columns = {"time": stamps_to_ms(self._steps.view()[:n], self.kernel.resolution)}
         columns.update({name: arr.view()[:n] for name, arr in self._values.items()})
         last = int(self._steps.view()[n - 1])
-        self._stream.append(columns)
+        self._stream.append(columns, attrs={"simulated_ms": float(stamps_to_ms(last, self.kernel.resolution))})
         self._flushed += n
         self._file_complete_steps = last
         self._drop_rows(n)

@@ -36,6 +36,7 @@ netCDF4 = lazy_module("netCDF4")
 import numpy as np
 
 from eventsim.recording import NETCDF_ENGINE, check_writable, temporary_sibling
+from eventsim.writer_lock import WriterLock
 
 __all__ = ["NetCDFStream", "CHUNK_BYTES"]
 
@@ -46,8 +47,8 @@ CHUNK_BYTES = 2 ** 16
 SPACE_MARGIN_BYTES = 2 ** 16
 
 
-def _close_and_discard(handle, tmp):
-    """Close the open file in `handle` (a one-element list) and delete `tmp` if given."""
+def _close_and_discard(handle, tmp, lock):
+    """Close the open file in `handle` (a one-element list), delete `tmp` if given, release `lock`."""
     if handle and handle[0] is not None:
         try:
             handle[0].close()
@@ -56,6 +57,7 @@ def _close_and_discard(handle, tmp):
         handle[0] = None
     if tmp is not None and os.path.exists(tmp):
         os.unlink(tmp)
+    lock.release()
 
 
 class NetCDFStream:
@@ -75,11 +77,14 @@ class NetCDFStream:
     ------
     OSError
         Naming the path, if it cannot be written.
+    eventsim.writer_lock.FileInUse
+        If another run is writing the file (see :mod:`eventsim.writer_lock`).
     """
 
     def __init__(self, path, template, unlimited):
         self.path = check_writable(path)
         """Absolute path (pathlib.Path) of the file."""
+        self._lock = WriterLock(self.path).acquire()
         self.unlimited = unlimited
         """Name of the dimension that grows (str)."""
         self.size = 0
@@ -89,7 +94,7 @@ class NetCDFStream:
         self._committed = False
         self.failure = None
         """Message (str) describing a failed write, or None."""
-        self._finalizer = weakref.finalize(self, _close_and_discard, self._handle, str(self._tmp))
+        self._finalizer = weakref.finalize(self, _close_and_discard, self._handle, str(self._tmp), self._lock)
         encoding = {name: {"chunksizes": self._chunks(var)} for name, var in template.variables.items()
                     if unlimited in var.dims and self._chunks(var) is not None}
         try:
@@ -136,18 +141,25 @@ class NetCDFStream:
         if not self._committed:
             raise RuntimeError(f"the stream to {str(self.path)!r} was never committed")
         if not self.is_open:
+            self._lock.acquire()
             self._open(self.path)
             if not self._finalizer.alive:
-                self._finalizer = weakref.finalize(self, _close_and_discard, self._handle, None)
+                self._finalizer = weakref.finalize(self, _close_and_discard, self._handle, None, self._lock)
 
-    def append(self, columns):
-        """Append entries along the unlimited dimension.
+    def append(self, columns, fixed=None, attrs=None):
+        """Append entries along the unlimited dimension, then synchronise the file to disk.
 
         Parameters
         ----------
         columns : dict of str to numpy.ndarray
             One array per variable that has the unlimited dimension, all with
             the same length along their first axis, in the variable's unit.
+        fixed : dict of str to numpy.ndarray, optional
+            New values of fixed-size variables (e.g. per-sender counts), so
+            that the file is consistent after every append.
+        attrs : dict, optional
+            Global attributes to update with the append (e.g. the time up to
+            which the file is complete).
         """
         lengths = {len(values) for values in columns.values()}
         if len(lengths) != 1:
@@ -162,6 +174,10 @@ class NetCDFStream:
         try:
             for name, values in columns.items():
                 nc.variables[name][self.size:self.size + n] = values
+            for name, values in (fixed or {}).items():
+                nc.variables[name][:] = values
+            if attrs:
+                nc.setncatts(attrs)
             nc.sync()
         except (RuntimeError, OSError) as err:
             raise self._fail(err) from err
@@ -215,6 +231,7 @@ class NetCDFStream:
             os.replace(self._tmp, self.path)
             self._committed = True
             self._finalizer.detach()
+            self._finalizer = weakref.finalize(self, _close_and_discard, self._handle, None, self._lock)
 
     def write(self, name, values):
         """Overwrite the fixed-size variable `name` with `values` (numpy.ndarray); nothing if the file is closed."""
@@ -239,12 +256,13 @@ class NetCDFStream:
         except (RuntimeError, OSError) as err:
             raise self._fail(err) from err
         self._handle[0] = None
-        if not self._committed:
-            os.replace(self._tmp, self.path)
-            self._committed = True
-            self._finalizer.detach()
-            self._finalizer = weakref.finalize(self, _close_and_discard, self._handle, None)
+        self._move_into_place()
+
+    def release(self):
+        """Close the file and let other runs write it (the kernel calls this when it is reset)."""
+        self._finalizer()
 
     def abort(self):
-        """Close the file; before the first commit also delete it, leaving any older file at the path intact."""
+        """Close the file and release it; before the first commit also delete it, leaving any older file at
+        the path intact."""
         self._finalizer()

@@ -108,7 +108,7 @@ class SpikeRecorder(RecordingDevice):
         self._stream.write("spike_count", self._streamed_counts.astype(np.int32))
         attrs = recorder_attrs(self)
         if self._stream.failed:
-            attrs["simulated_ms"] = float(self._file_complete_steps * self.kernel.resolution)
+            attrs["simulated_ms"] = float(stamps_to_ms(self._file_complete_steps, self.kernel.resolution))
         self._stream.commit(attrs)
         if error is not None:
             raise error
@@ -152,9 +152,13 @@ class SpikeRecorder(RecordingDevice):
         senders, stamps = self._ordered()
         n = int(np.searchsorted(stamps, limit, side="right"))
         if n > 0:
+            counts = self._streamed_counts.copy()
+            np.add.at(counts, np.searchsorted(self.sources, senders[:n]), 1)
             self._stream.append({"spike_time": stamps_to_ms(stamps[:n], self.kernel.resolution),
-                                 "spike_sender": senders[:n].astype(np.int32)})
-            np.add.at(self._streamed_counts, np.searchsorted(self.sources, senders[:n]), 1)
+                                 "spike_sender": senders[:n].astype(np.int32)},
+                                fixed={"spike_count": counts.astype(np.int32)},
+                                attrs={"simulated_ms": float(stamps_to_ms(limit, self.kernel.resolution))})
+            self._streamed_counts = counts
             rest_s, rest_t = senders[n:].copy(), stamps[n:].copy()
             self._clear_buffer()
             self._senders.append(rest_s)
