@@ -212,7 +212,7 @@ class NodeCollection:
         if len(self) != 1:
             raise BadParameter(f"{what} is available for a single recorder, this collection has {len(self)} nodes")
         pop, _ = self._kernel.node_of(int(self._gids[0]))
-        if not hasattr(pop, "events"):
+        if pop.element_type != "recorder":      # not hasattr(pop, "events"): that would read all events
             raise AttributeError(f"{pop.model_name} has no {what}")
         return pop
 

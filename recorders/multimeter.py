@@ -357,12 +357,11 @@ class Multimeter(RecordingDevice):
     def to_dataset(self):
         """The recording as an :class:`xarray.Dataset` (dims ``time`` x ``sender``).
 
-        With ``record_to="netcdf"`` the dataset is read from the file (into
-        memory); open the file with :func:`xarray.open_dataset` to read it
-        lazily instead.
+        With ``record_to="netcdf"`` the dataset is opened from the file and
+        read lazily (only what is used is loaded; ``.load()`` reads it all).
         """
         if self._stream is not None and self._stream.committed:
-            return xr.load_dataset(self._stream.path, engine="netcdf4")
+            return xr.open_dataset(self._stream.path, engine="netcdf4")
         times, _, data = self.table()
         return self._dataset(times, {name: arr.copy() for name, arr in data.items()})
 
@@ -371,7 +370,7 @@ class Multimeter(RecordingDevice):
         """Samples as PyNEST's flat arrays: ``senders``, ``times`` (ms) and one array per recorded variable,
         in NEST's order (see the module docstring)."""
         if self._stream is not None and self._stream.committed:
-            ds = self.to_dataset()
+            ds = self.to_dataset().load()
             times, senders = ds["time"].values, ds["sender"].values.astype(np.int64)
             data = {name: ds[name].values for name in self.record_from}
         else:

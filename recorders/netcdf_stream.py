@@ -60,6 +60,21 @@ def _close_and_discard(handle, tmp, lock):
     lock.release()
 
 
+def _close_lazy_readers(path):
+    """Close the handles xarray keeps open on `path` for lazily read datasets (the netCDF library refuses to
+    open a file for appending while it is open for reading); xarray reopens them when they are read again."""
+    try:
+        from xarray.backends.file_manager import FILE_CACHE
+    except ImportError:
+        return
+    for key in list(FILE_CACHE.keys()):
+        try:
+            if str(path) in key[1]:
+                FILE_CACHE.pop(key).close()
+        except (IndexError, TypeError, KeyError, RuntimeError, OSError):
+            pass
+
+
 class NetCDFStream:
     """A netCDF file that grows along one unlimited dimension.
 
@@ -113,6 +128,7 @@ class NetCDFStream:
         return tuple(rows if dim == self.unlimited else n for dim, n in var.sizes.items())
 
     def _open(self, target):
+        _close_lazy_readers(target)
         try:
             nc = netCDF4.Dataset(target, "a")
         except OSError as err:

@@ -187,10 +187,11 @@ class SpikeRecorder(RecordingDevice):
     def to_dataset(self):
         """The recording as an :class:`xarray.Dataset` (``spike_time``, ``spike_sender``, ``spike_count``).
 
-        With ``record_to="netcdf"`` the dataset is read from the file.
+        With ``record_to="netcdf"`` the dataset is opened from the file and
+        read lazily.
         """
         if self._stream is not None and self._stream.committed:
-            return xr.load_dataset(self._stream.path, engine="netcdf4")
+            return xr.open_dataset(self._stream.path, engine="netcdf4")
         senders, stamps = self._visible()
         return self._dataset(stamps_to_ms(stamps, self.kernel.resolution), senders)
 
@@ -199,7 +200,7 @@ class SpikeRecorder(RecordingDevice):
         """Recorded spikes as PyNEST's flat arrays: ``senders`` (global ids, int64) and ``times`` (ms),
         in NEST's order (see the module docstring)."""
         if self._stream is not None and self._stream.committed:
-            ds = self.to_dataset()
+            ds = self.to_dataset().load()
             senders = ds["spike_sender"].values.astype(np.int64)
             stamps = np.round(ds["spike_time"].values / self.kernel.resolution).astype(np.int64)
         else:
