@@ -6,26 +6,24 @@ Each function is one call into the current :class:`~eventsim.kernel.Kernel`;
 
 import numpy as np
 
-from .kernel import Kernel
+from .default_kernel import PerThreadKernel
 from .nodecollection import NodeCollection
 from .registry import node_models as _node_models
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "get_kernel", "NodeCollection"]
 
-_kernel = Kernel()
+_kernel = PerThreadKernel()
 
 
 def get_kernel():
-    """The kernel the module-level functions act on."""
-    return _kernel
+    """The kernel the module-level functions act on: the calling thread's (see :mod:`eventsim.default_kernel`)."""
+    return _kernel.current
 
 
 def ResetKernel():
     """Discard all nodes, connections and recordings; time returns to 0 and parameters to their defaults."""
-    global _kernel
-    _kernel.close()
-    _kernel = Kernel()
+    _kernel.reset()
 
 
 def Create(model, n=1, params=None, positions=None):
