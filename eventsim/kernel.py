@@ -77,6 +77,7 @@ class Kernel:
     def resolution(self, value):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
             raise BadProperty(f"resolution must be a positive number of ms, got {value!r}")
+        self.check_idle("setting the resolution")
         if self.n_nodes > 0:
             raise KernelException(f"cannot change the resolution to {value} ms after nodes were created; "
                                   "call ResetKernel() first")
@@ -93,6 +94,7 @@ class Kernel:
     def rng_seed(self, value):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value < 2 ** 32:
             raise BadProperty(f"rng_seed must be an integer in [0, 2**32), got {value!r}")
+        self.check_idle("setting rng_seed")
         self._rng_seed = int(value)
         self._connections_rng = None
 
@@ -127,6 +129,7 @@ class Kernel:
     # --- nodes -------------------------------------------------------------------
     def create(self, model, n=1, params=None, positions=None):
         """Create `n` nodes of `model`; see :func:`eventsim.Create`."""
+        self.check_idle("Create")
         if positions is not None:
             raise BadParameter("spatial positions are not supported")
         cls = model_class(model)
@@ -188,12 +191,14 @@ class Kernel:
 
     def set_status(self, gids, params):
         """Set parameters of nodes `gids` from a dict (scalars or per-node lists) or a list of dicts."""
+        self.check_idle("SetStatus")
         per_node = _per_node_params(params, len(gids), "nodes")
         for pop, local, pos in self.split_by_population(gids):
             pop.set_status(local, [per_node[p] for p in pos])
 
     def set_defaults(self, model, params):
         """Change the defaults of `model` for nodes created later (validated on a probe node)."""
+        self.check_idle("SetDefaults")
         cls = model_class(model)
         if not isinstance(params, dict):
             raise BadParameter(f"SetDefaults needs a dict of parameters, got {params!r}")
@@ -226,6 +231,7 @@ class Kernel:
     # --- connections ---------------------------------------------------------------
     def connect(self, pre, post, conn_spec=None, syn_spec=None):
         """Connect `pre` to `post`; see :func:`eventsim.Connect`."""
+        self.check_idle("Connect")
         for name, nc in (("pre", pre), ("post", post)):
             if not isinstance(nc, NodeCollection):
                 raise IllegalConnection(f"Connect: {name} must be a NodeCollection, got {type(nc).__name__}")

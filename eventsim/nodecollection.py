@@ -202,6 +202,7 @@ class NodeCollection:
         if name in NodeCollection.__slots__:
             object.__setattr__(self, name, value)
         elif name == "n_events":
+            self._kernel.check_idle("setting n_events")
             if value != 0:
                 raise BadProperty(f"n_events can only be set to 0 (to clear a recorder), got {value!r}")
             self._single_recorder(name).clear()
