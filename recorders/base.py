@@ -161,7 +161,7 @@ class RecordingDevice(Node):
     Notes
     -----
     Subclasses implement :meth:`prepare_recording`, :meth:`after_run`,
-    :meth:`abort_recording`, :meth:`clear`, :meth:`to_dataset`, ``events``
+    :meth:`flush_during_run`, :meth:`clear`, :meth:`to_dataset`, ``events``
     and ``n_events``.
     """
 
@@ -286,9 +286,6 @@ class RecordingDevice(Node):
         """Why writing the recorder's file failed (str), or None."""
         stream = getattr(self, "_stream", None)
         return None if stream is None else stream.failure
-
-    def abort_recording(self):
-        """Called when a Simulate call fails: discard what cannot be completed (e.g. a partial file)."""
 
     def clear(self):
         """Forget all recorded events (``n_events = 0``)."""

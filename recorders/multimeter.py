@@ -268,13 +268,6 @@ class Multimeter(RecordingDevice):
         if error is not None:
             raise error
 
-    def abort_recording(self):
-        """Close the stream after a failed Simulate; a first, uncommitted file is deleted."""
-        if self._stream is not None:
-            self._stream.abort()
-            if not self._stream.committed:
-                self._stream = None
-
     # --- buffer bookkeeping -------------------------------------------------------------
     def _complete_rows(self):
         """Rows written by every target population."""

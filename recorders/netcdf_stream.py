@@ -104,7 +104,11 @@ class NetCDFStream:
         """Name of the dimension that grows (str)."""
         self.size = 0
         """Entries written along :attr:`unlimited` (int)."""
-        self._tmp = temporary_sibling(self.path)
+        try:
+            self._tmp = temporary_sibling(self.path)
+        except BaseException:
+            self._lock.release()
+            raise
         self._handle = [None]
         self._committed = False
         self.failure = None
@@ -114,6 +118,10 @@ class NetCDFStream:
                     if unlimited in var.dims and self._chunks(var) is not None}
         try:
             template.to_netcdf(self._tmp, engine=NETCDF_ENGINE, unlimited_dims=[unlimited], encoding=encoding)
+        except (RuntimeError, OSError) as err:
+            self.abort()
+            raise OSError(getattr(err, "errno", None) or errno.EIO,
+                          f"cannot create {str(self.path)!r} to stream the recording: {err}") from err
         except BaseException:
             self.abort()
             raise

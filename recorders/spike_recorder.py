@@ -119,13 +119,6 @@ class SpikeRecorder(RecordingDevice):
             self._flush_pending = False
             self._append_to_stream(self.kernel.consistent_steps())
 
-    def abort_recording(self):
-        """Close the stream after a failed Simulate; a first, uncommitted file is deleted."""
-        if self._stream is not None:
-            self._stream.abort()
-            if not self._stream.committed:
-                self._stream = None
-
     # --- buffer -------------------------------------------------------------------------
     def _ordered(self):
         """Buffered spikes as (senders, stamps), sorted by stamp, then sender."""
