@@ -21,17 +21,23 @@ def storage(request, tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.parametrize("before", [0.0, 10.0])
 @pytest.mark.parametrize("exc", [KeyboardInterrupt, ValueError])
-def test_interrupted_run_continues_with_nothing_lost(storage, exc):
-    """Interrupt the first of two calls half way; the stop time, the populations and the recorders agree, and
-    the recording equals an uninterrupted run of the same pieces, every sample and spike exactly once."""
+def test_interrupted_run_continues_with_nothing_lost(storage, exc, before):
+    """Interrupt a call half way (the first one, or one after a completed call); the stop time, the populations
+    and the recorders agree, and the recording equals an uninterrupted run of the same pieces, every sample
+    and spike exactly once."""
     mm, sr = build(storage)
+    if before:
+        nest.Simulate(before)
     nest.report = interrupt_at(0.5, exc)
     nest.get_kernel().report_period = 0.0
     with pytest.raises(exc, match="stop here") as info:
         nest.Simulate(60.0)
     stopped = nest.GetKernelStatus("biological_time")
-    assert 0.0 < stopped < 60.0
+    assert before < stopped < before + 60.0
+    times, _ = samples(mm)
+    assert mm.n_events == len(times) * 4 and sr.n_events == len(spikes(sr)[0])
     assert any("continues from there" in note for note in info.value.__notes__)
     kernel = nest.get_kernel()
     assert min(p.t for p in kernel.populations if p.element_type != "recorder") == kernel.steps
@@ -43,7 +49,8 @@ def test_interrupted_run_continues_with_nothing_lost(storage, exc):
     nest.report = None
     nest.Simulate(30.0)
     actual = read_file(storage) if storage is not None else (samples(mm), spikes(sr))
-    assert_same_recording(actual, reference([stopped, 30.0]))
+    pieces = [before, stopped - before, 30.0] if before else [stopped, 30.0]
+    assert_same_recording(actual, reference(pieces))
 
 
 def test_ctrl_c_is_taken_between_updates():
