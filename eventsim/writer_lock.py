@@ -69,7 +69,7 @@ class WriterLock:
                 os.close(fd)
                 who = f"process {holder}" if holder else "another process"
                 if holder == os.getpid():
-                    who = "another kernel of this process"
+                    who = "this process (another kernel, or a recorder of this kernel streaming to it)"
                 raise FileInUse(errno.EBUSY, f"{str(self.target)!r} is being written by {who}; two runs must "
                                              "not write one file: choose another filename or wait for that run "
                                              "to end") from None
