@@ -1,7 +1,8 @@
 """Child process of the concurrency tests: stream the fault network to a folder for a long time.
 
-``python streaming_child.py FOLDER FIRST_MS`` runs ``Simulate(FIRST_MS)`` (if > 0), prints ``committed``,
-then prints ``running`` and simulates far longer than any test waits; the test kills it.
+``python streaming_child.py FOLDER FIRST_MS [SECOND_MS]`` runs ``Simulate(FIRST_MS)`` (if > 0), prints
+``committed``, then prints ``running`` and runs ``Simulate(SECOND_MS)``; by default far longer than any test
+waits, and the test kills it.
 """
 
 import sys
@@ -13,10 +14,11 @@ from fault_network import build
 
 if __name__ == "__main__":
     folder, first = Path(sys.argv[1]), float(sys.argv[2])
+    second = float(sys.argv[3]) if len(sys.argv) > 3 else 1e6
     recorders.base.STREAM_BUFFER_BYTES = 2000
     build(folder)
     if first > 0:
         nest.Simulate(first)
         print("committed", flush=True)
     print("running", flush=True)
-    nest.Simulate(1e6)
+    nest.Simulate(second)

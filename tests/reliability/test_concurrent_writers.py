@@ -117,3 +117,27 @@ def test_run_killed_in_a_later_call_leaves_a_readable_file(tmp_path, child):
     assert until > 20.0
     mm_until, sr_until = assert_file_is_a_prefix(tmp_path, reference([20.0, round(until) + 5.0]))
     assert mm_until > 20.0 and sr_until > 20.0
+
+
+def test_two_runs_started_together_never_share_a_file(tmp_path):
+    """Two processes streaming to the same files, started at the same moment: while one writes them, the other
+    stops with FileInUse before it runs (or, if they did not overlap, the later one replaces the files); the
+    files hold one complete run, every sample once."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(HERE)]))
+    procs = [subprocess.Popen([sys.executable, str(HERE / "streaming_child.py"), str(tmp_path), "15.0", "200.0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+             for _ in range(2)]
+    try:
+        results = [proc.communicate(timeout=300) for proc in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                kill(proc)
+    finished = [proc.returncode == 0 for proc in procs]
+    for ok, (out, err) in zip(finished, results):
+        assert ok or ("FileInUse" in err and "committed" not in out), err
+    assert any(finished)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mm.nc", "sr.nc"]
+    assert_file_is_a_prefix(tmp_path, reference([15.0, 200.0]))
+    with xr.open_dataset(tmp_path / "mm.nc") as mm:
+        assert mm.attrs["simulated_ms"] == 215.0
