@@ -443,7 +443,8 @@ class Kernel:
     def _stop_after(self, err, recorders):
         """Bring the kernel to a consistent state after `err` interrupted a run."""
         broken, self._advancing = self._advancing, None
-        self.steps = max(self.steps, self.consistent_steps() if self.populations else int(self.env.now))
+        times = [pop.t for pop in self.populations if pop.element_type != "recorder"]
+        self.steps = max(self.steps, min(times) if times else int(self.env.now))
         self._fresh_environment()
         if broken is not None:
             pop, t_from = broken
