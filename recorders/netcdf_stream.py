@@ -239,13 +239,17 @@ class NetCDFStream:
     def _truncate(self, where):
         """Rewrite `where` with its first :attr:`size` entries; return a sentence on the outcome."""
         import xarray as xr
-        from eventsim.recording import write_netcdf_atomic
+        copy = None
         try:
             with xr.open_dataset(where, engine=NETCDF_ENGINE) as ds:
                 part = ds.isel({self.unlimited: slice(0, self.size)}).load()
-            write_netcdf_atomic(part, where)
+            copy = temporary_sibling(self.path)
+            part.to_netcdf(copy, engine=NETCDF_ENGINE, unlimited_dims=[self.unlimited])
+            os.replace(copy, where)
             return f"the file holds the {self.size} entries along {self.unlimited!r} written before"
         except Exception as err:  # the disk may be full or the file broken: report, do not hide the first error
+            if copy is not None and copy.exists():
+                copy.unlink()
             return (f"its first {self.size} entries along {self.unlimited!r} are valid, later ones may not be "
                     f"(cutting it back failed: {err})")
 

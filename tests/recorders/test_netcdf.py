@@ -200,24 +200,28 @@ def test_interrupted_first_run_keeps_the_samples_up_to_the_stop(tmp_path, small_
     assert leftovers(tmp_path) == []
 
 
-def test_failed_write_names_the_file_and_stops_the_kernel(tmp_path, small_stream_buffer, monkeypatch):
-    """A write error of the netCDF library during a first streaming run is an OSError naming the file; the
-    file holds the samples written before; the kernel refuses to continue."""
+@pytest.mark.parametrize("sims", [[40.0], [10.0, 30.0]], ids=["first call", "later call"])
+def test_failed_write_names_the_file_and_stops_the_kernel(tmp_path, small_stream_buffer, monkeypatch, sims):
+    """A write error of the netCDF library while streaming is an OSError naming the file; the file is cut back
+    to the samples written before (no NaN rows); the kernel refuses to continue."""
     calls = []
 
     def failing_sync(self):
         calls.append(1)
-        if len(calls) == 2:
+        if len(calls) == len(sims) * 12:
+            self.variables["V_m"][self.dimensions["time"].size:self.dimensions["time"].size + 3] = 0.0
             raise RuntimeError("NetCDF: HDF error")
         return original(self)
 
     original = netCDF4.Dataset.sync
     monkeypatch.setattr(netCDF4.Dataset, "sync", failing_sync)
     target = tmp_path / "m.nc"
-    with pytest.raises(OSError, match=str(target)):
-        small_network(mm_params={"interval": 0.1, "record_to": "netcdf", "filename": str(target)}, sims=[40.0])
+    with pytest.raises(OSError, match=f"{target}.*the file holds the .* entries along 'time' written before"):
+        small_network(mm_params={"interval": 0.1, "record_to": "netcdf", "filename": str(target)}, sims=sims)
     with xr.open_dataset(target) as ds:
-        assert ds.sizes["time"] > 0 and not np.isnan(ds["V_m"].values).any()
+        times = ds["time"].values
+        assert len(times) > 0 and not np.isnan(ds["V_m"].values).any()
+        assert np.allclose(times, np.arange(1, len(times) + 1) * 0.1)
     assert leftovers(tmp_path) == []
     with pytest.raises(nest.KernelException, match="cannot continue"):
         nest.Simulate(1.0)
