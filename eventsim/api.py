@@ -9,28 +9,27 @@ import numpy as np
 from . import kernel_properties
 from . import synapse_defaults
 from .errors import BadParameter, InexistentConnection, KernelException, NewModelNameExists
-from .kernel import Kernel, _per_node_params
+from .kernel import _per_node_params
 from .synapsecollection import SynapseCollection
+from .thread_kernels import PerThreadKernel
 from .nodecollection import NodeCollection
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "get_kernel", "NodeCollection", "kernel_get", "kernel_set",
            "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run", "Cleanup", "RunManager"]
 
-_kernel = Kernel()
+_kernels = PerThreadKernel()
 
 
 def get_kernel():
-    """The kernel the module-level functions act on."""
-    return _kernel
+    """The kernel the module-level functions act on: the calling thread's (see :mod:`eventsim.thread_kernels`)."""
+    return _kernels.current
 
 
 
 def ResetKernel():
     """Discard all nodes, connections and recordings; time returns to 0 and parameters to their defaults."""
-    global _kernel
-    _kernel.discarded = True
-    _kernel = Kernel()
+    _kernels.reset()
 
 
 def Create(model, n=1, params=None, positions=None):
@@ -58,16 +57,16 @@ def Create(model, n=1, params=None, positions=None):
     """
     if _is_recorder(model) and isinstance(n, int) and not isinstance(n, bool) and n > 1:
         # a recorder is a population of one node: make `n` independent ones, as NEST's n recorders
-        per_node = _per_node_params(params, n, model, _kernel.model_class(model).array_parameters,
-                                    _kernel.draw_parameter)
-        return sum((_kernel.create(model, 1, p, positions) for p in per_node), NodeCollection(_kernel, []))
-    return _kernel.create(model, n, params, positions)
+        per_node = _per_node_params(params, n, model, get_kernel().model_class(model).array_parameters,
+                                    get_kernel().draw_parameter)
+        return sum((get_kernel().create(model, 1, p, positions) for p in per_node), NodeCollection(get_kernel(), []))
+    return get_kernel().create(model, n, params, positions)
 
 
 def _is_recorder(model):
     """True if `model` names a recording device (a population of exactly one node)."""
     try:
-        return _kernel.model_class(model).element_type == "recorder"
+        return get_kernel().model_class(model).element_type == "recorder"
     except Exception:  # noqa: BLE001 - Create reports unknown models itself
         return False
 
@@ -121,7 +120,7 @@ def Connect(pre, post, conn_spec=None, syn_spec=None):
             as_arrays = True
     if as_arrays:
         pre, post = _id_arrays(pre, post, one_to_one)
-    _kernel.connect(pre, post, conn_spec, syn_spec)
+    get_kernel().connect(pre, post, conn_spec, syn_spec)
 
 
 def _unique(ids):
@@ -155,8 +154,8 @@ def _id_arrays(pre, post, one_to_one):
     if not one_to_one:
         raise BadParameter("when connecting two arrays with non-unique IDs, conn_spec must be 'one_to_one'")
     for arr in out:
-        list(_kernel.split_by_population(arr))  # raises UnknownNode for ids that name no node
-    return NodeCollection(_kernel, out[0]), NodeCollection(_kernel, out[1])
+        list(get_kernel().split_by_population(arr))  # raises UnknownNode for ids that name no node
+    return NodeCollection(get_kernel(), out[0]), NodeCollection(get_kernel(), out[1])
 
 
 def _as_nodes(nodes, name):
@@ -173,16 +172,16 @@ def _as_nodes(nodes, name):
 
 def Simulate(t):
     """Simulate for `t` ms (a multiple of the resolution); repeated calls continue where the last stopped."""
-    if _kernel.prepared:
+    if get_kernel().prepared:
         raise KernelException("Simulate called between Prepare and Cleanup: use Run, or call Cleanup first")
-    _kernel.simulate(t)
+    get_kernel().simulate(t)
 
 
 def GetDefaults(model, keys=None, output=""):
     """Default parameters of `model` (a node or synapse model): a dict, the value of one key, or a list of
     values for a list of keys."""
-    if synapse_defaults.is_synapse_model(_kernel, model):
-        status = synapse_defaults.get_defaults(_kernel, model)
+    if synapse_defaults.is_synapse_model(get_kernel(), model):
+        status = synapse_defaults.get_defaults(get_kernel(), model)
         if keys is None:
             return status
         missing = [k for k in ([keys] if isinstance(keys, str) else keys) if k not in status]
@@ -190,9 +189,9 @@ def GetDefaults(model, keys=None, output=""):
             raise KeyError(f"{model} has no default {missing[0]!r}; it has {', '.join(sorted(status))}")
         return status[keys] if isinstance(keys, str) else [status[k] for k in keys]
     if isinstance(keys, (list, tuple)):
-        values = _kernel.get_defaults(model, list(keys))
+        values = get_kernel().get_defaults(model, list(keys))
         return [values[k] for k in keys]
-    return _kernel.get_defaults(model, keys)
+    return get_kernel().get_defaults(model, keys)
 
 
 def SetDefaults(model, params, val=None):
@@ -202,10 +201,10 @@ def SetDefaults(model, params, val=None):
     """
     if isinstance(params, str):
         params = {params: val}
-    if synapse_defaults.is_synapse_model(_kernel, model):
-        synapse_defaults.set_defaults(_kernel, model, params)
+    if synapse_defaults.is_synapse_model(get_kernel(), model):
+        synapse_defaults.set_defaults(get_kernel(), model, params)
     else:
-        _kernel.set_defaults(model, params)
+        get_kernel().set_defaults(model, params)
 
 
 def CopyModel(existing, new, params=None):
@@ -221,12 +220,12 @@ def CopyModel(existing, new, params=None):
     """
     if not isinstance(new, str) or not new:
         raise BadParameter(f"CopyModel: the new model name must be a non-empty string, got {new!r}")
-    if new in _kernel.synapse_models or new in _kernel.copied_models or new in _builtin_models():
+    if new in get_kernel().synapse_models or new in get_kernel().copied_models or new in _builtin_models():
         raise NewModelNameExists(f"model {new} is the name of an existing model and cannot be re-used")
-    if synapse_defaults.is_synapse_model(_kernel, existing):
-        synapse_defaults.copy(_kernel, existing, new, params)
+    if synapse_defaults.is_synapse_model(get_kernel(), existing):
+        synapse_defaults.copy(get_kernel(), existing, new, params)
     else:
-        _kernel.copy_model(existing, new, params)
+        get_kernel().copy_model(existing, new, params)
 
 
 def _builtin_models():
@@ -256,7 +255,7 @@ def GetConnections(source=None, target=None, synapse_model=None, synapse_label=N
         ids[name] = np.asarray(nodes.tolist(), dtype=np.int64)
     if synapse_label is not None:
         raise BadParameter("synapse_label is not supported: eventsim has no labelled synapses")
-    return _kernel.get_connections(ids.get("source"), ids.get("target"), synapse_model)
+    return get_kernel().get_connections(ids.get("source"), ids.get("target"), synapse_model)
 
 
 def GetKernelStatus(keys=None):
@@ -265,13 +264,13 @@ def GetKernelStatus(keys=None):
     No key: a dict of all; a key: its value; a list or a tuple of keys: a
     tuple of values (as NEST).  An unknown key raises KeyError.
     """
-    return kernel_properties.get_status(_kernel, tuple(keys) if isinstance(keys, list) else keys)
+    return kernel_properties.get_status(get_kernel(), tuple(keys) if isinstance(keys, list) else keys)
 
 
 def SetKernelStatus(params):
     """Set kernel properties from a dict (``resolution`` in ms, ``rng_seed``, ``local_num_threads``,
     ``print_time``, ...); unknown and read-only keys raise BadProperty (a ValueError, as in NEST)."""
-    kernel_properties.set_status(_kernel, params)
+    kernel_properties.set_status(get_kernel(), params)
 
 
 def kernel_get(*keys):
@@ -298,12 +297,11 @@ def GetStatus(nodes, keys=None):
         if isinstance(keys, str):
             return list(np.atleast_1d(nodes.get(keys)).tolist()) if len(nodes) else []
         return tuple(c.get(keys) for c in nodes)
-    out = tuple(n.get() for n in nodes)
     if keys is None:
-        return out
+        return tuple(n.get() for n in nodes)
     if isinstance(keys, str):
-        return tuple(o[keys] for o in out)
-    return tuple(tuple(o[k] for k in keys) for o in out)
+        return tuple(n.get(keys) for n in nodes)
+    return tuple(tuple(n.get(list(keys)).values()) if len(keys) else () for n in nodes)
 
 
 def SetStatus(nodes, params, val=None):
@@ -328,7 +326,7 @@ def Disconnect(*args, conn_spec=None, syn_spec=None):
     if len(args) == 1 and isinstance(args[0], SynapseCollection):
         if conn_spec is not None or syn_spec is not None:
             raise BadParameter("Disconnect(connections) takes no conn_spec or syn_spec")
-        _kernel.remove_connections(args[0])
+        get_kernel().remove_connections(args[0])
         return
     if len(args) != 2:
         raise TypeError("Disconnect takes a SynapseCollection or two NodeCollections (conn_spec and syn_spec "
@@ -353,7 +351,7 @@ def Disconnect(*args, conn_spec=None, syn_spec=None):
         pairs = list(zip(pre_ids.tolist(), post_ids.tolist()))
     else:
         pairs = [(s, t) for t in post_ids.tolist() for s in pre_ids.tolist()]
-    candidates = _kernel.get_connections(np.unique(pre_ids), np.unique(post_ids), model)
+    candidates = get_kernel().get_connections(np.unique(pre_ids), np.unique(post_ids), model)
     cols = candidates.get(["source", "target"]) if len(candidates) else {"source": [], "target": []}
     src, tgt = np.atleast_1d(cols["source"]), np.atleast_1d(cols["target"])
     free = {}
@@ -366,7 +364,7 @@ def Disconnect(*args, conn_spec=None, syn_spec=None):
             raise InexistentConnection(f"Disconnect: there is no {model} connection from node {pair[0]} to node "
                                        f"{pair[1]}; nothing was removed")
         chosen.append(slots.pop(0))
-    _kernel.remove_connections(_pick(candidates, chosen))
+    get_kernel().remove_connections(_pick(candidates, chosen))
 
 
 def _pick(conns, positions):
@@ -377,23 +375,23 @@ def _pick(conns, positions):
 
 def GetNodes(properties=None, local_only=False):
     """All nodes (a NodeCollection), or those whose status has every key of `properties` with an equal value."""
-    ids = np.arange(1, _kernel.n_nodes + 1)
+    ids = np.arange(1, get_kernel().n_nodes + 1)
     if properties:
         if not isinstance(properties, dict):
             raise BadParameter(f"GetNodes needs a dict of properties, got {properties!r}")
         keep = []
         for g in ids.tolist():
-            status = _kernel.get_status(g)
+            status = get_kernel().get_status(g)
             keep.append(all(k in status and np.array_equal(status[k], v) for k, v in properties.items()))
         ids = ids[np.asarray(keep, dtype=bool)]
-    return NodeCollection(_kernel, ids)
+    return NodeCollection(get_kernel(), ids)
 
 
 def PrintNodes():
     """Print the nodes as NEST does: one line per run of consecutive ids of one model (``2 .. 3 parrot_neuron``)."""
     runs = []
-    for g in range(1, _kernel.n_nodes + 1):
-        model = _kernel.get_status(g)["model"]
+    for g in range(1, get_kernel().n_nodes + 1):
+        model = get_kernel().get_status(g)["model"]
         if runs and runs[-1][2] == model and runs[-1][1] == g - 1:
             runs[-1][1] = g
         else:
@@ -406,23 +404,23 @@ def PrintNodes():
 
 def Prepare():
     """Start a sequence of ``Run`` calls (as NEST's Prepare); ``Cleanup`` ends it."""
-    if _kernel.prepared:
+    if get_kernel().prepared:
         raise KernelException("Prepare called twice: call Cleanup first")
-    _kernel.prepared = True
+    get_kernel().prepared = True
 
 
 def Run(t):
     """Simulate `t` ms (a multiple of the resolution) between ``Prepare`` and ``Cleanup``."""
-    if not _kernel.prepared:
+    if not get_kernel().prepared:
         raise KernelException("Run called without calling Prepare")
-    _kernel.simulate(t)
+    get_kernel().simulate(t)
 
 
 def Cleanup():
     """End a sequence of ``Run`` calls started by ``Prepare``."""
-    if not _kernel.prepared:
+    if not get_kernel().prepared:
         raise KernelException("Cleanup called without calling Prepare")
-    _kernel.prepared = False
+    get_kernel().prepared = False
 
 
 class RunManager:

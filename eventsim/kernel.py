@@ -24,6 +24,7 @@ import simpy
 from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_layout
 from .errors import (BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
                      KernelException, UnknownNode, UnknownReceptorType, UnknownSynapseType)
+from .interrupts import DeferredInterrupt
 from .messages import CurrentBatch, SpikeBatch
 from .nodecollection import NodeCollection
 from .parameters import Parameter
@@ -77,6 +78,11 @@ class Kernel:
         self.discarded = False
         """True once ResetKernel has replaced this kernel; its handles then refuse to work."""
         self._warned_delay_rounding = False
+        self._running = False
+        self._advancing = None
+        self._failure = None
+        self._interrupt = None
+        self._streaming = []
 
     # --- kernel status ---------------------------------------------------------
     @property
@@ -88,6 +94,7 @@ class Kernel:
     def resolution(self, value):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
             raise BadProperty(f"resolution must be a positive number of ms, got {value!r}")
+        self.check_idle("setting the resolution")
         if self.n_nodes > 0:
             raise KernelException(f"cannot change the resolution to {value} ms after nodes were created; "
                                   "call ResetKernel() first")
@@ -104,6 +111,7 @@ class Kernel:
     def rng_seed(self, value):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not 0 <= value < 2 ** 32:
             raise BadProperty(f"rng_seed must be an integer in [0, 2**32), got {value!r}")
+        self.check_idle("setting rng_seed")
         self._rng_seed = int(value)
         self._connections_rng = None
 
@@ -150,6 +158,7 @@ class Kernel:
     # --- nodes -------------------------------------------------------------------
     def create(self, model, n=1, params=None, positions=None):
         """Create `n` nodes of `model`; see :func:`eventsim.Create`."""
+        self.check_idle("Create")
         if positions is not None:
             raise BadParameter("spatial positions are not supported")
         cls = self.model_class(model)
@@ -178,6 +187,7 @@ class Kernel:
         else:
             pop = cls(self, self.n_nodes + 1, n, statuses)
             pop.copy_name = self._copy_name(model)
+            pop.t = self.steps
             if any(initial):
                 pop.set_status(range(n), initial)
             self.populations.append(pop)
@@ -235,6 +245,7 @@ class Kernel:
 
     def set_status(self, gids, params):
         """Set parameters of nodes `gids` from a dict (scalars or per-node lists) or a list of dicts."""
+        self.check_idle("SetStatus")
         parts = list(self.split_by_population(gids))
         array_parameters = frozenset().union(*(pop.array_parameters for pop, _, _ in parts))
         per_node = _per_node_params(params, len(gids), "nodes", array_parameters, self.draw_parameter)
@@ -243,6 +254,7 @@ class Kernel:
 
     def set_defaults(self, model, params):
         """Change the defaults of `model` for nodes created later (validated on a probe node)."""
+        self.check_idle("SetDefaults")
         cls = self.model_class(model)
         if not isinstance(params, dict):
             raise BadParameter(f"SetDefaults needs a dict of parameters, got {params!r}")
@@ -276,6 +288,7 @@ class Kernel:
     # --- connections ---------------------------------------------------------------
     def connect(self, pre, post, conn_spec=None, syn_spec=None):
         """Connect `pre` to `post`; see :func:`eventsim.Connect`."""
+        self.check_idle("Connect")
         for name, nc in (("pre", pre), ("post", post)):
             if not isinstance(nc, NodeCollection):
                 raise IllegalConnection(f"Connect: {name} must be a NodeCollection, got {type(nc).__name__}")
@@ -445,40 +458,139 @@ class Kernel:
                 pop.prepare_recording(t_end)
 
     def simulate(self, t_ms):
-        """Advance the simulation by `t_ms` ms; see :func:`eventsim.Simulate`."""
+        """Advance the simulation by `t_ms` ms; see :func:`eventsim.Simulate`.
+
+        If the call is interrupted (Ctrl-C, an exception from a report
+        callback, a failed write of a streaming recorder), the kernel's time
+        becomes the time every population has reached, streamed files are
+        completed up to it, and the exception is raised with a note saying
+        so; the next call continues from there.  Populations that had run
+        ahead keep their state and resume from where they stand.  If the
+        error arose inside a population's update, or a file could not be
+        written, the kernel refuses further ``Simulate`` calls.
+        """
+        self.check_idle("Simulate")
         if isinstance(t_ms, bool) or not isinstance(t_ms, numbers.Real) or not np.isfinite(t_ms) or t_ms < 0:
             raise BadParameter(f"simulation time must be a non-negative number of ms, got {t_ms!r}")
         if not is_on_grid(t_ms, self._resolution):
             raise BadParameter(f"simulation time {t_ms!r} ms is not a multiple of the resolution "
                                f"{self._resolution} ms")
         n_steps = ms_to_steps(t_ms, self._resolution, "simulation time")
+        if self._failure is not None:
+            raise KernelException(f"the kernel cannot continue: {self._failure}; call ResetKernel()")
         if n_steps == 0:
             return
         t_end = self.steps + n_steps
         self._prepare(t_end)
         env = self.env
-        procs = [env.process(self._population_process(pop, t_end)) for pop in self.populations]
-        reporter = ProgressReporter(self, self.steps, t_end, self.report, self.report_period)
-        reporter.start()
         recorders = [pop for pop in self.populations if pop.element_type == "recorder"]
+        self._streaming = [rec for rec in recorders if rec.streaming]
+        reporter = ProgressReporter(self, self.steps, t_end, self.report, self.report_period)
+        self._running = True
         try:
-            env.run(until=simpy.AllOf(env, procs) if procs else t_end)
-            if env.now < t_end:
-                env.run(until=t_end)
-        except BaseException:
-            for rec in recorders:
-                rec.abort_recording()
+            with DeferredInterrupt() as interrupt:
+                self._interrupt = interrupt
+                procs = [env.process(self._population_process(pop, t_end)) for pop in self.populations]
+                reporter.start()
+                env.run(until=simpy.AllOf(env, procs) if procs else t_end)
+                if env.now < t_end:
+                    env.run(until=t_end)
+        except BaseException as err:
+            self._running = False
+            self._stop_after(err, recorders)
+            reporter.finish(quiet=True)
             raise
-        finally:
-            reporter.finish()
+        self._running = False
         self.steps = t_end
+        self._finish_recordings(recorders, t_end)
+        reporter.finish()
+        if interrupt.requested:
+            raise KeyboardInterrupt(f"Simulate interrupted; it had completed ({self.biological_time} ms)")
+
+    def close(self):
+        """Release the files of streaming recorders so that other runs may write them (``ResetKernel``)."""
+        self.check_idle("ResetKernel")
+        self._release_files()
+
+    def _release_files(self):
+        for pop in self.populations:
+            if pop.element_type == "recorder":
+                pop.release_files()
+
+    def check_idle(self, what):
+        """Raise KernelException naming `what` (str) if a ``Simulate`` call is under way.
+
+        During a run (e.g. in a report callback) the network may be read
+        (``GetStatus``, ``GetKernelStatus``, recorders' events), not changed.
+        """
+        if self._running:
+            raise KernelException(f"{what} is not allowed while Simulate is running (e.g. from a report "
+                                  "callback): the network can be read but not changed during a run")
+
+    def consistent_steps(self):
+        """Time (steps) that every population has reached: all output stamped up to it has been delivered."""
+        times = [pop.t for pop in self.populations if pop.element_type != "recorder"]
+        if times:
+            return min(times)
+        return int(self.env.now) if self._running else self.steps
+
+    def _stop_after(self, err, recorders):
+        """Bring the kernel to a consistent state after `err` interrupted a run."""
+        broken, self._advancing = self._advancing, None
+        times = [pop.t for pop in self.populations if pop.element_type != "recorder"]
+        self.steps = max(self.steps, min(times) if times else int(self.env.now))
+        self._fresh_environment()
+        if broken is not None:
+            pop, t_from = broken
+            self._failure = (f"the update of {pop.model_name} nodes {pop.first_gid}..{pop.first_gid + pop.n - 1} "
+                             f"from {float(steps_to_ms(t_from, self._resolution))} ms failed "
+                             f"({type(err).__name__}: {err}); their state is undefined")
         for rec in recorders:
-            rec.after_run(t_end)
+            try:
+                rec.after_run(self.steps)
+            except Exception as write_err:
+                err.add_note(f"also: {write_err}")
+        failed = [rec for rec in recorders if rec.failed]
+        if failed and self._failure is None:
+            self._failure = failed[0].failure
+        if self._failure is not None:
+            self._release_files()
+        if self._failure is None:
+            err.add_note(f"Simulate stopped at {self.biological_time} ms, the time every population has reached; "
+                         "recordings are complete up to it and the next Simulate continues from there")
+        else:
+            err.add_note(f"Simulate stopped at {self.biological_time} ms and cannot continue: {self._failure}; "
+                         "recordings are complete up to the time their files state (attribute simulated_ms)")
+
+    def _finish_recordings(self, recorders, t_end):
+        """Let every recorder complete its files at `t_end`; raise the first write error after trying all."""
+        first = None
+        for rec in recorders:
+            try:
+                rec.after_run(t_end)
+            except Exception as err:
+                first = first or err
+        failed = [rec for rec in recorders if rec.failed]
+        if failed and self._failure is None:
+            self._failure = failed[0].failure
+        if self._failure is not None:
+            self._release_files()
+        if first is not None:
+            raise first
+
+    def _fresh_environment(self):
+        """Replace the SimPy environment after an interrupted run (its queue holds the stopped processes)."""
+        self.env = simpy.Environment(initial_time=self.steps)
+        for pop in self.populations:
+            pop.progressed = self.env.event()
 
     def _population_process(self, pop, t_end):
         """SimPy process of one population: advance as far as the inputs are known, then sleep."""
         env = self.env
+        interrupt = self._interrupt
         while pop.t < t_end:
+            if interrupt.requested:
+                raise KeyboardInterrupt("Simulate interrupted")
             horizon = min(t_end, pop.t + pop.max_chunk_steps())
             for src, d in pop.upstream.items():
                 horizon = min(horizon, src.t + d)
@@ -486,10 +598,14 @@ class Kernel:
                 lagging = [src.progressed for src, d in pop.upstream.items() if src.t + d <= pop.t]
                 yield simpy.AnyOf(env, lagging)
                 continue
+            self._advancing = (pop, pop.t)
             pop.advance(pop.t, horizon)
             pop.t = horizon
+            self._advancing = None
             event, pop.progressed = pop.progressed, env.event()
             event.succeed()
+            for rec in self._streaming:
+                rec.flush_during_run()
             if horizon > env.now:
                 yield env.timeout(horizon - env.now)
 

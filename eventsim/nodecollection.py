@@ -171,7 +171,8 @@ class NodeCollection:
         as_dict = len(keys) > 1
         if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
             keys, as_dict = tuple(keys[0]), True
-        statuses = [self._status(int(g)) for g in self._gids]
+        with_events = not keys or "events" in keys
+        statuses = [self._status(int(g), with_events) for g in self._gids]
         if not keys:
             if len(statuses) == 1:
                 return statuses[0]
@@ -194,11 +195,12 @@ class NodeCollection:
             return {k: statuses[0][k] for k in keys}
         return {k: tuple(s[k] for s in statuses) for k in keys}
 
-    def _status(self, gid):
-        """Status dict of node `gid`; a recorder's includes its ``events``."""
+    def _status(self, gid, with_events=True):
+        """Status dict of node `gid`; a recorder's includes its ``events`` if `with_events` (building them
+        reads all recorded data, so ``get("n_events")`` leaves them out)."""
         status = self._kernel.get_status(gid)
         pop, _ = self._kernel.node_of(gid)
-        if pop.element_type == "recorder" and hasattr(pop, "events"):
+        if with_events and pop.element_type == "recorder":
             status["events"] = pop.events
         return status
 
@@ -227,6 +229,11 @@ class NodeCollection:
     def __setattr__(self, name, value):
         if name in NodeCollection.__slots__:
             object.__setattr__(self, name, value)
+        elif name == "n_events":
+            self._kernel.check_idle("setting n_events")
+            if value != 0:
+                raise BadProperty(f"n_events can only be set to 0 (to clear a recorder), got {value!r}")
+            self._single_recorder(name).clear()
         else:
             self.set({name: value})
 
@@ -235,7 +242,7 @@ class NodeCollection:
         if len(self) != 1:
             raise BadParameter(f"{what} is available for a single recorder, this collection has {len(self)} nodes")
         pop, _ = self._kernel.node_of(int(self._gids[0]))
-        if not hasattr(pop, "events"):
+        if pop.element_type != "recorder":      # not hasattr(pop, "events"): that would read all events
             raise AttributeError(f"{pop.model_name} has no {what}")
         return pop
 

@@ -83,11 +83,11 @@ class ProgressReporter:
             stream = sys.stderr if self.report == "stderr" else sys.stdout
             print(f"{done * h:.1f} ms ({100 * frac:.0f} %) simulated in {elapsed:.2f} s", file=stream)
 
-    def finish(self):
-        """Close the bar or send the final report."""
+    def finish(self, quiet=False):
+        """Close the bar or send the final report (none if `quiet`, after an interrupted run)."""
         if self._wall0 is None:
             return
         if self._bar is not None:
             self._bar.close()
-        else:
+        elif not quiet:
             self._emit(final=True)

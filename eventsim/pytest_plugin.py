@@ -23,10 +23,12 @@ it with the test.
    reference_recording
    reference_path
    write_reference
+   read_reference
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -37,12 +39,19 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from eventsim.lazy import lazy_module
+
 if TYPE_CHECKING:  # imported where used: loading the plugin must stay cheap for sessions that never use it
     import xarray as xr
 
     from eventsim.testing import Tolerance
 
-__all__ = ["reference_path", "reference_recording", "write_reference"]
+netCDF4 = lazy_module("netCDF4")
+
+__all__ = ["reference_path", "reference_recording", "write_reference", "read_reference", "DIGEST_ATTRIBUTE"]
+
+DIGEST_ATTRIBUTE = "eventsim_reference_sha256"
+"""Root attribute of a reference file: the digest of its values when it was written."""
 
 UPDATE_OPTION = "--update-references"
 """Command-line option that writes reference files instead of comparing."""
@@ -88,9 +97,13 @@ def reference_path(node: pytest.Item, name: str | None = None) -> Path:
     pathlib.Path
         ``<dir of test file>/references/<test module stem>/<stem>.nc``. The
         stem is ``name`` or the test name (with its class, if any, and its
-        parameters), with every run of characters other than letters, digits,
-        ``_``, ``.`` and ``-`` replaced by ``_``: ``test_v[lif-0.5]`` becomes
-        ``test_v_lif-0.5``.
+        parameters), in which every character that some file system does not
+        allow in a name (``/ \\ : * ? " < > |``), whitespace, control and
+        non-ASCII characters, ``%`` and a leading ``.`` are written as
+        ``%XX`` (the bytes of their UTF-8 encoding): ``test_v[lif-0.5]``
+        stays ``test_v[lif-0.5]``, ``test_v[a/b]`` becomes ``test_v[a%2Fb]``
+        and ``test_v[a b]`` becomes ``test_v[a%20b]``.  Distinct tests always
+        get distinct files.
     """
     test_file = Path(node.path)
     stem = name if name is not None else ".".join(node.nodeid.split("::")[1:])
@@ -112,6 +125,10 @@ def write_reference(recording: xr.Dataset | xr.DataTree, path: str | os.PathLike
     path : str or os.PathLike
         The reference file. Missing directories are created.
 
+    The root carries the attribute :data:`DIGEST_ATTRIBUTE`, a SHA-256
+    digest of every variable's values, by which :func:`read_reference`
+    recognises a damaged file.
+
     Returns
     -------
     pathlib.Path
@@ -122,12 +139,60 @@ def write_reference(recording: xr.Dataset | xr.DataTree, path: str | os.PathLike
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".nc.tmp")
     os.close(descriptor)
     try:
+        from eventsim.testing import load_recording
+
         _netcdf_safe(recording).to_netcdf(temporary, engine="netcdf4")
+        digest = _digest(load_recording(temporary))
+        with netCDF4.Dataset(temporary, "a") as nc:
+            nc.setncattr(DIGEST_ATTRIBUTE, digest)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def read_reference(path: str | os.PathLike) -> xr.Dataset | xr.DataTree:
+    """Read a reference file written by :func:`write_reference` into memory.
+
+    Raises
+    ------
+    pytest.fail.Exception
+        If the file cannot be read as netCDF, or its values do not match the
+        digest stored when it was written: it is reported as an unreadable
+        reference, with the hint to write it again, not as a regression.
+    """
+    __tracebackhide__ = True
+    from eventsim.testing import load_recording
+
+    hint = f"run pytest with {UPDATE_OPTION} to write it again, then review it"
+    try:
+        recording = load_recording(path)
+    except Exception as err:  # netCDF/HDF5 raise OSError, RuntimeError, ValueError, KeyError... on damaged files
+        pytest.fail(f"the reference {path} is unreadable ({type(err).__name__}: {err}); {hint}", pytrace=False)
+    stored = recording.attrs.pop(DIGEST_ATTRIBUTE, None)
+    if stored is not None and stored != _digest(recording):
+        pytest.fail(f"the reference {path} is damaged: its values do not match the digest stored when it was "
+                    f"written; {hint}", pytrace=False)
+    return recording
+
+
+def _digest(recording: xr.Dataset | xr.DataTree) -> str:
+    """SHA-256 (hex) of the names, types, shapes and values of every variable of every group."""
+    import numpy as np
+    import xarray as xr
+
+    groups = {"/": recording} if isinstance(recording, xr.Dataset) else \
+        {node.path: node.to_dataset(inherit=False) for node in recording.subtree}
+    h = hashlib.sha256()
+    for group in sorted(groups):
+        for name in sorted(groups[group].variables):
+            values = np.asarray(groups[group].variables[name].values)
+            if values.dtype.kind in "OUS":
+                values = np.char.encode(values.astype(str), "utf-8")
+            h.update(f"{group}/{name}:{values.dtype.str}:{values.shape};".encode())
+            h.update(np.ascontiguousarray(values).tobytes())
+    return h.hexdigest()
 
 
 @pytest.fixture
@@ -193,6 +258,7 @@ def reference_recording(request: pytest.FixtureRequest) -> Callable[..., Path]:
             )
         _assert_matches_reference(
             recording,
+            read_reference(path),
             path,
             rtol=rtol,
             atol=atol,
@@ -206,8 +272,10 @@ def reference_recording(request: pytest.FixtureRequest) -> Callable[..., Path]:
     return check
 
 
-def _assert_matches_reference(recording, path: Path, *, ignore_attrs: Iterable[str] = (), **options) -> None:
-    """Compare `recording` with the reference file `path`; fail naming the file and how to update it.
+def _assert_matches_reference(recording, expected, path: Path, *, ignore_attrs: Iterable[str] = (),
+                              **options) -> None:
+    """Compare `recording` with `expected`, read from the reference file `path`; fail naming the file and
+    how to update it.
 
     Values are compared by :func:`eventsim.testing.compare_recordings` with
     `options` (tolerances, ``variables``, ``ignore``); global attributes by
@@ -226,7 +294,6 @@ def _assert_matches_reference(recording, path: Path, *, ignore_attrs: Iterable[s
     __tracebackhide__ = True
     from eventsim import testing
 
-    expected = testing.load_recording(path)
     problems = testing.compare_recordings(recording, expected, **options)
     problems += testing.compare_variable_names(recording, expected, ignore=options.get("ignore", ()))
     ignored_attrs = set(testing.DEFAULT_IGNORED_ATTRIBUTES) | set(
@@ -241,12 +308,15 @@ def _assert_matches_reference(recording, path: Path, *, ignore_attrs: Iterable[s
         )
 
 
+_UNSAFE = re.compile(r'[^\x21-\x7e]|[/\\:*?"<>|%]|^\.')
+"""Characters escaped in reference file names (one-to-one, so distinct names stay distinct)."""
+
+
 def _file_stem(name: str) -> str:
-    """Replace characters that are awkward in file names by ``_``."""
-    stem = re.sub(r"[^\w.-]+", "_", name, flags=re.ASCII).strip("_")
-    if not stem:
-        raise ValueError(f"cannot make a file name from {name!r}")
-    return stem
+    """Escape, as ``%XX``, the characters of `name` that are not safe in a file name on every system."""
+    if not name:
+        raise ValueError("cannot make a file name from an empty name")
+    return _UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), name)
 
 
 def _netcdf_safe(recording: xr.Dataset | xr.DataTree) -> xr.Dataset | xr.DataTree:

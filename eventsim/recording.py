@@ -42,7 +42,9 @@ are strings, ints or floats (netCDF stores no bool or None), and an endless
 ``stop`` is the float ``inf``, which netCDF stores and reads back as such.
 """
 
+import errno
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -54,6 +56,7 @@ xr = lazy_module("xarray")
 from ._version import __version__
 from .default_kernel import default_kernel
 from .errors import BadParameter
+from .writer_lock import WriterLock
 
 __all__ = ["LONG_NAMES", "long_name", "recorder_attrs", "multimeter_dataset", "spike_dataset",
            "recorder_group_name", "recordings", "save_recordings", "write_netcdf_atomic", "check_writable",
@@ -376,19 +379,32 @@ def write_netcdf_atomic(obj, path):
         the path.
     """
     path = check_writable(path)
-    tmp = temporary_sibling(path)
+    tmp = None
+    lock = WriterLock(path).acquire()
     try:
+        tmp = temporary_sibling(path)
         obj.to_netcdf(tmp, engine=NETCDF_ENGINE)
         os.replace(tmp, path)
-    except OSError as err:
-        raise OSError(f"writing {str(path)!r} failed, the file was not changed: {err}") from err
+    except (OSError, RuntimeError) as err:
+        # the netCDF library reports a full disk as RuntimeError("NetCDF: HDF error")
+        code = getattr(err, "errno", None) or _likely_errno(path)
+        raise OSError(code, f"writing {str(path)!r} failed, the file was not changed: {err}") from err
     except Exception as err:
         err.add_note(f"while writing {str(path)!r}; the file was not changed")
         raise
     finally:
-        if tmp.exists():
+        if tmp is not None and tmp.exists():
             tmp.unlink()
+        lock.release()
     return path
+
+
+def _likely_errno(path):
+    """ENOSPC if the file system of `path` has (almost) no free space left, else EIO."""
+    try:
+        return errno.ENOSPC if shutil.disk_usage(path.parent).free < 2 ** 16 else errno.EIO
+    except OSError:
+        return errno.EIO
 
 
 def save_recordings(path, tree=None, *, kernel=None):
@@ -412,7 +428,8 @@ def save_recordings(path, tree=None, *, kernel=None):
     Raises
     ------
     OSError
-        Naming the path, if it cannot be written.
+        Naming the path, if it cannot be written or writing fails (a full
+        disk gives ``errno.ENOSPC``); the file at `path` is then unchanged.
     """
     check_writable(path)
     if tree is None:

@@ -1,4 +1,9 @@
-"""Neuron and stimulus models."""
+"""Neuron and stimulus models, installed as ``eventsim.nodes``."""
+
+if __name__ != "eventsim.nodes":
+    # imported by its folder name from a checkout: a second copy would register the models twice and
+    # write numba caches under a module name the installed package does not have
+    raise ImportError(f"import the nodes package as eventsim.nodes, not as {__name__}")
 
 from .ac_generator import AcGenerator
 from .dc_generator import DcGenerator

@@ -11,6 +11,11 @@ a netCDF file while the simulation runs (``record_to="netcdf"``); see
 :mod:`eventsim.recording`.
 """
 
+if __name__ != "eventsim.recorders":
+    # imported by its folder name from a checkout: a second copy would register the models twice and
+    # write numba caches under a module name the installed package does not have
+    raise ImportError(f"import the recorders package as eventsim.recorders, not as {__name__}")
+
 from .multimeter import Multimeter
 from .spike_recorder import SpikeRecorder
 

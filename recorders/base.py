@@ -161,7 +161,7 @@ class RecordingDevice(Node):
     Notes
     -----
     Subclasses implement :meth:`prepare_recording`, :meth:`after_run`,
-    :meth:`abort_recording`, :meth:`clear`, :meth:`to_dataset`, ``events``
+    :meth:`flush_during_run`, :meth:`clear`, :meth:`to_dataset`, ``events``
     and ``n_events``.
     """
 
@@ -263,10 +263,29 @@ class RecordingDevice(Node):
         """Called before each Simulate, after ``pre_run``; `t_end` (steps) is where the run will end."""
 
     def after_run(self, t_end):
-        """Called after each Simulate with the final step `t_end`."""
+        """Called after each Simulate with the final step `t_end` (also after an interrupted one, with the
+        time every population has reached): complete the files up to it."""
 
-    def abort_recording(self):
-        """Called when a Simulate call fails: discard what cannot be completed (e.g. a partial file)."""
+    def release_files(self):
+        """Close the recorder's file and let other runs write it (the kernel is being reset)."""
+        stream = getattr(self, "_stream", None)
+        if stream is not None:
+            stream.release()
+
+    def flush_during_run(self):
+        """Called between two population updates: append full buffers to the file, if streaming."""
+
+    @property
+    def failed(self):
+        """True if writing the recorder's file failed; the kernel then refuses to continue."""
+        stream = getattr(self, "_stream", None)
+        return stream is not None and stream.failed
+
+    @property
+    def failure(self):
+        """Why writing the recorder's file failed (str), or None."""
+        stream = getattr(self, "_stream", None)
+        return None if stream is None else stream.failure
 
     def clear(self):
         """Forget all recorded events (``n_events = 0``)."""

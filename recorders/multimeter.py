@@ -109,6 +109,7 @@ class Multimeter(RecordingDevice):
         self._values = {}
         self._stream = None
         self._flushed = 0
+        self._file_complete_steps = 0
         self._started = False
         self._window = self.window_steps()
 
@@ -259,21 +260,29 @@ class Multimeter(RecordingDevice):
         for name in self.record_from:
             self._values[name].buffer[r0:r1, cols] = values[name]
         entry["rows"] = r1
-        if self._stream is not None and self._steps.size >= self._chunk_rows():
+
+    def flush_during_run(self):
+        """Append the buffered samples up to the kernel's consistent time once the buffer is full."""
+        if self._stream is not None and not self._stream.failed and self._steps.size >= self._chunk_rows():
             self._flush(self._rows_safe_during_run())
 
     def after_run(self, t_end):
-        """Append the samples that became visible to the stream and commit it."""
-        if self._stream is not None:
-            self._flush(self._visible_rows())
-            self._stream.commit(recorder_attrs(self) | self._extra_attrs())
-
-    def abort_recording(self):
-        """Close the stream after a failed Simulate; a first, uncommitted file is deleted."""
-        if self._stream is not None:
-            self._stream.abort()
-            if not self._stream.committed:
-                self._stream = None
+        """Append the samples that became visible to the stream and commit it (with what it holds if a
+        write failed)."""
+        if self._stream is None:
+            return
+        error = None
+        if not self._stream.failed:
+            try:
+                self._flush(self._visible_rows())
+            except OSError as err:
+                error = err
+        attrs = recorder_attrs(self) | self._extra_attrs()
+        if self._stream.failed:
+            attrs["simulated_ms"] = float(stamps_to_ms(self._file_complete_steps, self.kernel.resolution))
+        self._stream.commit(attrs)
+        if error is not None:
+            raise error
 
     # --- buffer bookkeeping -------------------------------------------------------------
     def _complete_rows(self):
@@ -291,12 +300,14 @@ class Multimeter(RecordingDevice):
         return int(np.searchsorted(steps, self.visible_until(), side="right"))
 
     def _rows_safe_during_run(self):
-        """Complete rows that will be visible when the current run ends."""
+        """Complete rows up to the last ``min_delay`` slice that every population has finished: visible
+        whenever the run ends, interrupted or not."""
         n = self._complete_rows()
         if n == 0:
             return 0
-        steps = self._steps.view()[:n]
-        return int(np.searchsorted(steps, steps[-1] - self.kernel.min_delay, side="right"))
+        reached, md = self.kernel.consistent_steps(), self.kernel.min_delay
+        limit = ((reached - 1) // md) * md if reached > 0 else 0
+        return int(np.searchsorted(self._steps.view()[:n], limit, side="right"))
 
     def _drop_rows(self, n):
         self._steps.drop_front(n)
@@ -311,8 +322,10 @@ class Multimeter(RecordingDevice):
             return
         columns = {"time": stamps_to_ms(self._steps.view()[:n], self.kernel.resolution)}
         columns.update({name: arr.view()[:n] for name, arr in self._values.items()})
-        self._stream.append(columns)
+        last = int(self._steps.view()[n - 1])
+        self._stream.append(columns, attrs={"simulated_ms": float(stamps_to_ms(last, self.kernel.resolution))})
         self._flushed += n
+        self._file_complete_steps = last
         self._drop_rows(n)
 
     # --- streaming ------------------------------------------------------------------------
@@ -353,12 +366,11 @@ class Multimeter(RecordingDevice):
     def to_dataset(self):
         """The recording as an :class:`xarray.Dataset` (dims ``time`` x ``sender``).
 
-        With ``record_to="netcdf"`` the dataset is read from the file (into
-        memory); open the file with :func:`xarray.open_dataset` to read it
-        lazily instead.
+        With ``record_to="netcdf"`` the dataset is opened from the file and
+        read lazily (only what is used is loaded; ``.load()`` reads it all).
         """
         if self._stream is not None and self._stream.committed:
-            return xr.load_dataset(self._stream.path, engine="netcdf4")
+            return xr.open_dataset(self._stream.path, engine="netcdf4")
         times, _, data = self.table()
         return self._dataset(times, {name: arr.copy() for name, arr in data.items()})
 
@@ -367,7 +379,7 @@ class Multimeter(RecordingDevice):
         """Samples as PyNEST's flat arrays: ``senders``, ``times`` (ms) and one array per recorded variable,
         in NEST's order (see the module docstring)."""
         if self._stream is not None and self._stream.committed:
-            ds = self.to_dataset()
+            ds = self.to_dataset().load()
             times, senders = ds["time"].values, ds["sender"].values.astype(np.int64)
             data = {name: ds[name].values for name in self.record_from}
         else:

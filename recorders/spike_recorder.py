@@ -56,6 +56,8 @@ class SpikeRecorder(RecordingDevice):
         self._feeders = []
         self._stream = None
         self._streamed_counts = np.empty(0, dtype=np.int64)
+        self._flush_pending = False
+        self._file_complete_steps = 0
         self._started = False
         self._window = self.window_steps()
 
@@ -93,18 +95,29 @@ class SpikeRecorder(RecordingDevice):
             self._flush(min((src.t for src in self._feeders), default=self.kernel.steps))
 
     def after_run(self, t_end):
-        """Append all buffered spikes to the stream and commit it."""
-        if self._stream is not None:
-            self._flush(t_end)
-            self._stream.write("spike_count", self._streamed_counts.astype(np.int32))
-            self._stream.commit(recorder_attrs(self))
+        """Append the buffered spikes stamped up to `t_end` (steps) to the stream and commit it (with what
+        it holds if a write failed)."""
+        if self._stream is None:
+            return
+        error = None
+        if not self._stream.failed:
+            try:
+                self._append_to_stream(t_end)
+            except OSError as err:
+                error = err
+        self._stream.write("spike_count", self._streamed_counts.astype(np.int32))
+        attrs = recorder_attrs(self)
+        if self._stream.failed:
+            attrs["simulated_ms"] = float(stamps_to_ms(self._file_complete_steps, self.kernel.resolution))
+        self._stream.commit(attrs)
+        if error is not None:
+            raise error
 
-    def abort_recording(self):
-        """Close the stream after a failed Simulate; a first, uncommitted file is deleted."""
-        if self._stream is not None:
-            self._stream.abort()
-            if not self._stream.committed:
-                self._stream = None
+    def flush_during_run(self):
+        """Append the buffered spikes up to the kernel's consistent time once the buffer is full."""
+        if self._flush_pending and self._stream is not None and not self._stream.failed:
+            self._flush_pending = False
+            self._append_to_stream(self.kernel.consistent_steps())
 
     # --- buffer -------------------------------------------------------------------------
     def _ordered(self):
@@ -115,21 +128,37 @@ class SpikeRecorder(RecordingDevice):
             self._sorted = (s[order], t[order])
         return self._sorted
 
+    def _visible(self):
+        """Buffered spikes stamped up to the kernel's time (senders, stamps): after an interrupted run,
+        populations that ran ahead may have sent later ones."""
+        senders, stamps = self._ordered()
+        n = int(np.searchsorted(stamps, self.kernel.steps, side="right"))
+        return senders[:n], stamps[:n]
+
     def _flush(self, limit):
+        """Ask for the buffer to be appended to the stream at the next point between two updates
+        (a write failure must not land inside a population's update)."""
+        self._flush_pending = True
+
+    def _append_to_stream(self, limit):
         """Append the buffered spikes stamped up to `limit` (steps) to the stream, in order."""
         senders, stamps = self._ordered()
         n = int(np.searchsorted(stamps, limit, side="right"))
-        if n == 0:
-            return
-        index = np.searchsorted(self.sources, senders[:n])
-        self._stream.append({"spike_time": stamps_to_ms(stamps[:n], self.kernel.resolution),
-                             "spike_sender_index": index.astype(np.int32),
-                             "spike_sender": senders[:n].astype(np.int32)})
-        np.add.at(self._streamed_counts, index, 1)
-        rest_s, rest_t = senders[n:].copy(), stamps[n:].copy()
-        self._clear_buffer()
-        self._senders.append(rest_s)
-        self._stamps.append(rest_t)
+        if n > 0:
+            index = np.searchsorted(self.sources, senders[:n])
+            counts = self._streamed_counts.copy()
+            np.add.at(counts, index, 1)
+            self._stream.append({"spike_time": stamps_to_ms(stamps[:n], self.kernel.resolution),
+                                 "spike_sender_index": index.astype(np.int32),
+                                 "spike_sender": senders[:n].astype(np.int32)},
+                                fixed={"spike_count": counts.astype(np.int32)},
+                                attrs={"simulated_ms": float(stamps_to_ms(limit, self.kernel.resolution))})
+            self._streamed_counts = counts
+            rest_s, rest_t = senders[n:].copy(), stamps[n:].copy()
+            self._clear_buffer()
+            self._senders.append(rest_s)
+            self._stamps.append(rest_t)
+        self._file_complete_steps = max(self._file_complete_steps, int(limit))
 
     def _clear_buffer(self):
         """Drop the buffered spikes."""
@@ -154,11 +183,12 @@ class SpikeRecorder(RecordingDevice):
         """The recording as an :class:`xarray.Dataset` (a CF indexed ragged array: ``spike_time``,
         ``spike_sender_index``, ``spike_sender``, ``spike_count``; see :mod:`eventsim.recording`).
 
-        With ``record_to="netcdf"`` the dataset is read from the file.
+        With ``record_to="netcdf"`` the dataset is opened from the file and
+        read lazily.
         """
         if self._stream is not None and self._stream.committed:
-            return xr.load_dataset(self._stream.path, engine="netcdf4")
-        senders, stamps = self._ordered()
+            return xr.open_dataset(self._stream.path, engine="netcdf4")
+        senders, stamps = self._visible()
         return self._dataset(stamps_to_ms(stamps, self.kernel.resolution), senders)
 
     @property
@@ -166,26 +196,32 @@ class SpikeRecorder(RecordingDevice):
         """Recorded spikes as PyNEST's flat arrays: ``senders`` (global ids, int64) and ``times`` (ms),
         in NEST's order (see the module docstring)."""
         if self._stream is not None and self._stream.committed:
-            ds = self.to_dataset()
+            ds = self.to_dataset().load()
             senders = ds["spike_sender"].values.astype(np.int64)
             stamps = np.round(ds["spike_time"].values / self.kernel.resolution).astype(np.int64)
         else:
-            senders, stamps = self._ordered()
+            senders, stamps = self._visible()
         order = np.lexsort((stamps, senders, (stamps - 1) // self.kernel.min_delay))
         return {"senders": senders[order], "times": stamps_to_ms(stamps[order], self.kernel.resolution)}
 
     @property
     def n_events(self):
         """Number of recorded spikes (int)."""
-        streamed = self._stream.size if self._stream is not None else 0
-        return streamed + self._senders.size
+        if self._stream is not None and self._stream.committed:
+            return self._stream.size
+        return int(np.count_nonzero(self._stamps.view() <= self.kernel.steps))
 
     def clear(self):
         """Forget all recorded spikes (``n_events = 0``)."""
         if self.streaming and self._started:
             raise BadProperty("n_events cannot be reset for record_to='netcdf': the spikes are in "
                               f"{self.status['filename']!r}")
+        senders, stamps = self._ordered()
+        n = len(self._visible()[0])
+        rest_s, rest_t = senders[n:].copy(), stamps[n:].copy()
         self._clear_buffer()
+        self._senders.append(rest_s)
+        self._stamps.append(rest_t)
 
     def _state_status(self, i):
         return {"n_events": self.n_events}

@@ -24,8 +24,8 @@ SETTINGS = {
 
 
 def leftovers(folder):
-    """Hidden temporary files left in `folder`."""
-    return [p.name for p in Path(folder).iterdir() if p.name.startswith(".")]
+    """Hidden temporary files left in `folder` (a live kernel's lock files do not count)."""
+    return [p.name for p in Path(folder).iterdir() if p.name.startswith(".") and not p.name.endswith(".lock")]
 
 
 def assert_netcdf_safe(attrs):
@@ -151,8 +151,8 @@ def test_stream_chunks_appear_during_the_run(tmp_path, small_stream_buffer, monk
     sizes = []
     original = NetCDFStream.append
 
-    def spy(self, columns):
-        original(self, columns)
+    def spy(self, columns, **kwargs):
+        original(self, columns, **kwargs)
         sizes.append(self.size)
 
     monkeypatch.setattr(NetCDFStream, "append", spy)
@@ -196,37 +196,56 @@ def test_streaming_spike_recorder_refuses_new_sources(tmp_path):
         nest.Simulate(5.0)
 
 
-def test_failed_first_run_leaves_no_partial_stream(tmp_path, small_stream_buffer, monkeypatch):
-    """A run that fails while streaming leaves no partial file, and an older file at the path intact."""
+def test_interrupted_first_run_keeps_the_samples_up_to_the_stop(tmp_path, small_stream_buffer, monkeypatch):
+    """An interrupted first streaming run replaces an older file by one complete up to the stop, no temporary file."""
     target = tmp_path / "mm.nc"
     target.write_text("older results")
     calls = []
 
-    def failing_append(self, columns):
+    def interrupting_append(self, columns, **kwargs):
         calls.append(1)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return original(self, columns)
+        return original(self, columns, **kwargs)
 
     original = NetCDFStream.append
-    monkeypatch.setattr(NetCDFStream, "append", failing_append)
+    monkeypatch.setattr(NetCDFStream, "append", interrupting_append)
     with pytest.raises(KeyboardInterrupt):
         small_network(mm_params={"interval": 0.1, "record_to": "netcdf", "filename": str(target)}, sims=[40.0])
-    assert target.read_text() == "older results"
-    recorder_of(nest.NodeCollection(nest.get_kernel(), np.array([6]))).abort_recording()
+    stopped = nest.biological_time
+    assert 0 < stopped < 40.0
+    with xr.open_dataset(target) as ds:
+        times = ds["time"].values
+        assert not np.isnan(ds["V_m"].values).any()
+    assert np.allclose(times, np.arange(1, len(times) + 1) * 0.1) and times[-1] <= stopped
     assert leftovers(tmp_path) == []
 
 
-def test_failed_first_stream_leaves_no_file(tmp_path, small_stream_buffer, monkeypatch):
-    """A Simulate that fails during a first streaming run removes its temporary file at once."""
-    def failing_append(self, columns):
-        raise RuntimeError("disk full")
+@pytest.mark.parametrize("sims", [[40.0], [10.0, 30.0]], ids=["first call", "later call"])
+def test_failed_write_names_the_file_and_stops_the_kernel(tmp_path, small_stream_buffer, monkeypatch, sims):
+    """A write error of the netCDF library while streaming is an OSError naming the file; the file is cut back
+    to the samples written before (no NaN rows); the kernel refuses to continue."""
+    calls = []
 
-    monkeypatch.setattr(NetCDFStream, "append", failing_append)
-    with pytest.raises(RuntimeError, match="disk full"):
-        small_network(mm_params={"interval": 0.1, "record_to": "netcdf", "filename": str(tmp_path / "m.nc")},
-                      sims=[40.0])
-    assert leftovers(tmp_path) == [] and not (tmp_path / "m.nc").exists()
+    def failing_sync(self):
+        calls.append(1)
+        if len(calls) == len(sims) * 12:
+            self.variables["V_m"][self.dimensions["time"].size:self.dimensions["time"].size + 3] = 0.0
+            raise RuntimeError("NetCDF: HDF error")
+        return original(self)
+
+    original = netCDF4.Dataset.sync
+    monkeypatch.setattr(netCDF4.Dataset, "sync", failing_sync)
+    target = tmp_path / "m.nc"
+    with pytest.raises(OSError, match=f"{target}.*the file holds the .* entries along 'time' written before"):
+        small_network(mm_params={"interval": 0.1, "record_to": "netcdf", "filename": str(target)}, sims=sims)
+    with xr.open_dataset(target) as ds:
+        times = ds["time"].values
+        assert len(times) > 0 and not np.isnan(ds["V_m"].values).any()
+        assert np.allclose(times, np.arange(1, len(times) + 1) * 0.1)
+    assert leftovers(tmp_path) == []
+    with pytest.raises(nest.KernelException, match="cannot continue"):
+        nest.Simulate(1.0)
 
 
 # --- atomic writing ---------------------------------------------------------------------------

@@ -107,10 +107,58 @@ def test_parametrized_names_and_name_override(pytester, plugin_option):
     assert sorted(path.name for path in references.iterdir()) == [
         "TestGroup.test_method.nc",
         "second.nc",
-        "test_model_glif_cond.nc",
-        "test_model_iaf_psc_alpha.nc",
+        "test_model[glif_cond].nc",
+        "test_model[iaf%20psc%2Falpha].nc",
     ]
     pytester.runpytest(*plugin_option).assert_outcomes(passed=3)
+
+
+def test_ids_that_differ_only_in_awkward_characters_get_distinct_files(pytester, plugin_option):
+    """Parameter ids a/b, a b, a_b, a%2Fb and a:b are five tests with five reference files, each checked
+    against its own recording."""
+    ids = ["a/b", "a b", "a_b", "a%2Fb", "a:b"]
+    pytester.makepyfile(
+        test_ids=f"""
+        import pytest
+        import xarray as xr
+
+        IDS = {ids!r}
+        VALUE = {{"a/b": 1.0, "a b": 2.0, "a_b": 3.0, "a%2Fb": 4.0, "a:b": 5.0}}
+
+        @pytest.mark.parametrize("key", IDS, ids=IDS)
+        def test_id(reference_recording, key):
+            reference_recording(xr.Dataset({{"spike_time": ("spike", [VALUE[key]])}}))
+        """
+    )
+    pytester.runpytest(*plugin_option, "--update-references").assert_outcomes(passed=5)
+    files = sorted(path.name for path in (pytester.path / "references" / "test_ids").iterdir())
+    assert len(files) == 5, files
+    pytester.runpytest(*plugin_option).assert_outcomes(passed=5)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "values overwritten"])
+def test_a_damaged_reference_is_reported_as_unreadable(pytester, plugin_option, damage):
+    """A truncated file, 4 kB of garbage, or changed values are reported as a damaged reference with the hint
+    to write it again, never as a difference of the model."""
+    pytester.makepyfile(test_model=RECORDING_TEST.format(v_rest_mv=-70.0))
+    pytester.runpytest(*plugin_option, "--update-references").assert_outcomes(passed=1)
+    reference = pytester.path / "references" / "test_model" / "test_rest.nc"
+    data = bytearray(reference.read_bytes())
+    if damage == "truncated":
+        data = data[: len(data) // 2]
+    elif damage == "garbage":
+        data = bytearray(np.random.default_rng(1).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    else:
+        marker = np.float64(-70.0).tobytes()
+        at = bytes(data).find(marker)
+        assert at > 0
+        data[at:at + 8] = np.float64(4.6e306).tobytes()
+    reference.write_bytes(bytes(data))
+    result = pytester.runpytest(*plugin_option)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*the reference *test_rest.nc is * run pytest with --update-references to write "
+                                 "it again*"])
+    assert "4.6e+306" not in result.stdout.str() and "differ" not in result.stdout.str()
 
 
 def test_same_reference_twice_in_one_test_fails(pytester, plugin_option):
