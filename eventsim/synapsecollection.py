@@ -118,7 +118,8 @@ class SynapseCollection:
             out["target"][pos] = tgt[idx] + proj.target.first_gid
             out["weight"][pos] = wt[idx]
             out["delay_steps"][pos] = d[idx]
-            out["receptor"][pos] = r[idx]
+            # NEST reports receptor 1 for the connections of a multimeter (its data request port)
+            out["receptor"][pos] = 1 if proj.source.model_name == "multimeter" else r[idx]
             models[pos] = proj.synapse_model
         out["delay"] = out.pop("delay_steps") * h  # NEST reports delays as steps x resolution
         out["synapse_model"] = models

@@ -406,6 +406,59 @@ def scenario_offgrid_delays(sim):
     return out
 
 
+# --- spike_generator flags, multimeter connections ---------------------------------------------
+
+SG_FLAG_CASES = {
+    # name: (params, spike_times, pre-simulated ms before the times are set, record the generator directly)
+    "precise_false": ({"precise_times": False}, [1.0, 2.0], 0.0, True),
+    "precise_on_grid": ({"precise_times": True}, [1.0, 2.0, 3.0], 0.0, True),
+    "precise_off_grid": ({"precise_times": True}, [1.0, 1.23, 2.05, 3.0], 0.0, False),
+    "precise_and_offgrid": ({"precise_times": True, "allow_offgrid_times": True}, [1.23], 0.0, False),
+    "precise_and_shift": ({"precise_times": True, "shift_now_spikes": True}, [1.0], 0.0, False),
+    "zero_without_shift": ({}, [0.0], 0.0, True),
+    "zero_with_shift": ({"shift_now_spikes": True}, [0.0, 1.0], 0.0, True),
+    "now_with_shift": ({"shift_now_spikes": True}, [2.0, 3.0], 2.0, True),
+    "now_without_shift": ({}, [2.0, 3.0], 2.0, True),
+    "precise_unsorted": ({"precise_times": True}, [1.2, 1.11], 0.0, False),
+}
+
+
+def scenario_spike_generator_flags(sim):
+    """precise_times and shift_now_spikes: read-back spike_times and the spikes a parrot relays."""
+    out = {"defaults": [sim.GetDefaults("spike_generator", "precise_times"),
+                        sim.GetDefaults("spike_generator", "shift_now_spikes")]}
+    for name, (params, times, pre, record_generator) in SG_FLAG_CASES.items():
+        sim.ResetKernel()
+        sg = sim.Create("spike_generator")
+        p = sim.Create("parrot_neuron")
+        sr_p = sim.Create("spike_recorder")
+        sim.Connect(sg, p)
+        sim.Connect(p, sr_p)
+        sr_sg = sim.Create("spike_recorder")
+        if record_generator:
+            sim.Connect(sg, sr_sg)
+        if pre:
+            sim.Simulate(pre)
+        err = _error(lambda: sg.set({**params, "spike_times": times}), sim.NESTErrors.BadProperty)
+        if err is not None:
+            out[name] = err
+            continue
+        sim.Simulate(6.0)
+        out[name] = [_plain(sg.spike_times), _plain(sr_p.events["times"]), _plain(sr_sg.events["times"])]
+    return out
+
+
+def scenario_multimeter_connections(sim):
+    """Multimeter connections as GetConnections reports them."""
+    sim.ResetKernel()
+    mm = sim.Create("multimeter", params={"record_from": ["V_m"]})
+    n = sim.Create("glif_cond", 2)
+    sim.Connect(mm, n)
+    c = sim.GetConnections(mm)
+    return {"connections": c.get(["source", "target", "receptor", "weight", "delay", "synapse_model"]),
+            "by_target": len(sim.GetConnections(target=n))}
+
+
 SCENARIOS = {name[len("scenario_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("scenario_")}
 
 
