@@ -385,6 +385,8 @@ class Kernel:
         """Scatter a spike batch of `pop` over its connections into the targets' inboxes."""
         if len(batch) == 0:
             return
+        if pop.element_type == "neuron":
+            self.local_spike_counter += int(batch.multiplicities.sum())
         for proj in pop.outgoing:
             target = proj.target
             if target.element_type == "recorder":
@@ -441,6 +443,7 @@ class Kernel:
         n_steps = ms_to_steps(t_ms, self._resolution, "simulation time")
         if n_steps == 0:
             return
+        self.local_spike_counter = 0
         t_end = self.steps + n_steps
         self._prepare(t_end)
         env = self.env
