@@ -16,7 +16,7 @@ import types
 from . import api
 from . import kernel_properties
 from .api import (Cleanup, Connect, CopyModel, Create, Disconnect, GetConnections, GetNodes, Prepare, PrintNodes, Run,
-                  RunManager, GetDefaults, GetKernelStatus, GetStatus, NodeCollection,
+                  RunManager, GetDefaults, NumProcesses, Rank, GetKernelStatus, GetStatus, NodeCollection,
                   ResetKernel, SetDefaults, SetKernelStatus, SetStatus, Simulate, get_kernel)
 from .api import kernel_get as get, kernel_set as set  # noqa: A001 - PyNEST's names nest.get and nest.set
 from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, IllegalConnection,
@@ -35,7 +35,7 @@ __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDe
            "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType", "IllegalConnection",
            "KernelException", "NESTError", "NESTErrors", "VerbosityLevel", "set_verbosity", "get_verbosity",
            "get", "set", "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run", "Cleanup",
-           "RunManager", "build_info", "kernel_status", "resolution", "rng_seed", "biological_time",
+           "RunManager", "Rank", "NumProcesses", "build_info", "kernel_status", "resolution", "rng_seed", "biological_time",
            "node_models", "report", "__version__"]
 
 #: Named progress reports (besides None and callables); see :mod:`eventsim.progress`.
@@ -51,9 +51,9 @@ class _Module(types.ModuleType):
 
     Every kernel property (``resolution``, ``min_delay``, ``local_num_threads``
     ...) reads as ``eventsim.<key>``; the settable ones are set by assignment.
-    Assigning any other name that the module does not have raises
-    AttributeError, so that a misspelt ``nest.resolutoin = 0.05`` is not stored
-    silently.
+    Assigning any other public name raises AttributeError (as in PyNEST), so
+    that a misspelt ``nest.resolutoin = 0.05`` is not stored silently and
+    ``nest.get = 5`` does not replace a function.
     """
 
     def __getattr__(self, name):
@@ -73,9 +73,10 @@ class _Module(types.ModuleType):
             kernel_properties.set_status(api.get_kernel(), {name: value})
         elif name in kernel_properties.READABLE or name in _COMPUTED:
             raise AttributeError(f"eventsim.{name} is read-only")
-        elif name in self.__dict__ or f"{__name__}.{name}" in sys.modules:
-            super().__setattr__(name, value)   # rebinding an existing name (monkeypatching) or a submodule
+        elif name.startswith("_") or f"{__name__}.{name}" in sys.modules:
+            super().__setattr__(name, value)   # private names, and submodules bound by the import system
         else:
+            # as PyNEST: neither new names nor the module's functions can be assigned
             raise AttributeError(f"cannot set attribute {name!r} on module 'eventsim': it is no kernel property "
                                  f"(settable: {', '.join(sorted(kernel_properties.SETTABLE))}, report)")
 

@@ -15,7 +15,8 @@ from .nodecollection import NodeCollection
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "get_kernel", "NodeCollection", "kernel_get", "kernel_set",
-           "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run", "Cleanup", "RunManager"]
+           "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run", "Cleanup", "RunManager", "Rank",
+           "NumProcesses"]
 
 _kernel = Kernel()
 
@@ -433,3 +434,13 @@ class RunManager:
     def __exit__(self, *exc):
         Cleanup()
         return False
+
+
+def Rank():
+    """MPI rank of this process: always 0 (eventsim runs in one process)."""
+    return 0
+
+
+def NumProcesses():
+    """Number of MPI processes: always 1 (eventsim runs in one process)."""
+    return 1

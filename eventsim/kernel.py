@@ -181,7 +181,7 @@ class Kernel:
     def node_of(self, gid):
         """Return (population, local index) of global id `gid`."""
         if not 1 <= gid <= self.n_nodes:
-            raise UnknownNode(f"node {gid} does not exist (there are {self.n_nodes} nodes)")
+            raise UnknownNode(f"Node with id {gid} does not exist. There are {self.n_nodes} nodes.")
         k = int(np.searchsorted(self._first_gids, gid, side="right")) - 1
         pop = self.populations[k]
         return pop, gid - pop.first_gid
@@ -191,7 +191,7 @@ class Kernel:
         gids = np.asarray(gids, dtype=np.int64)
         if gids.size and (gids.min() < 1 or gids.max() > self.n_nodes):
             bad = gids[(gids < 1) | (gids > self.n_nodes)][0]
-            raise UnknownNode(f"node {bad} does not exist (there are {self.n_nodes} nodes)")
+            raise UnknownNode(f"Node with id {bad} does not exist. There are {self.n_nodes} nodes.")
         which = np.searchsorted(self._first_gids, gids, side="right") - 1
         for k in np.unique(which):
             pos = np.flatnonzero(which == k)
@@ -209,6 +209,12 @@ class Kernel:
     def model_class(self, model):
         """The class of node model `model`, a built-in name or a name made by :meth:`copy_model`."""
         return model_class(self.copied_models.get(model, model))
+
+    def model_id(self, model):
+        """Number of node model `model`: built-in models in name order, then copies in the order made."""
+        from .registry import node_models
+        names = list(node_models()) + list(self.copied_models)
+        return names.index(model)
 
     def _copy_name(self, model):
         return model if model in self.copied_models else None

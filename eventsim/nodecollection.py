@@ -198,6 +198,7 @@ class NodeCollection:
         """Status dict of node `gid`; a recorder's includes its ``events``."""
         status = self._kernel.get_status(gid)
         pop, _ = self._kernel.node_of(gid)
+        status["model_id"] = self._kernel.model_id(status["model"])
         if pop.element_type == "recorder" and hasattr(pop, "events"):
             status["events"] = pop.events
         return status

@@ -216,7 +216,8 @@ def test_node_models_lists_the_models_and_is_read_only():
                                   lambda: nest.SetDefaults("iaf_psc_alpha", {"V_m": 0.0})])
 def test_unknown_model_lists_known_ones(call):
     """An unknown model name raises UnknownModelName listing the available models."""
-    with pytest.raises(nest.UnknownModelName, match="unknown model 'iaf_psc_alpha'; available models: glif_cond"):
+    with pytest.raises(nest.UnknownModelName, match="unknown model 'iaf_psc_alpha': iaf_psc_alpha is not a known model name; "
+                                                  "available models: glif_cond"):
         call()
 
 

@@ -117,7 +117,7 @@ def test_node_collection_from_ids(three_populations):
     assert len(nest.NodeCollection([])) == 0
     with pytest.raises(nest.BadProperty, match="ascending"):
         nest.NodeCollection([3, 1])
-    with pytest.raises(nest.BadParameter, match="node 10 does not exist"):
+    with pytest.raises(nest.BadParameter, match="Node with id 10 does not exist"):
         nest.NodeCollection([1, 10])
 
 
