@@ -65,6 +65,7 @@ class Kernel:
         self.local_num_threads = 1
         """Threads asked for (stored; eventsim runs one thread)."""
         self.rng_type = "PCG64"
+        self.use_compressed_spikes = True
         self.local_spike_counter = 0
         """Spikes emitted by neurons in the last Simulate call (NEST's local_spike_counter)."""
         self.prepared = False

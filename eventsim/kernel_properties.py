@@ -71,6 +71,8 @@ READABLE = {
     "prepared": lambda k: k.prepared,
     "build_info": lambda k: build_info(),
     "dict_miss_is_error": lambda k: True,
+    "use_compressed_spikes": lambda k: k.use_compressed_spikes,
+    "keep_source_table": lambda k: True,
     "off_grid_spiking": lambda k: False,
 }
 
@@ -119,6 +121,19 @@ def _set_delay_extrema(k, value):
     raise BadProperty("min_delay and max_delay follow the connections in eventsim and cannot be set")
 
 
+def _set_tics_per_ms(k, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != TICS_PER_MS:
+        raise BadProperty(f"tics_per_ms {value!r} is not supported: eventsim counts time in tics of 1 us "
+                          f"(tics_per_ms = {TICS_PER_MS}), NEST's default")
+
+
+def _set_use_compressed_spikes(k, value):
+    # NEST's MPI spike-exchange format: no effect on results, and eventsim exchanges no spikes between processes
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeMismatch(f"use_compressed_spikes must be a boolean, got {value!r}")
+    k.use_compressed_spikes = bool(value)
+
+
 def _set_verbosity(k, value):
     set_level(value)
 
@@ -134,6 +149,8 @@ SETTABLE = {
     "min_delay": _set_delay_extrema,
     "max_delay": _set_delay_extrema,
     "verbosity": _set_verbosity,
+    "tics_per_ms": _set_tics_per_ms,
+    "use_compressed_spikes": _set_use_compressed_spikes,
 }
 
 

@@ -149,7 +149,7 @@ class NodeCollection:
 
     def check_valid(self):
         """Raise KernelException if ResetKernel has discarded the kernel of these nodes."""
-        if self._kernel.discarded:
+        if self._kernel.discarded and len(self):
             raise KernelException(f"this NodeCollection ({len(self)} nodes) was created before ResetKernel; its "
                                   "nodes no longer exist: create new nodes after ResetKernel")
 
@@ -166,8 +166,10 @@ class NodeCollection:
         and a dict for a list of names (``get("events", ["senders", "V_m"])``).
         """
         self.check_valid()
+        if output == "pandas":
+            return self._get_pandas(keys)
         if output not in ("", None):
-            raise BadParameter(f"NodeCollection.get: output={output!r} is not supported; use output=''")
+            raise BadParameter(f"NodeCollection.get: output={output!r} is not supported; use output='' or 'pandas'")
         as_dict = len(keys) > 1
         if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
             keys, as_dict = tuple(keys[0]), True
@@ -193,6 +195,15 @@ class NodeCollection:
         if len(statuses) == 1:
             return {k: statuses[0][k] for k in keys}
         return {k: tuple(s[k] for s in statuses) for k in keys}
+
+    def _get_pandas(self, keys):
+        """``get(..., output="pandas")``: a DataFrame indexed by global id, one column per key (pandas needed)."""
+        import pandas
+        if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
+            keys = tuple(keys[0])
+        statuses = [self._status(int(g)) for g in self._gids]
+        names = list(keys) if keys else list(statuses[0]) if statuses else []
+        return pandas.DataFrame({k: [s[k] for s in statuses] for k in names}, index=self._gids.tolist())
 
     def _status(self, gid):
         """Status dict of node `gid`; a recorder's includes its ``events``."""
