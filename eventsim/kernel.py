@@ -22,14 +22,14 @@ import numpy as np
 import simpy
 
 from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_layout
-from .errors import (BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
+from .errors import (BadDelay, BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
                      KernelException, UnknownNode, UnknownReceptorType, UnknownSynapseType)
 from .messages import CurrentBatch, SpikeBatch
 from .nodecollection import NodeCollection
 from .progress import ProgressReporter
 from .synapsecollection import SynapseCollection
 from .registry import model_class
-from .timegrid import is_on_grid, ms_to_steps, steps_to_ms
+from .timegrid import delay_to_steps, is_on_grid, ms_to_steps, steps_to_ms
 from .verbosity_levels import VerbosityLevel, message
 
 __all__ = ["Kernel", "DEFAULT_RNG_SEED"]
@@ -66,6 +66,8 @@ class Kernel:
         """Threads asked for (stored; eventsim runs one thread)."""
         self.rng_type = "PCG64"
         self.use_compressed_spikes = True
+        self.delay_extrema = None
+        """(min_delay, max_delay) in ms if set with SetKernelStatus, else None (they follow the connections)."""
         self.local_spike_counter = 0
         """Spikes emitted by neurons in the last Simulate call (NEST's local_spike_counter)."""
         self.prepared = False
@@ -137,9 +139,23 @@ class Kernel:
 
     @property
     def min_delay(self):
-        """Smallest delay (steps) of all connections, recorders' included (NEST's min_delay)."""
+        """Smallest delay (steps) of all connections, recorders' included (NEST's min_delay), or the lower
+        bound set with ``SetKernelStatus({"min_delay": ..., "max_delay": ...})``."""
+        if self.delay_extrema is not None:
+            return int(delay_to_steps(self.delay_extrema[0], self._resolution))
         delays = [p.min_delay for p in self.projections.values() if len(p)]
         return min(delays) if delays else 1
+
+    def check_delay_extrema(self, delay_steps):
+        """Raise BadDelay if a delay (steps, array) lies outside the min_delay/max_delay set by the user."""
+        if self.delay_extrema is None or np.size(delay_steps) == 0:
+            return
+        lo, hi = (int(delay_to_steps(d, self._resolution)) for d in self.delay_extrema)
+        d = np.asarray(delay_steps)
+        if d.min() < lo:
+            raise BadDelay(f"delay {d.min() * self._resolution:g} ms is below min_delay {self.delay_extrema[0]} ms")
+        if d.max() > hi:
+            raise BadDelay(f"delay {d.max() * self._resolution:g} ms is above max_delay {self.delay_extrema[1]} ms")
 
     # --- nodes -------------------------------------------------------------------
     def create(self, model, n=1, params=None, positions=None):
@@ -287,6 +303,7 @@ class Kernel:
                                                    self.synapse_models, self.warn_delay_rounding)
         synapse_model = syn_spec if isinstance(syn_spec, str) else (syn_spec or {}).get("synapse_model",
                                                                                       "static_synapse")
+        self.check_delay_extrema(delay)
         # check all pairs before storing anything
         plans = []
         src_groups = list(self.split_by_population(src))

@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import BadProperty, TypeMismatch
 from .registry import node_models
-from .timegrid import TICS_PER_MS, steps_to_ms, tics_per_step
+from .timegrid import TICS_PER_MS, delay_to_steps, steps_to_ms, tics_per_step
 from .verbosity_levels import get_verbosity, set_level
 
 __all__ = ["READABLE", "SETTABLE", "get_status", "set_status", "RNG_TYPES", "build_info"]
@@ -36,6 +36,8 @@ def build_info():
 
 
 def _max_delay(k):
+    if k.delay_extrema is not None:
+        return int(delay_to_steps(k.delay_extrema[1], k.resolution))
     delays = [int(p.arrays[3].max()) for p in k.projections.values() if len(p)]
     return max(delays) if delays else 1
 
@@ -117,8 +119,18 @@ def _set_biological_time(k, value):
         raise BadProperty("biological_time cannot be reset after a Simulate; call ResetKernel() first")
 
 
-def _set_delay_extrema(k, value):
-    raise BadProperty("min_delay and max_delay follow the connections in eventsim and cannot be set")
+def _set_delay_extrema(k, lo, hi):
+    """Fix min_delay and max_delay (ms) before any connection exists, as NEST; delays outside them are refused."""
+    for name, value in (("min_delay", lo), ("max_delay", hi)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+            raise BadProperty(f"{name} must be a number of ms, got {value!r}")
+    if any(len(p) for p in k.projections.values()):
+        raise BadProperty("min_delay and max_delay cannot be set once connections exist; call ResetKernel first")
+    if int(delay_to_steps(lo, k.resolution)) < 1:
+        raise BadProperty(f"min_delay {lo} ms is below the resolution {k.resolution} ms")
+    if lo > hi:
+        raise BadProperty(f"min_delay {lo} ms must not exceed max_delay {hi} ms")
+    k.delay_extrema = (float(lo), float(hi))
 
 
 def _set_tics_per_ms(k, value):
@@ -146,8 +158,8 @@ SETTABLE = {
     "local_num_threads": _set_local_num_threads,
     "total_num_virtual_procs": _set_local_num_threads,
     "biological_time": _set_biological_time,
-    "min_delay": _set_delay_extrema,
-    "max_delay": _set_delay_extrema,
+    "min_delay": None,  # set together with max_delay, see set_status
+    "max_delay": None,
     "verbosity": _set_verbosity,
     "tics_per_ms": _set_tics_per_ms,
     "use_compressed_spikes": _set_use_compressed_spikes,
@@ -193,5 +205,11 @@ def set_status(kernel, params):
                 raise ValueError(f"`{key}` is a readonly kernel parameter")
             raise ValueError(f"`{key}` is not a valid kernel parameter, valid parameters are: "
                              f"{', '.join(sorted(SETTABLE))}")
+    extrema = [key for key in ("min_delay", "max_delay") if key in params]
+    if len(extrema) == 1:
+        raise BadProperty("both min_delay and max_delay have to be specified (in one call)")
     for key, value in params.items():
-        SETTABLE[key](kernel, value)
+        if key not in ("min_delay", "max_delay"):
+            SETTABLE[key](kernel, value)
+    if extrema:
+        _set_delay_extrema(kernel, params["min_delay"], params["max_delay"])

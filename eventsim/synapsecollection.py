@@ -195,6 +195,7 @@ class SynapseCollection:
             if np.any(steps < 1):
                 raise BadDelay(f"delay {float(d_ms[steps < 1][0])} ms is below the resolution {h} ms once rounded "
                                "to the grid")
+            self._kernel.check_delay_extrema(steps)
             off_grid = ~is_on_grid(d_ms, h)
             if np.any(off_grid):
                 self._kernel.warn_delay_rounding(f"delay {float(d_ms[off_grid][0])} ms is not a multiple of the "

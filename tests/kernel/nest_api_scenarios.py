@@ -468,6 +468,31 @@ def scenario_multimeter_connections(sim):
             "by_target": len(sim.GetConnections(target=n))}
 
 
+def scenario_delay_extrema(sim):
+    """min_delay and max_delay set before connecting: reported, enforced, and fixed once connections exist."""
+    sim.ResetKernel()
+    sim.set(min_delay=0.5, max_delay=2.0)
+    out = {"set": [sim.min_delay, sim.max_delay]}
+    p = sim.Create("parrot_neuron", 2)
+    out["inside"] = [_error(lambda: sim.Connect(p[0], p[1], syn_spec={"delay": 1.0})), sim.min_delay, sim.max_delay]
+    out["below"] = _error(lambda: sim.Connect(p[0], p[1], syn_spec={"delay": 0.2}), sim.NESTErrors.BadDelay)
+    out["above"] = _error(lambda: sim.Connect(p[0], p[1], syn_spec={"delay": 3.0}), sim.NESTErrors.BadDelay)
+    out["set_above"] = _error(lambda: sim.GetConnections().set(delay=2.5), sim.NESTErrors.BadDelay)
+    out["only_one"] = _error(lambda: sim.set(min_delay=0.3), sim.NESTErrors.BadProperty)
+    out["after_connect"] = _error(lambda: sim.set(min_delay=0.2, max_delay=1.0), sim.NESTErrors.BadProperty)
+    out["count"] = sim.num_connections
+    sim.ResetKernel()
+    out["reset"] = [sim.min_delay, sim.max_delay]
+    sim.SetKernelStatus({"resolution": 0.25, "min_delay": 0.5, "max_delay": 1.5})
+    out["with_resolution"] = [sim.resolution, sim.min_delay, sim.max_delay]
+    mm = sim.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.25})
+    n = sim.Create("glif_cond")
+    sim.Connect(mm, n)
+    sim.Simulate(2.0)
+    out["multimeter_times_min_delay_0.5"] = _plain(mm.events["times"])
+    return out
+
+
 SCENARIOS = {name[len("scenario_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("scenario_")}
 
 

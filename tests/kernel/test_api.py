@@ -117,14 +117,16 @@ def test_illegal_simulation_times(t, error, match):
 
 
 def test_kernel_status_min_delay_and_unsettable_keys():
-    """min_delay is the smallest delay of all connections; only resolution and rng_seed are settable."""
+    """min_delay is the smallest delay of all connections; it can be fixed (with max_delay) only before."""
     a = nest.Create("parrot_neuron", 2)
     nest.Connect(a[0], a[1], syn_spec={"delay": 2.0})
     assert nest.GetKernelStatus("min_delay") == 2.0
     nest.Connect(a[1], nest.Create("spike_recorder"), syn_spec={"delay": 0.5})
     assert nest.GetKernelStatus(["min_delay", "network_size"]) == (0.5, 3)
-    with pytest.raises(nest.BadProperty, match="cannot be set"):
+    with pytest.raises(nest.BadProperty, match="both min_delay and max_delay"):
         nest.SetKernelStatus({"min_delay": 1.0})
+    with pytest.raises(nest.BadProperty, match="connections exist"):
+        nest.SetKernelStatus({"min_delay": 1.0, "max_delay": 2.0})
 
 
 # --- Simulate in pieces ---------------------------------------------------------------------------
