@@ -62,7 +62,13 @@ class NodeCollection:
                 raise IndexError(f"slice stop value {key.stop} outside of the NodeCollection (length {n})")
             return NodeCollection(self._kernel, self._gids[key])
         if isinstance(key, (list, tuple, np.ndarray)):
+            if not isinstance(key, np.ndarray):
+                is_bool = [isinstance(k, (bool, np.bool_)) for k in key]
+                if any(is_bool) and not all(is_bool):
+                    raise TypeError(f"indices must be all booleans or all integers, got {list(key)!r}")
             key = np.asarray(key)
+            if key.ndim > 1:
+                raise TypeError(f"indices must be one-dimensional, got shape {key.shape}")
             if key.dtype == bool:
                 if key.size != len(self):
                     raise IndexError(f"boolean index of length {key.size} for NodeCollection of length {len(self)}")
@@ -97,18 +103,18 @@ class NodeCollection:
             raise BadParameter("cannot join NodeCollections of different kernels")
         joined = np.concatenate([self._gids, other._gids])
         if len(np.unique(joined)) != len(joined):
-            raise BadParameter("NodeCollections to be joined must not overlap")
+            raise BadProperty("NodeCollections to be joined must not overlap")
         return NodeCollection(self._kernel, np.sort(joined))
 
     def __radd__(self, other):
         return self.__add__(other)
 
     def __eq__(self, other):
-        return (isinstance(other, NodeCollection) and other._kernel is self._kernel
-                and np.array_equal(other._gids, self._gids))
+        # as PyNEST: the same global ids (also across ResetKernel)
+        return isinstance(other, NodeCollection) and np.array_equal(other._gids, self._gids)
 
     def __hash__(self):
-        return hash((id(self._kernel), self._gids.tobytes()))
+        return hash(self._gids.tobytes())
 
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self._gids, dtype=dtype)
