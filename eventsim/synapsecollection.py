@@ -118,12 +118,25 @@ class SynapseCollection:
             out["target"][pos] = tgt[idx] + proj.target.first_gid
             out["weight"][pos] = wt[idx]
             out["delay_steps"][pos] = d[idx]
-            # NEST reports receptor 1 for the connections of a multimeter (its data request port)
-            out["receptor"][pos] = 1 if proj.source.model_name == "multimeter" else r[idx]
+            if proj.source.model_name == "multimeter":
+                out["receptor"][pos] = self._multimeter_receptors(out["target"][pos], proj.sequence[idx])
+            else:
+                out["receptor"][pos] = r[idx]
             models[pos] = proj.synapse_model
         out["delay"] = out.pop("delay_steps") * h  # NEST reports delays as steps x resolution
         out["synapse_model"] = models
         return out
+
+    def _multimeter_receptors(self, targets, sequence):
+        """NEST's receptor of multimeter connections: the k-th multimeter connected to a node has receptor k."""
+        all_t, all_seq = [], []
+        for proj in self._kernel.projections.values():
+            if proj.source.model_name == "multimeter":
+                all_t.append(proj.arrays[1] + proj.target.first_gid)
+                all_seq.append(proj.sequence)
+        all_t, all_seq = np.concatenate(all_t), np.concatenate(all_seq)
+        return np.array([1 + np.count_nonzero((all_t == t) & (all_seq < q)) for t, q in zip(targets, sequence)],
+                        dtype=np.int64)
 
     def get(self, keys=None, output=""):
         """Connection properties: a dict of lists (no key), one list (a key) or a dict (a list of keys).

@@ -464,8 +464,14 @@ def scenario_multimeter_connections(sim):
     n = sim.Create("glif_cond", 2)
     sim.Connect(mm, n)
     c = sim.GetConnections(mm)
-    return {"connections": c.get(["source", "target", "receptor", "weight", "delay", "synapse_model"]),
-            "by_target": len(sim.GetConnections(target=n))}
+    out = {"connections": c.get(["source", "target", "receptor", "weight", "delay", "synapse_model"]),
+           "by_target": len(sim.GetConnections(target=n))}
+    mm2 = sim.Create("multimeter", params={"record_from": ["V_m"]})
+    mm3 = sim.Create("multimeter", params={"record_from": ["V_m"]})
+    sim.Connect(mm2, n[1])
+    sim.Connect(mm3, n)
+    out["receptors"] = [sim.GetConnections(m).get(["target", "receptor"]) for m in (mm, mm2, mm3)]
+    return out
 
 
 def scenario_delay_extrema(sim):
