@@ -180,6 +180,8 @@ def Simulate(t):
 def GetDefaults(model, keys=None, output=""):
     """Default parameters of `model` (a node or synapse model): a dict, the value of one key, or a list of
     values for a list of keys."""
+    if isinstance(keys, (set, frozenset)):
+        keys = sorted(keys)
     if keys is not None and not isinstance(keys, (str, list, tuple)):
         raise KeyError(f"GetDefaults: keys must be a name or a list of names, got {keys!r}")
     if synapse_defaults.is_synapse_model(_kernel, model):

@@ -67,6 +67,7 @@ class Kernel:
         self.rng_type = "PCG64"
         self.use_compressed_spikes = True
         self.delay_extrema = None
+        self._delays_seen = None
         """(min_delay, max_delay) in ms if set with SetKernelStatus, else None (they follow the connections)."""
         self.local_spike_counter = 0
         """Spikes emitted by neurons in the last Simulate call (NEST's local_spike_counter)."""
@@ -139,12 +140,29 @@ class Kernel:
 
     @property
     def min_delay(self):
-        """Smallest delay (steps) of all connections, recorders' included (NEST's min_delay), or the lower
-        bound set with ``SetKernelStatus({"min_delay": ..., "max_delay": ...})``."""
+        """Smallest delay (steps) ever given to a connection, recorders' included (NEST's min_delay), or the
+        lower bound set with ``SetKernelStatus({"min_delay": ..., "max_delay": ...})``."""
         if self.delay_extrema is not None:
             return int(delay_to_steps(self.delay_extrema[0], self._resolution))
-        delays = [p.min_delay for p in self.projections.values() if len(p)]
-        return min(delays) if delays else 1
+        return self._delays_seen[0] if self._delays_seen else 1
+
+    @property
+    def max_delay(self):
+        """Largest delay (steps) ever given to a connection (NEST's max_delay: it does not shrink when
+        connections are removed or their delays lowered), or the upper bound set by the user."""
+        if self.delay_extrema is not None:
+            return int(delay_to_steps(self.delay_extrema[1], self._resolution))
+        return self._delays_seen[1] if self._delays_seen else 1
+
+    def note_delays(self, delay_steps):
+        """Widen the range of delays seen (steps) by those of new or changed connections, as NEST's
+        min_delay and max_delay follow them."""
+        if np.size(delay_steps) == 0:
+            return
+        lo, hi = int(np.min(delay_steps)), int(np.max(delay_steps))
+        if self._delays_seen:
+            lo, hi = min(lo, self._delays_seen[0]), max(hi, self._delays_seen[1])
+        self._delays_seen = (lo, hi)
 
     def check_delay_extrema(self, delay_steps):
         """Raise BadDelay if a delay (steps, array) lies outside the min_delay/max_delay set by the user."""
@@ -322,6 +340,7 @@ class Kernel:
             if key not in self.projections:
                 self.projections[key] = Projection(spop, tpop, synapse_model)
             self.projections[key].add(sl, tl, weight[idx], delay[idx], receptor[idx])
+        self.note_delays(delay)
 
     def _check_pair(self, spop, tpop, tlocal, receptors):
         if spop.model_name == "multimeter":

@@ -35,13 +35,6 @@ def build_info():
             "have_libneurosim": False, "have_sionlib": False, "ndebug": True}
 
 
-def _max_delay(k):
-    if k.delay_extrema is not None:
-        return int(delay_to_steps(k.delay_extrema[1], k.resolution))
-    delays = [int(p.arrays[3].max()) for p in k.projections.values() if len(p)]
-    return max(delays) if delays else 1
-
-
 def _ms(k, steps):
     return float(steps_to_ms(steps, k.resolution))
 
@@ -53,7 +46,7 @@ READABLE = {
     "rng_types": lambda k: list(RNG_TYPES),
     "biological_time": lambda k: k.biological_time,
     "min_delay": lambda k: _ms(k, k.min_delay),
-    "max_delay": lambda k: _ms(k, _max_delay(k)),
+    "max_delay": lambda k: _ms(k, k.max_delay),
     "network_size": lambda k: k.n_nodes,
     "num_connections": lambda k: int(sum(len(p) for p in k.projections.values())),
     "node_models": lambda k: list(node_models()) + sorted(k.copied_models),
@@ -124,7 +117,7 @@ def _set_delay_extrema(k, lo, hi):
     for name, value in (("min_delay", lo), ("max_delay", hi)):
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
             raise BadProperty(f"{name} must be a number of ms, got {value!r}")
-    if any(len(p) for p in k.projections.values()):
+    if any(len(p) for p in k.projections.values()) or k._delays_seen:
         raise BadProperty("min_delay and max_delay cannot be set once connections exist; call ResetKernel first")
     if int(delay_to_steps(lo, k.resolution)) < 1:
         raise BadProperty(f"min_delay {lo} ms is below the resolution {k.resolution} ms")

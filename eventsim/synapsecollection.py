@@ -215,6 +215,8 @@ class SynapseCollection:
                                                  f"resolution {h} ms; rounded to "
                                                  f"{int(steps[off_grid][0]) * h:g} ms as NEST does", stacklevel=4)
             values["delay"] = steps
+        if "delay" in values:
+            self._kernel.note_delays(values["delay"])
         for key, vals in values.items():
             for w, proj in enumerate(self._projections):
                 pos = np.flatnonzero(self._which == w)

@@ -499,6 +499,26 @@ def scenario_delay_extrema(sim):
     return out
 
 
+def scenario_delay_extrema_follow_connections(sim):
+    """min_delay and max_delay follow the delays given to connections and never shrink (Disconnect, set)."""
+    sim.ResetKernel()
+    n1, n2 = sim.Create("parrot_neuron", 2)
+    sim.SetDefaults("static_synapse", {"delay": 2.0})
+    sim.Connect(n1, n2)
+    out = {"connect": [sim.min_delay, sim.max_delay]}
+    sim.SetDefaults("static_synapse", {"delay": 10.0})
+    out["defaults_only"] = [sim.min_delay, sim.max_delay]
+    sim.Connect(n2, n1, syn_spec={"delay": 6.0})
+    out["larger"] = [sim.min_delay, sim.max_delay]
+    sim.GetConnections(source=n1).set({"delay": 0.1})
+    out["set_lower"] = [sim.min_delay, sim.max_delay]
+    sim.GetConnections(source=n2).set({"delay": 1.0})
+    out["set_max_lower"] = [sim.min_delay, sim.max_delay]
+    sim.Disconnect(n2, n1)
+    out["after_disconnect"] = [sim.min_delay, sim.max_delay, sim.num_connections]
+    return out
+
+
 SCENARIOS = {name[len("scenario_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("scenario_")}
 
 
