@@ -30,8 +30,9 @@ from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, Illegal
                      UnknownReceptorType)
 
 _API_NAMES = ("Cleanup", "Connect", "CopyModel", "Create", "Disconnect", "GetConnections", "GetDefaults",
-              "GetKernelStatus", "GetNodes", "GetStatus", "NodeCollection", "Prepare", "PrintNodes", "ResetKernel",
-              "Run", "RunManager", "SetDefaults", "SetKernelStatus", "SetStatus", "Simulate", "get_kernel")
+              "GetKernelStatus", "GetNodes", "GetStatus", "NodeCollection", "NumProcesses", "Prepare", "PrintNodes",
+              "Rank", "ResetKernel", "Run", "RunManager", "SetDefaults", "SetKernelStatus", "SetStatus", "Simulate",
+              "get_kernel")
 #: Front-end name -> (submodule, attribute), imported on first use.
 _LAZY_NAMES = {
     **{name: ("api", name) for name in _API_NAMES},
@@ -54,7 +55,7 @@ __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDe
            "BadParameter", "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType",
            "IllegalConnection", "KernelException", "NESTError", "NESTErrors", "VerbosityLevel", "set_verbosity",
            "get_verbosity", "get", "set", "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run",
-           "Cleanup", "RunManager", "build_info", "kernel_status", "resolution", "rng_seed", "biological_time",
+           "Cleanup", "RunManager", "Rank", "NumProcesses", "build_info", "kernel_status", "resolution", "rng_seed", "biological_time",
            "node_models", "report", "__version__"]
 
 #: Named progress reports (besides None and callables); see :mod:`eventsim.progress`.
@@ -84,9 +85,9 @@ class _Module(types.ModuleType):
 
     Every kernel property (``resolution``, ``min_delay``, ``local_num_threads``
     ...) reads as ``eventsim.<key>``; the settable ones are set by assignment.
-    Assigning any other name that the module does not have raises
-    AttributeError, so that a misspelt ``nest.resolutoin = 0.05`` is not stored
-    silently.
+    Assigning any other public name raises AttributeError (as in PyNEST), so
+    that a misspelt ``nest.resolutoin = 0.05`` is not stored silently and
+    ``nest.get = 5`` does not replace a function.
     """
 
     def __getattr__(self, name):
@@ -118,9 +119,10 @@ class _Module(types.ModuleType):
             properties.set_status(_submodule("api").get_kernel(), {name: value})
         elif name in properties.READABLE or name in _COMPUTED:
             raise AttributeError(f"eventsim.{name} is read-only")
-        elif name in self.__dict__ or name in _LAZY_NAMES:
-            super().__setattr__(name, value)   # rebinding an existing name (monkeypatching)
+        elif name.startswith("_") or f"{__name__}.{name}" in sys.modules:
+            super().__setattr__(name, value)   # private names, and submodules bound by the import system
         else:
+            # as PyNEST: neither new names nor the module's functions can be assigned
             raise AttributeError(f"cannot set attribute {name!r} on module 'eventsim': it is no kernel property "
                                  f"(settable: {', '.join(sorted(properties.SETTABLE))}, report)")
 

@@ -16,7 +16,8 @@ from .nodecollection import NodeCollection
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "get_kernel", "NodeCollection", "kernel_get", "kernel_set",
-           "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run", "Cleanup", "RunManager"]
+           "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run", "Cleanup", "RunManager", "Rank",
+           "NumProcesses"]
 
 _kernels = PerThreadKernel()
 
@@ -180,6 +181,10 @@ def Simulate(t):
 def GetDefaults(model, keys=None, output=""):
     """Default parameters of `model` (a node or synapse model): a dict, the value of one key, or a list of
     values for a list of keys."""
+    if isinstance(keys, (set, frozenset)):
+        keys = sorted(keys)
+    if keys is not None and not isinstance(keys, (str, list, tuple)):
+        raise KeyError(f"GetDefaults: keys must be a name or a list of names, got {keys!r}")
     if synapse_defaults.is_synapse_model(get_kernel(), model):
         status = synapse_defaults.get_defaults(get_kernel(), model)
         if keys is None:
@@ -433,3 +438,13 @@ class RunManager:
     def __exit__(self, *exc):
         Cleanup()
         return False
+
+
+def Rank():
+    """MPI rank of this process: always 0 (eventsim runs in one process)."""
+    return 0
+
+
+def NumProcesses():
+    """Number of MPI processes: always 1 (eventsim runs in one process)."""
+    return 1

@@ -8,7 +8,6 @@ sorted by source into CSR form so that a spike batch is scattered over all its
 targets with a few numpy operations.
 """
 
-import itertools
 import numbers
 
 import numpy as np
@@ -291,8 +290,9 @@ def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution, synapse_models=No
     return weight, delay, rec_arr.astype(np.int64)
 
 
-#: Creation order of connections across all projections (GetConnections lists a source's connections in it).
-_sequence = itertools.count()
+#: Creation number of the next connection, across all projections (GetConnections lists a source's
+#: connections in creation order).
+_next_sequence = [0]
 
 
 class Projection:
@@ -325,7 +325,9 @@ class Projection:
     def add(self, src, tgt, weight, delay, receptor):
         """Append connections (local indices) and invalidate the sorted form."""
         self._parts.append((src, tgt, weight, delay, receptor))
-        self._seq_parts.append(np.fromiter(itertools.islice(_sequence, len(src)), dtype=np.int64, count=len(src)))
+        start = _next_sequence[0]
+        _next_sequence[0] += len(src)
+        self._seq_parts.append(np.arange(start, start + len(src), dtype=np.int64))
         self._csr = None
 
     def _merged(self):

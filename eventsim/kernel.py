@@ -22,7 +22,7 @@ import numpy as np
 import simpy
 
 from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_layout
-from .errors import (BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
+from .errors import (BadDelay, BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
                      KernelException, UnknownNode, UnknownReceptorType, UnknownSynapseType)
 from .interrupts import DeferredInterrupt
 from .messages import CurrentBatch, SpikeBatch
@@ -31,7 +31,7 @@ from .parameters import Parameter
 from .progress import ProgressReporter
 from .synapsecollection import SynapseCollection
 from .registry import model_class
-from .timegrid import is_on_grid, ms_to_steps, steps_to_ms
+from .timegrid import delay_to_steps, is_on_grid, ms_to_steps, steps_to_ms
 from .verbosity_levels import VerbosityLevel, message
 
 __all__ = ["Kernel", "DEFAULT_RNG_SEED"]
@@ -68,6 +68,10 @@ class Kernel:
         self.local_num_threads = 1
         """Threads asked for (stored; eventsim runs one thread)."""
         self.rng_type = "PCG64"
+        self.use_compressed_spikes = True
+        self.delay_extrema = None
+        self._delays_seen = None
+        """(min_delay, max_delay) in ms if set with SetKernelStatus, else None (they follow the connections)."""
         self.local_spike_counter = 0
         """Spikes emitted by neurons in the last Simulate call (NEST's local_spike_counter)."""
         self.prepared = False
@@ -151,9 +155,40 @@ class Kernel:
 
     @property
     def min_delay(self):
-        """Smallest delay (steps) of all connections, recorders' included (NEST's min_delay)."""
-        delays = [p.min_delay for p in self.projections.values() if len(p)]
-        return min(delays) if delays else 1
+        """Smallest delay (steps) ever given to a connection, recorders' included (NEST's min_delay), or the
+        lower bound set with ``SetKernelStatus({"min_delay": ..., "max_delay": ...})``."""
+        if self.delay_extrema is not None:
+            return int(delay_to_steps(self.delay_extrema[0], self._resolution))
+        return self._delays_seen[0] if self._delays_seen else 1
+
+    @property
+    def max_delay(self):
+        """Largest delay (steps) ever given to a connection (NEST's max_delay: it does not shrink when
+        connections are removed or their delays lowered), or the upper bound set by the user."""
+        if self.delay_extrema is not None:
+            return int(delay_to_steps(self.delay_extrema[1], self._resolution))
+        return self._delays_seen[1] if self._delays_seen else 1
+
+    def note_delays(self, delay_steps):
+        """Widen the range of delays seen (steps) by those of new or changed connections, as NEST's
+        min_delay and max_delay follow them."""
+        if np.size(delay_steps) == 0:
+            return
+        lo, hi = int(np.min(delay_steps)), int(np.max(delay_steps))
+        if self._delays_seen:
+            lo, hi = min(lo, self._delays_seen[0]), max(hi, self._delays_seen[1])
+        self._delays_seen = (lo, hi)
+
+    def check_delay_extrema(self, delay_steps):
+        """Raise BadDelay if a delay (steps, array) lies outside the min_delay/max_delay set by the user."""
+        if self.delay_extrema is None or np.size(delay_steps) == 0:
+            return
+        lo, hi = (int(delay_to_steps(d, self._resolution)) for d in self.delay_extrema)
+        d = np.asarray(delay_steps)
+        if d.min() < lo:
+            raise BadDelay(f"delay {d.min() * self._resolution:g} ms is below min_delay {self.delay_extrema[0]} ms")
+        if d.max() > hi:
+            raise BadDelay(f"delay {d.max() * self._resolution:g} ms is above max_delay {self.delay_extrema[1]} ms")
 
     # --- nodes -------------------------------------------------------------------
     def create(self, model, n=1, params=None, positions=None):
@@ -198,7 +233,7 @@ class Kernel:
     def node_of(self, gid):
         """Return (population, local index) of global id `gid`."""
         if not 1 <= gid <= self.n_nodes:
-            raise UnknownNode(f"node {gid} does not exist (there are {self.n_nodes} nodes)")
+            raise UnknownNode(f"Node with id {gid} does not exist. There are {self.n_nodes} nodes.")
         k = int(np.searchsorted(self._first_gids, gid, side="right")) - 1
         pop = self.populations[k]
         return pop, gid - pop.first_gid
@@ -208,7 +243,7 @@ class Kernel:
         gids = np.asarray(gids, dtype=np.int64)
         if gids.size and (gids.min() < 1 or gids.max() > self.n_nodes):
             bad = gids[(gids < 1) | (gids > self.n_nodes)][0]
-            raise UnknownNode(f"node {bad} does not exist (there are {self.n_nodes} nodes)")
+            raise UnknownNode(f"Node with id {bad} does not exist. There are {self.n_nodes} nodes.")
         which = np.searchsorted(self._first_gids, gids, side="right") - 1
         for k in np.unique(which):
             pos = np.flatnonzero(which == k)
@@ -226,6 +261,12 @@ class Kernel:
     def model_class(self, model):
         """The class of node model `model`, a built-in name or a name made by :meth:`copy_model`."""
         return model_class(self.copied_models.get(model, model))
+
+    def model_id(self, model):
+        """Number of node model `model`: built-in models in name order, then copies in the order made."""
+        from .registry import node_models
+        names = list(node_models()) + list(self.copied_models)
+        return names.index(model)
 
     def _copy_name(self, model):
         return model if model in self.copied_models else None
@@ -303,6 +344,7 @@ class Kernel:
                                                    self.draw_parameter)
         synapse_model = syn_spec if isinstance(syn_spec, str) else (syn_spec or {}).get("synapse_model",
                                                                                       "static_synapse")
+        self.check_delay_extrema(delay)
         # check all pairs before storing anything
         plans = []
         src_groups = list(self.split_by_population(src))
@@ -321,6 +363,7 @@ class Kernel:
             if key not in self.projections:
                 self.projections[key] = Projection(spop, tpop, synapse_model)
             self.projections[key].add(sl, tl, weight[idx], delay[idx], receptor[idx])
+        self.note_delays(delay)
 
     def _check_pair(self, spop, tpop, tlocal, receptors):
         if spop.samples_targets:
@@ -409,6 +452,8 @@ class Kernel:
         """Scatter a spike batch of `pop` over its connections into the targets' inboxes."""
         if len(batch) == 0:
             return
+        if pop.element_type == "neuron":
+            self.local_spike_counter += int(batch.multiplicities.sum())
         for proj in pop.outgoing:
             target = proj.target
             idx, counts = proj.expand(batch.sources)
@@ -480,6 +525,7 @@ class Kernel:
             raise KernelException(f"the kernel cannot continue: {self._failure}; call ResetKernel()")
         if n_steps == 0:
             return
+        self.local_spike_counter = 0
         t_end = self.steps + n_steps
         self._prepare(t_end)
         env = self.env

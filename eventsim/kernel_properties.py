@@ -14,7 +14,7 @@ import numpy as np
 from ._version import __version__
 from .errors import BadProperty, TypeMismatch
 from .registry import node_models
-from .timegrid import TICS_PER_MS, steps_to_ms, tics_per_step
+from .timegrid import TICS_PER_MS, delay_to_steps, steps_to_ms, tics_per_step
 from .verbosity_levels import get_verbosity, set_level
 
 __all__ = ["READABLE", "SETTABLE", "get_status", "set_status", "RNG_TYPES", "build_info"]
@@ -35,11 +35,6 @@ def build_info():
             "have_libneurosim": False, "have_sionlib": False, "ndebug": True}
 
 
-def _max_delay(k):
-    delays = [int(p.arrays[3].max()) for p in k.projections.values() if len(p)]
-    return max(delays) if delays else 1
-
-
 def _ms(k, steps):
     return float(steps_to_ms(steps, k.resolution))
 
@@ -51,7 +46,7 @@ READABLE = {
     "rng_types": lambda k: list(RNG_TYPES),
     "biological_time": lambda k: k.biological_time,
     "min_delay": lambda k: _ms(k, k.min_delay),
-    "max_delay": lambda k: _ms(k, _max_delay(k)),
+    "max_delay": lambda k: _ms(k, k.max_delay),
     "network_size": lambda k: k.n_nodes,
     "num_connections": lambda k: int(sum(len(p) for p in k.projections.values())),
     "node_models": lambda k: list(node_models()) + sorted(k.copied_models),
@@ -71,6 +66,8 @@ READABLE = {
     "prepared": lambda k: k.prepared,
     "build_info": lambda k: build_info(),
     "dict_miss_is_error": lambda k: True,
+    "use_compressed_spikes": lambda k: k.use_compressed_spikes,
+    "keep_source_table": lambda k: True,
     "off_grid_spiking": lambda k: False,
 }
 
@@ -115,8 +112,31 @@ def _set_biological_time(k, value):
         raise BadProperty("biological_time cannot be reset after a Simulate; call ResetKernel() first")
 
 
-def _set_delay_extrema(k, value):
-    raise BadProperty("min_delay and max_delay follow the connections in eventsim and cannot be set")
+def _set_delay_extrema(k, lo, hi):
+    """Fix min_delay and max_delay (ms) before any connection exists, as NEST; delays outside them are refused."""
+    for name, value in (("min_delay", lo), ("max_delay", hi)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+            raise BadProperty(f"{name} must be a number of ms, got {value!r}")
+    if any(len(p) for p in k.projections.values()) or k._delays_seen:
+        raise BadProperty("min_delay and max_delay cannot be set once connections exist; call ResetKernel first")
+    if int(delay_to_steps(lo, k.resolution)) < 1:
+        raise BadProperty(f"min_delay {lo} ms is below the resolution {k.resolution} ms")
+    if lo > hi:
+        raise BadProperty(f"min_delay {lo} ms must not exceed max_delay {hi} ms")
+    k.delay_extrema = (float(lo), float(hi))
+
+
+def _set_tics_per_ms(k, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or value != TICS_PER_MS:
+        raise BadProperty(f"tics_per_ms {value!r} is not supported: eventsim counts time in tics of 1 us "
+                          f"(tics_per_ms = {TICS_PER_MS}), NEST's default")
+
+
+def _set_use_compressed_spikes(k, value):
+    # NEST's MPI spike-exchange format: no effect on results, and eventsim exchanges no spikes between processes
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeMismatch(f"use_compressed_spikes must be a boolean, got {value!r}")
+    k.use_compressed_spikes = bool(value)
 
 
 def _set_verbosity(k, value):
@@ -131,9 +151,11 @@ SETTABLE = {
     "local_num_threads": _set_local_num_threads,
     "total_num_virtual_procs": _set_local_num_threads,
     "biological_time": _set_biological_time,
-    "min_delay": _set_delay_extrema,
-    "max_delay": _set_delay_extrema,
+    "min_delay": None,  # set together with max_delay, see set_status
+    "max_delay": None,
     "verbosity": _set_verbosity,
+    "tics_per_ms": _set_tics_per_ms,
+    "use_compressed_spikes": _set_use_compressed_spikes,
 }
 
 
@@ -176,5 +198,11 @@ def set_status(kernel, params):
                 raise ValueError(f"`{key}` is a readonly kernel parameter")
             raise ValueError(f"`{key}` is not a valid kernel parameter, valid parameters are: "
                              f"{', '.join(sorted(SETTABLE))}")
+    extrema = [key for key in ("min_delay", "max_delay") if key in params]
+    if len(extrema) == 1:
+        raise BadProperty("both min_delay and max_delay have to be specified (in one call)")
     for key, value in params.items():
-        SETTABLE[key](kernel, value)
+        if key not in ("min_delay", "max_delay"):
+            SETTABLE[key](kernel, value)
+    if extrema:
+        _set_delay_extrema(kernel, params["min_delay"], params["max_delay"])

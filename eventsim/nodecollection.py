@@ -62,7 +62,13 @@ class NodeCollection:
                 raise IndexError(f"slice stop value {key.stop} outside of the NodeCollection (length {n})")
             return NodeCollection(self._kernel, self._gids[key])
         if isinstance(key, (list, tuple, np.ndarray)):
+            if not isinstance(key, np.ndarray):
+                is_bool = [isinstance(k, (bool, np.bool_)) for k in key]
+                if any(is_bool) and not all(is_bool):
+                    raise TypeError(f"indices must be all booleans or all integers, got {list(key)!r}")
             key = np.asarray(key)
+            if key.ndim > 1:
+                raise TypeError(f"indices must be one-dimensional, got shape {key.shape}")
             if key.dtype == bool:
                 if key.size != len(self):
                     raise IndexError(f"boolean index of length {key.size} for NodeCollection of length {len(self)}")
@@ -97,18 +103,18 @@ class NodeCollection:
             raise BadParameter("cannot join NodeCollections of different kernels")
         joined = np.concatenate([self._gids, other._gids])
         if len(np.unique(joined)) != len(joined):
-            raise BadParameter("NodeCollections to be joined must not overlap")
+            raise BadProperty("NodeCollections to be joined must not overlap")
         return NodeCollection(self._kernel, np.sort(joined))
 
     def __radd__(self, other):
         return self.__add__(other)
 
     def __eq__(self, other):
-        return (isinstance(other, NodeCollection) and other._kernel is self._kernel
-                and np.array_equal(other._gids, self._gids))
+        # as PyNEST: the same global ids (also across ResetKernel)
+        return isinstance(other, NodeCollection) and np.array_equal(other._gids, self._gids)
 
     def __hash__(self):
-        return hash((id(self._kernel), self._gids.tobytes()))
+        return hash(self._gids.tobytes())
 
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self._gids, dtype=dtype)
@@ -149,7 +155,7 @@ class NodeCollection:
 
     def check_valid(self):
         """Raise KernelException if ResetKernel has discarded the kernel of these nodes."""
-        if self._kernel.discarded:
+        if self._kernel.discarded and len(self):
             raise KernelException(f"this NodeCollection ({len(self)} nodes) was created before ResetKernel; its "
                                   "nodes no longer exist: create new nodes after ResetKernel")
 
@@ -166,8 +172,10 @@ class NodeCollection:
         and a dict for a list of names (``get("events", ["senders", "V_m"])``).
         """
         self.check_valid()
+        if output == "pandas":
+            return self._get_pandas(keys)
         if output not in ("", None):
-            raise BadParameter(f"NodeCollection.get: output={output!r} is not supported; use output=''")
+            raise BadParameter(f"NodeCollection.get: output={output!r} is not supported; use output='' or 'pandas'")
         as_dict = len(keys) > 1
         if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
             keys, as_dict = tuple(keys[0]), True
@@ -195,11 +203,21 @@ class NodeCollection:
             return {k: statuses[0][k] for k in keys}
         return {k: tuple(s[k] for s in statuses) for k in keys}
 
+    def _get_pandas(self, keys):
+        """``get(..., output="pandas")``: a DataFrame indexed by global id, one column per key (pandas needed)."""
+        import pandas
+        if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
+            keys = tuple(keys[0])
+        statuses = [self._status(int(g), with_events=not keys or "events" in keys) for g in self._gids]
+        names = list(keys) if keys else list(statuses[0]) if statuses else []
+        return pandas.DataFrame({k: [s[k] for s in statuses] for k in names}, index=self._gids.tolist())
+
     def _status(self, gid, with_events=True):
         """Status dict of node `gid`; a recorder's includes its ``events`` if `with_events` (building them
         reads all recorded data, so ``get("n_events")`` leaves them out)."""
         status = self._kernel.get_status(gid)
         pop, _ = self._kernel.node_of(gid)
+        status["model_id"] = self._kernel.model_id(status["model"])
         if with_events and pop.element_type == "recorder":
             status["events"] = pop.events
         return status

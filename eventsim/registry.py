@@ -20,7 +20,8 @@ def model_class(name):
     try:
         return _MODELS[name]
     except (KeyError, TypeError):
-        raise UnknownModelName(f"unknown model {name!r}; available models: {', '.join(sorted(_MODELS))}") from None
+        raise UnknownModelName(f"unknown model {name!r}: {name} is not a known model name; available models: "
+                               f"{', '.join(sorted(_MODELS))}") from None
 
 
 def node_models():

@@ -29,7 +29,7 @@ def get_defaults(kernel, name):
     n_conn = sum(len(p) for p in kernel.projections.values() if p.synapse_model == name)
     return {"delay": d["delay"], "weight": d["weight"], "receptor_type": d.get("receptor_type", 0),
             "element_type": "synapse", "has_delay": True, "num_connections": n_conn, "requires_symmetric": False,
-            "synapse_model": name}
+            "synapse_model": name, "synapse_modelid": list(kernel.synapse_models).index(name)}
 
 
 def set_defaults(kernel, name, params):

@@ -118,11 +118,25 @@ class SynapseCollection:
             out["target"][pos] = tgt[idx] + proj.target.first_gid
             out["weight"][pos] = wt[idx]
             out["delay_steps"][pos] = d[idx]
-            out["receptor"][pos] = r[idx]
+            if proj.source.model_name == "multimeter":
+                out["receptor"][pos] = self._multimeter_receptors(out["target"][pos], proj.sequence[idx])
+            else:
+                out["receptor"][pos] = r[idx]
             models[pos] = proj.synapse_model
         out["delay"] = out.pop("delay_steps") * h  # NEST reports delays as steps x resolution
         out["synapse_model"] = models
         return out
+
+    def _multimeter_receptors(self, targets, sequence):
+        """NEST's receptor of multimeter connections: the k-th multimeter connected to a node has receptor k."""
+        all_t, all_seq = [], []
+        for proj in self._kernel.projections.values():
+            if proj.source.model_name == "multimeter":
+                all_t.append(proj.arrays[1] + proj.target.first_gid)
+                all_seq.append(proj.sequence)
+        all_t, all_seq = np.concatenate(all_t), np.concatenate(all_seq)
+        return np.array([1 + np.count_nonzero((all_t == t) & (all_seq < q)) for t, q in zip(targets, sequence)],
+                        dtype=np.int64)
 
     def get(self, keys=None, output=""):
         """Connection properties: a dict of lists (no key), one list (a key) or a dict (a list of keys).
@@ -194,12 +208,15 @@ class SynapseCollection:
             if np.any(steps < 1):
                 raise BadDelay(f"delay {float(d_ms[steps < 1][0])} ms is below the resolution {h} ms once rounded "
                                "to the grid")
+            self._kernel.check_delay_extrema(steps)
             off_grid = ~is_on_grid(d_ms, h)
             if np.any(off_grid):
                 self._kernel.warn_delay_rounding(f"delay {float(d_ms[off_grid][0])} ms is not a multiple of the "
                                                  f"resolution {h} ms; rounded to "
                                                  f"{int(steps[off_grid][0]) * h:g} ms as NEST does", stacklevel=4)
             values["delay"] = steps
+        if "delay" in values:
+            self._kernel.note_delays(values["delay"])
         for key, vals in values.items():
             for w, proj in enumerate(self._projections):
                 pos = np.flatnonzero(self._which == w)

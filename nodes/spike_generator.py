@@ -5,9 +5,15 @@ grid: within half a tic of 1 us of a step), ``spike_weights`` (factors on the
 connection weight; empty or one per spike), ``spike_multiplicities`` (empty or
 one non-negative int per spike; 0 sends nothing), ``allow_offgrid_times``
 (move off-grid times to the end of the step they lie in instead of raising, as
-NEST), ``origin``, ``start``, ``stop`` (ms).  ``spike_times`` reads back as the
-grid times, in NEST's float representation.  A spike at time t is emitted,
-stamped ``origin + t``, if ``origin + start < origin + t <= origin + stop``.
+NEST), ``precise_times`` (keep off-grid times as given; neurons, which are all
+on-grid models here, receive them at the end of the step they lie in, as in
+NEST; a spike_recorder connected directly would need the offsets NEST records
+and is refused), ``shift_now_spikes`` (a spike at the current time, e.g. 0,
+moves to the next step instead of being refused or lost), ``origin``,
+``start``, ``stop`` (ms).  ``spike_times`` reads back as the grid times, in
+NEST's float representation (as given with ``precise_times``).  A spike at
+time t is emitted, stamped ``origin + t``, if
+``origin + start < origin + t <= origin + stop``.
 """
 
 import numpy as np
@@ -28,26 +34,36 @@ class SpikeGenerator(StimulationDevice):
     model_name = "spike_generator"
     array_parameters = frozenset({"spike_times", "spike_weights", "spike_multiplicities"})
     defaults = {**StimulationDevice.common_defaults, "spike_times": [], "spike_weights": [],
-                "spike_multiplicities": [], "allow_offgrid_times": False}
+                "spike_multiplicities": [], "allow_offgrid_times": False, "precise_times": False,
+                "shift_now_spikes": False}
     emits_spikes = True
     emits = "spikes"
 
     def validate(self, status):
         status = super().validate(status)
-        status["allow_offgrid_times"] = as_bool("allow_offgrid_times", status["allow_offgrid_times"])
+        for flag in ("allow_offgrid_times", "precise_times", "shift_now_spikes"):
+            status[flag] = as_bool(flag, status[flag])
+        if status["precise_times"] and (status["allow_offgrid_times"] or status["shift_now_spikes"]):
+            raise BadProperty("precise_times cannot be true when allow_offgrid_times or shift_now_spikes is true")
         times = as_float_array("spike_times", status["spike_times"])
         h = self.kernel.resolution
         if np.any(np.diff(times) < 0):
             i = int(np.flatnonzero(np.diff(times) < 0)[0])
             raise BadProperty(f"spike_times must be sorted in non-descending order; {times[i + 1]} ms follows "
                               f"{times[i]} ms")
-        if np.any(times <= 0):
+        if np.any(times < 0) or (np.any(times == 0) and not status["shift_now_spikes"]):
             raise BadProperty(f"spike_times must be positive, got {times[times <= 0][0]} ms")
         off = ~is_on_grid(times, h)
-        if np.any(off) and not status["allow_offgrid_times"]:
+        if np.any(off) and not (status["allow_offgrid_times"] or status["precise_times"]):
             raise BadProperty(f"spike time {times[off][0]} ms is not a multiple of the resolution {h} ms "
                               "(set allow_offgrid_times to move it to the end of its step)")
-        status["spike_times"] = steps_to_ms(offgrid_to_steps(times, h), h)
+        if not status["precise_times"]:
+            steps = offgrid_to_steps(times, h)
+            if status["shift_now_spikes"]:
+                now = self.kernel.steps - int(round(status["origin"] / h))
+                steps = np.where(steps == now, steps + 1, steps)
+            times = steps_to_ms(steps, h)
+        status["spike_times"] = times
         n = len(times)
         weights = as_float_array("spike_weights", status["spike_weights"])
         if len(weights) not in (0, n):
@@ -68,7 +84,9 @@ class SpikeGenerator(StimulationDevice):
         src, stamps, mult, weights = [], [], [], []
         for i, s in enumerate(self._statuses):
             lo, hi = self.window_steps(i)
-            st = int(round(s["origin"] / h)) + np.round(s["spike_times"] / h).astype(np.int64)
+            st = int(round(s["origin"] / h)) + offgrid_to_steps(s["spike_times"], h)
+            if s["precise_times"] and not np.all(is_on_grid(s["spike_times"], h)):
+                self._refuse_precise_recording(i)
             m = s["spike_multiplicities"] if len(s["spike_multiplicities"]) else np.ones(len(st), np.int64)
             keep = (st > lo) & (st <= hi) & (m > 0)
             stamps.append(st[keep])
@@ -81,6 +99,16 @@ class SpikeGenerator(StimulationDevice):
         self._mult = np.concatenate(mult)[order]
         self._weights = np.concatenate(weights)[order]
         self._has_weights = any(len(s["spike_weights"]) for s in self._statuses)
+
+    def _refuse_precise_recording(self, i):
+        """Refuse a spike_recorder fed directly by generator `i` with off-grid precise times: NEST records
+        the exact times (step and offset), eventsim only the step."""
+        for proj in self.outgoing:
+            if proj.target.element_type == "recorder" and np.any(proj.arrays[0] == i):
+                raise BadProperty(f"spike_generator {self.first_gid + i} has off-grid spike_times with "
+                                  f"precise_times=True; {proj.target.model_name} {proj.target.first_gid} would "
+                                  "record them on the grid, NEST records them exactly: record a parrot_neuron "
+                                  "instead, or use allow_offgrid_times")
 
     def advance(self, t_from, t_to):
         a, b = np.searchsorted(self._stamps, [t_from, t_to], side="right")

@@ -79,7 +79,7 @@ def scenario_kernel_properties(sim):
     sim.ResetKernel()
     out = {}
     for key in ("min_delay", "max_delay", "num_connections", "network_size", "tics_per_ms", "ms_per_tic",
-                "biological_time", "local_num_threads", "print_time", "local_spike_counter"):
+                "biological_time", "local_num_threads", "print_time"):
         out[key] = _plain(getattr(sim, key))
     out["static_synapse_listed"] = "static_synapse" in sim.synapse_models
     out["parrot_listed"] = "parrot_neuron" in sim.node_models
@@ -103,6 +103,15 @@ def scenario_kernel_properties(sim):
     sim.Connect(a[1], a[2], syn_spec={"delay": 0.5})
     sim.Connect(a[2], a[0], syn_spec={"delay": 3.5})
     out["after_connect"] = [sim.min_delay, sim.max_delay, sim.num_connections, sim.network_size]
+    sim.ResetKernel()
+    sg = sim.Create("spike_generator", params={"spike_times": [1.0, 2.0, 7.0], "spike_multiplicities": [3, 1, 1]})
+    p = sim.Create("parrot_neuron", 2)
+    sim.Connect(sg, p)
+    counts = []
+    for t in (5.0, 0.0, 5.0, 5.0):
+        sim.Simulate(t)
+        counts.append(sim.local_spike_counter)
+    out["local_spike_counter"] = counts
     return out
 
 
@@ -403,6 +412,110 @@ def scenario_offgrid_delays(sim):
     sim.Simulate(10.0)
     ev = sr.events
     out["spike_after_rounded_delay"] = _plain(ev["times"][ev["senders"] == b.global_id])
+    return out
+
+
+# --- spike_generator flags, multimeter connections ---------------------------------------------
+
+SG_FLAG_CASES = {
+    # name: (params, spike_times, pre-simulated ms before the times are set, record the generator directly)
+    "precise_false": ({"precise_times": False}, [1.0, 2.0], 0.0, True),
+    "precise_on_grid": ({"precise_times": True}, [1.0, 2.0, 3.0], 0.0, True),
+    "precise_off_grid": ({"precise_times": True}, [1.0, 1.23, 2.05, 3.0], 0.0, False),
+    "precise_and_offgrid": ({"precise_times": True, "allow_offgrid_times": True}, [1.23], 0.0, False),
+    "precise_and_shift": ({"precise_times": True, "shift_now_spikes": True}, [1.0], 0.0, False),
+    "zero_without_shift": ({}, [0.0], 0.0, True),
+    "zero_with_shift": ({"shift_now_spikes": True}, [0.0, 1.0], 0.0, True),
+    "now_with_shift": ({"shift_now_spikes": True}, [2.0, 3.0], 2.0, True),
+    "now_without_shift": ({}, [2.0, 3.0], 2.0, True),
+    "precise_unsorted": ({"precise_times": True}, [1.2, 1.11], 0.0, False),
+}
+
+
+def scenario_spike_generator_flags(sim):
+    """precise_times and shift_now_spikes: read-back spike_times and the spikes a parrot relays."""
+    out = {"defaults": [sim.GetDefaults("spike_generator", "precise_times"),
+                        sim.GetDefaults("spike_generator", "shift_now_spikes")]}
+    for name, (params, times, pre, record_generator) in SG_FLAG_CASES.items():
+        sim.ResetKernel()
+        sg = sim.Create("spike_generator")
+        p = sim.Create("parrot_neuron")
+        sr_p = sim.Create("spike_recorder")
+        sim.Connect(sg, p)
+        sim.Connect(p, sr_p)
+        sr_sg = sim.Create("spike_recorder")
+        if record_generator:
+            sim.Connect(sg, sr_sg)
+        if pre:
+            sim.Simulate(pre)
+        err = _error(lambda: sg.set({**params, "spike_times": times}), sim.NESTErrors.BadProperty)
+        if err is not None:
+            out[name] = err
+            continue
+        sim.Simulate(6.0)
+        out[name] = [_plain(sg.spike_times), _plain(sr_p.events["times"]), _plain(sr_sg.events["times"])]
+    return out
+
+
+def scenario_multimeter_connections(sim):
+    """Multimeter connections as GetConnections reports them."""
+    sim.ResetKernel()
+    mm = sim.Create("multimeter", params={"record_from": ["V_m"]})
+    n = sim.Create("glif_cond", 2)
+    sim.Connect(mm, n)
+    c = sim.GetConnections(mm)
+    out = {"connections": c.get(["source", "target", "receptor", "weight", "delay", "synapse_model"]),
+           "by_target": len(sim.GetConnections(target=n))}
+    mm2 = sim.Create("multimeter", params={"record_from": ["V_m"]})
+    mm3 = sim.Create("multimeter", params={"record_from": ["V_m"]})
+    sim.Connect(mm2, n[1])
+    sim.Connect(mm3, n)
+    out["receptors"] = [sim.GetConnections(m).get(["target", "receptor"]) for m in (mm, mm2, mm3)]
+    return out
+
+
+def scenario_delay_extrema(sim):
+    """min_delay and max_delay set before connecting: reported, enforced, and fixed once connections exist."""
+    sim.ResetKernel()
+    sim.set(min_delay=0.5, max_delay=2.0)
+    out = {"set": [sim.min_delay, sim.max_delay]}
+    p = sim.Create("parrot_neuron", 2)
+    out["inside"] = [_error(lambda: sim.Connect(p[0], p[1], syn_spec={"delay": 1.0})), sim.min_delay, sim.max_delay]
+    out["below"] = _error(lambda: sim.Connect(p[0], p[1], syn_spec={"delay": 0.2}), sim.NESTErrors.BadDelay)
+    out["above"] = _error(lambda: sim.Connect(p[0], p[1], syn_spec={"delay": 3.0}), sim.NESTErrors.BadDelay)
+    out["set_above"] = _error(lambda: sim.GetConnections().set(delay=2.5), sim.NESTErrors.BadDelay)
+    out["only_one"] = _error(lambda: sim.set(min_delay=0.3), sim.NESTErrors.BadProperty)
+    out["after_connect"] = _error(lambda: sim.set(min_delay=0.2, max_delay=1.0), sim.NESTErrors.BadProperty)
+    out["count"] = sim.num_connections
+    sim.ResetKernel()
+    out["reset"] = [sim.min_delay, sim.max_delay]
+    sim.SetKernelStatus({"resolution": 0.25, "min_delay": 0.5, "max_delay": 1.5})
+    out["with_resolution"] = [sim.resolution, sim.min_delay, sim.max_delay]
+    mm = sim.Create("multimeter", params={"record_from": ["V_m"], "interval": 0.25})
+    n = sim.Create("glif_cond")
+    sim.Connect(mm, n)
+    sim.Simulate(2.0)
+    out["multimeter_times_min_delay_0.5"] = _plain(mm.events["times"])
+    return out
+
+
+def scenario_delay_extrema_follow_connections(sim):
+    """min_delay and max_delay follow the delays given to connections and never shrink (Disconnect, set)."""
+    sim.ResetKernel()
+    n1, n2 = sim.Create("parrot_neuron", 2)
+    sim.SetDefaults("static_synapse", {"delay": 2.0})
+    sim.Connect(n1, n2)
+    out = {"connect": [sim.min_delay, sim.max_delay]}
+    sim.SetDefaults("static_synapse", {"delay": 10.0})
+    out["defaults_only"] = [sim.min_delay, sim.max_delay]
+    sim.Connect(n2, n1, syn_spec={"delay": 6.0})
+    out["larger"] = [sim.min_delay, sim.max_delay]
+    sim.GetConnections(source=n1).set({"delay": 0.1})
+    out["set_lower"] = [sim.min_delay, sim.max_delay]
+    sim.GetConnections(source=n2).set({"delay": 1.0})
+    out["set_max_lower"] = [sim.min_delay, sim.max_delay]
+    sim.Disconnect(n2, n1)
+    out["after_disconnect"] = [sim.min_delay, sim.max_delay, sim.num_connections]
     return out
 
 

@@ -118,14 +118,16 @@ def test_illegal_simulation_times(t, error, match):
 
 
 def test_kernel_status_min_delay_and_unsettable_keys():
-    """min_delay is the smallest delay of all connections; only resolution and rng_seed are settable."""
+    """min_delay is the smallest delay of all connections; it can be fixed (with max_delay) only before."""
     a = nest.Create("parrot_neuron", 2)
     nest.Connect(a[0], a[1], syn_spec={"delay": 2.0})
     assert nest.GetKernelStatus("min_delay") == 2.0
     nest.Connect(a[1], nest.Create("spike_recorder"), syn_spec={"delay": 0.5})
     assert nest.GetKernelStatus(["min_delay", "network_size"]) == (0.5, 3)
-    with pytest.raises(nest.BadProperty, match="cannot be set"):
+    with pytest.raises(nest.BadProperty, match="both min_delay and max_delay"):
         nest.SetKernelStatus({"min_delay": 1.0})
+    with pytest.raises(nest.BadProperty, match="connections exist"):
+        nest.SetKernelStatus({"min_delay": 1.0, "max_delay": 2.0})
 
 
 # --- Simulate in pieces ---------------------------------------------------------------------------
@@ -217,7 +219,8 @@ def test_node_models_lists_the_models_and_is_read_only():
                                   lambda: nest.SetDefaults("iaf_psc_alpha", {"V_m": 0.0})])
 def test_unknown_model_lists_known_ones(call):
     """An unknown model name raises UnknownModelName listing the available models."""
-    with pytest.raises(nest.UnknownModelName, match="unknown model 'iaf_psc_alpha'; available models: ac_generator, dc_generator, glif_cond"):
+    with pytest.raises(nest.UnknownModelName, match="unknown model 'iaf_psc_alpha': iaf_psc_alpha is not a known model name; "
+                                                  "available models: ac_generator, dc_generator, glif_cond"):
         call()
 
 

@@ -405,7 +405,7 @@ def test_connect_accepts_lists_of_ids_like_pynest():
     a, b = populations(2, 2)
     nest.Connect([1, 2], (3,))
     assert sorted(pairs()) == [(1, 3), (2, 3)]
-    with pytest.raises(nest.BadParameter, match="node 9 does not exist"):
+    with pytest.raises(nest.BadParameter, match="Node with id 9 does not exist"):
         nest.Connect([9], b)
     with pytest.raises(nest.BadProperty, match="ascending"):
         nest.Connect([2, 1], b)

@@ -95,3 +95,38 @@ def test_run_manager_equals_simulate():
     whole = spikes(None)
     assert whole.size > 10
     assert np.array_equal(spikes([5.0, 0.1, 14.9]), whole)
+
+
+def test_precise_off_grid_times_into_a_recorder_are_refused():
+    """A recorder fed directly by off-grid precise times would differ from NEST: Simulate refuses, naming it."""
+    sg = nest.Create("spike_generator", params={"precise_times": True, "spike_times": [1.23]})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(sg, sr)
+    with pytest.raises(nest.BadProperty, match="precise_times"):
+        nest.Simulate(5.0)
+
+
+def test_precise_times_reach_neurons_at_the_end_of_their_step():
+    """precise_times keeps 1.23 ms as given; a parrot relays it as a spike of step 1.3 ms (+ 1 ms delay)."""
+    sg = nest.Create("spike_generator", params={"precise_times": True, "spike_times": [1.23, 2.0]})
+    p = nest.Create("parrot_neuron")
+    sr = nest.Create("spike_recorder")
+    nest.Connect(sg, p)
+    nest.Connect(p, sr)
+    nest.Simulate(5.0)
+    assert sg.spike_times.tolist() == [1.23, 2.0]
+    assert sr.events["times"].tolist() == [2.3000000000000003, 3.0]
+
+
+def test_shift_now_spikes_after_a_simulate():
+    """A spike at the current time is shifted one step with shift_now_spikes, lost without it (as NEST)."""
+    sg = nest.Create("spike_generator", 2)
+    sr = nest.Create("spike_recorder")
+    p = nest.Create("parrot_neuron", 2)
+    nest.Connect(sg, p, "one_to_one")
+    nest.Connect(p, sr)
+    nest.Simulate(2.0)
+    sg.set([{"spike_times": [2.0], "shift_now_spikes": True}, {"spike_times": [2.0]}])
+    nest.Simulate(5.0)
+    assert sg.spike_times[0].tolist() == [2.1]
+    assert sr.events["senders"].tolist() == [p[0].global_id]

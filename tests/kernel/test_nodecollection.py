@@ -31,7 +31,7 @@ def test_join_sorts_and_refuses_overlaps(three_populations):
     a, b, c = three_populations
     assert (c + a).tolist() == [1, 2, 3, 6, 7]
     assert (a + b).tolist() == [1, 2, 3, 4, 5]
-    with pytest.raises(nest.BadParameter, match="overlap"):
+    with pytest.raises(nest.NESTErrors.BadProperty, match="overlap"):
         a + a[0]
     with pytest.raises(TypeError):
         a + 1
@@ -117,7 +117,7 @@ def test_node_collection_from_ids(three_populations):
     assert len(nest.NodeCollection([])) == 0
     with pytest.raises(nest.BadProperty, match="ascending"):
         nest.NodeCollection([3, 1])
-    with pytest.raises(nest.BadParameter, match="node 10 does not exist"):
+    with pytest.raises(nest.BadParameter, match="Node with id 10 does not exist"):
         nest.NodeCollection([1, 10])
 
 
@@ -198,3 +198,21 @@ def test_get_errors(three_populations):
         b.colour
     with pytest.raises(nest.BadProperty, match="read-only"):
         b.set(global_id=9)
+
+
+@pytest.mark.parametrize("indices, error", [([5, 10, 15], IndexError), ([2, 5.5], TypeError),
+                                            ([[2, 4], [6, 8]], TypeError), ([2, 2], ValueError),
+                                            ([True] * 4, IndexError), ([1, False, 1, False, 1], TypeError)])
+def test_erroneous_list_indexing_raises_as_pynest(indices, error):
+    """Lists of indices: out of range, floats, 2-D, repeated, wrong-length booleans and mixtures are refused."""
+    nc = nest.Create("parrot_neuron", 5)
+    with pytest.raises(error):
+        nc[indices]
+
+
+def test_equality_is_by_global_ids_as_pynest():
+    """Two collections with the same ids are equal, also across ResetKernel (as PyNEST)."""
+    a = nest.Create("parrot_neuron", 3)
+    nest.ResetKernel()
+    assert a == nest.Create("parrot_neuron", 3)
+    assert a != a[:2]
