@@ -15,6 +15,7 @@ __all__ = [
     "IncompatibleReceptorType",
     "IllegalConnection",
     "KernelException",
+    "StepMultipleRequired",
 ]
 
 
@@ -55,3 +56,7 @@ class IllegalConnection(EventSimError, ValueError):
 
 class KernelException(EventSimError, RuntimeError):
     """The kernel is in a state that does not allow the request."""
+
+
+class StepMultipleRequired(BadProperty):
+    """A time that must be a whole multiple of the resolution is not (e.g. noise_generator's dt)."""

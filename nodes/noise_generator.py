@@ -15,9 +15,9 @@ Delivery follows :mod:`nodes.current_delivery`.
 
 import numpy as np
 
-from eventsim.errors import BadProperty
+from eventsim.errors import BadProperty, StepMultipleRequired
 from eventsim.registry import register
-from eventsim.timegrid import ms_to_steps, steps_to_ms
+from eventsim.timegrid import is_on_grid, ms_to_steps, steps_to_ms
 from .ac_generator import AcGenerator
 from .base import StimulationDevice, as_float
 from .current_delivery import CurrentDelivery
@@ -57,8 +57,10 @@ class NoiseGenerator(StimulationDevice):
             raise BadProperty(f"noise_generator: the modulation amplitude std_mod ({status['std_mod']} pA) must "
                               f"be smaller or equal to std ({status['std']} pA)")
         dt = as_float("dt", status["dt"])
-        if dt <= 0:
-            raise BadProperty(f"noise_generator: dt must be positive, got {dt} ms")
+        h = self.kernel.resolution
+        if dt <= 0 or not is_on_grid(dt, h):
+            raise StepMultipleRequired(f"noise_generator: dt must be a positive multiple of the resolution {h} ms, "
+                                       f"got {dt} ms")
         status["dt"] = self._time("dt", dt)
         return status
 
