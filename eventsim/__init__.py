@@ -15,6 +15,7 @@ import types
 from . import api
 from . import math, random  # noqa: F401  (PyNEST's nest.math and nest.random)
 from . import raster_plot, voltage_trace  # noqa: F401  (matplotlib is imported when they draw)
+from .random import create_parameter as CreateParameter
 from .api import (Connect, Create, GetConnections, GetDefaults, GetKernelStatus, GetStatus, NodeCollection,
                   ResetKernel, SetDefaults, SetKernelStatus, SetStatus, Simulate, get_kernel)
 from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, IllegalConnection,
@@ -28,8 +29,8 @@ __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDe
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "NodeCollection", "Kernel",
            "get_kernel", "recordings", "save_recordings", "EventSimError", "BadProperty", "BadParameter",
            "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType", "IllegalConnection",
-           "KernelException", "resolution", "rng_seed", "biological_time", "node_models", "report",
-           "__version__"]
+           "KernelException", "CreateParameter", "resolution", "rng_seed", "biological_time", "node_models",
+           "report", "__version__"]
 
 _KERNEL_ATTRS = ("resolution", "rng_seed", "biological_time")
 #: Named progress reports (besides None and callables); see :mod:`eventsim.progress`.
