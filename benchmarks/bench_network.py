@@ -1,4 +1,4 @@
-"""Benchmark 2: a recurrent glif_cond network, eventsim against NEST.
+"""Benchmark 2: a recurrent glif_cond (or glif_psc) network, eventsim against NEST.
 
 N glif_cond neurons (lif_r_asc_a), 15 kHz independent Poisson input per neuron
 on receptor 1, recurrent fixed_indegree 50 on receptor 2, spike recorder on
@@ -11,8 +11,10 @@ and peak RSS are reported with the ratios eventsim/NEST, and the spike counts
     python benchmarks/bench_network.py                       # N = 100, 1000, 10000; 1000 ms; 5 repeats (~12 min)
     python benchmarks/bench_network.py --sizes 1000 --repeats 3
     python benchmarks/bench_network.py --quick               # N = 100, 1000; 200 ms; 2 repeats
+    python benchmarks/bench_network.py --model glif_psc      # the same network of glif_psc neurons
 
-Raw results: ``benchmarks/results/network-<time>.json`` and ``network-latest.md``.
+Raw results: ``benchmarks/results/network-<time>.json`` and ``network-latest.md``
+(``network-glif_psc-...`` for ``--model glif_psc``).
 """
 
 import argparse
@@ -24,9 +26,9 @@ SCRIPT = "workload_network.py"
 WARMUP_ARGS = ["--n", "10", "--t", "10"]
 
 
-def measure_network(python, n, t_ms, rate, repeats, label=None):
-    """Run the network workload for one case; return (runs, summary)."""
-    args = ["--n", n, "--t", t_ms, "--rate", rate]
+def measure_network(python, n, t_ms, rate, repeats, label=None, model="glif_cond"):
+    """Run the network workload for one case (`model`: glif_cond or glif_psc); return (runs, summary)."""
+    args = ["--n", n, "--t", t_ms, "--rate", rate, "--model", model]
     runs = H.measure_pair(python, SCRIPT, args, repeats, label=label or f"N={n} ")
     summary = H.summarize(runs, keys=["sim_s", "process_s", "cpu_s", "maxrss_mib", "build_s", "spikes", "rate_hz"])
     return runs, summary
@@ -39,20 +41,22 @@ def main(argv=None):
                         help="numbers of neurons (default 100 1000 10000)")
     parser.add_argument("--t", type=float, default=None, help="simulated time in ms (default 1000; --quick 200)")
     parser.add_argument("--rate", type=float, default=15000.0, help="Poisson input rate per neuron (Hz)")
+    parser.add_argument("--model", choices=("glif_cond", "glif_psc"), default="glif_cond", help="neuron model")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([100, 1000] if args.quick else [100, 1000, 10000])
     t_ms = args.t or (200.0 if args.quick else 1000.0)
     repeats = 2 if args.quick and args.repeats == 5 else args.repeats
 
     info = H.machine_info(args.python)
-    print(f"network benchmark: N = {sizes}, {t_ms:g} ms, {repeats} repeats; {info.get('cpu_count')} cores, "
+    print(f"network benchmark ({args.model}): N = {sizes}, {t_ms:g} ms, {repeats} repeats; "
+          f"{info.get('cpu_count')} cores, "
           f"load {info['loadavg']}", flush=True)
     if not args.no_warmup:
-        H.warm_up(args.python, SCRIPT, WARMUP_ARGS)
+        H.warm_up(args.python, SCRIPT, WARMUP_ARGS + ["--model", args.model])
     cases, rows, work_rows = [], [], []
     for n in sizes:
-        runs, s = measure_network(args.python, n, t_ms, args.rate, repeats)
-        cases.append({"n": n, "t_ms": t_ms, "rate": args.rate, "runs": runs, "summary": s})
+        runs, s = measure_network(args.python, n, t_ms, args.rate, repeats, model=args.model)
+        cases.append({"n": n, "t_ms": t_ms, "rate": args.rate, "model": args.model, "runs": runs, "summary": s})
         e, ne, r = s["eventsim"], s["nest"], s["ratio"]
         rows.append([n, e["sim_s"], ne["sim_s"], r["sim_s"], e["process_s"], ne["process_s"], r["process_s"],
                      e["maxrss_mib"], ne["maxrss_mib"], r["maxrss_mib"], e["cpu_s"], ne["cpu_s"], r["cpu_s"]])
@@ -68,21 +72,23 @@ def main(argv=None):
     header = ["N", "sim eventsim (s)", "sim NEST (s)", "ratio", "process eventsim (s)", "process NEST (s)", "ratio",
               "peak RSS eventsim (MiB)", "peak RSS NEST (MiB)", "ratio", "process CPU eventsim (s)",
               "process CPU NEST (s)", "ratio"]
-    table = H.print_table(f"network, {t_ms:g} ms simulated, median of {repeats} runs per simulator", header, rows)
+    table = H.print_table(f"network of {args.model}, {t_ms:g} ms simulated, median of {repeats} runs per simulator",
+                          header, rows)
     work = H.print_table("work done (median spike count; rate = spikes / N / T)",
                          ["N", "spikes eventsim", "spikes NEST", "rate eventsim (Hz)", "rate NEST (Hz)",
                           "difference"], work_rows)
     loads = [r["loadavg"] for c in cases for rs in c["runs"].values() for r in rs]
-    head = (f"Network, {info['date']}, {info.get('cpu_count')} cores ({info.get('cpu_model')}), "
+    head = (f"Network of {args.model}, {info['date']}, {info.get('cpu_count')} cores ({info.get('cpu_model')}), "
             f"load average at start {info['loadavg'][0]:.2f}, during runs {min(loads):.2f}-{max(loads):.2f} "
             f"(median {statistics.median(loads):.2f}), at end {load_after[0]:.2f}; {t_ms:g} ms simulated, "
             f"median of {repeats} runs per simulator; NEST {info.get('nest')}, eventsim {info.get('eventsim')} "
             f"(sources as of {info['eventsim_sources']['mtime']}). {changed}")
     stamp = H.timestamp()
-    H.save_json(args.out / f"network-{stamp}.json",
+    name = "network" if args.model == "glif_cond" else f"network-{args.model}"
+    H.save_json(args.out / f"{name}-{stamp}.json",
                 {"machine": info, "load_after": load_after, "repeats": repeats, "cases": cases})
-    (args.out / "network-latest.md").write_text(f"{head}\n\n{table}\n\n{work}\n")
-    print(f"table: {args.out / 'network-latest.md'}")
+    (args.out / f"{name}-latest.md").write_text(f"{head}\n\n{table}\n\n{work}\n")
+    print(f"table: {args.out / f'{name}-latest.md'}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ The workload script (``workload_seed.py`` / ``workload_network.py`` with
 before anything is imported, so the profile covers the whole process from the
 first import to exit (minus interpreter start-up).  Numba-compiled functions
 and numpy's ``Generator`` methods are C calls that cProfile cannot see; in the
-profiled process only, ``nodes.glif_cond.run_steps`` and the ``poisson``
+profiled process only, ``eventsim.nodes.glif_cond.run_steps`` and the ``poisson``
 method of the poisson_generator's random generators are wrapped in one-line
 Python functions of the same names so the step loop and the Poisson draws
 appear as entries of their own (one extra Python call per chunk; the draws
@@ -83,7 +83,7 @@ def _child(prof_path, workload_argv):
     profiler = cProfile.Profile()
     t0 = time.perf_counter()
     profiler.enable()
-    import nodes.glif_cond as glif_module           # imported under the profiler: counted with the imports
+    import eventsim.nodes.glif_cond as glif_module           # imported under the profiler: counted with the imports
 
     compiled = glif_module.run_steps
 

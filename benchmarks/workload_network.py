@@ -1,8 +1,8 @@
-"""Workload (child process): a recurrent glif_cond network driven by Poisson input.
+"""Workload (child process): a recurrent GLIF network driven by Poisson input.
 
-``python benchmarks/workload_network.py --sim nest|eventsim --n 1000 --t 1000 [--rate 15000]``
+``python benchmarks/workload_network.py --sim nest|eventsim --n 1000 --t 1000 [--rate 15000] [--model glif_psc]``
 
-* ``N`` glif_cond neurons at level lif_r_asc_a (``spike_dependent_threshold``,
+* ``N`` glif_cond (default) or glif_psc neurons at level lif_r_asc_a (``spike_dependent_threshold``,
   ``after_spike_currents`` and ``adapting_threshold`` all True), resolution
   0.05 ms, ``rng_seed`` 12345;
 * one poisson_generator of ``--rate`` Hz (default 15 kHz) connected all_to_all to
@@ -10,6 +10,8 @@
   an independent train per target;
 * recurrent ``fixed_indegree`` 50 (``--indegree``) on receptor 2 (weight 0.5 nS,
   delay 1 ms);
+* with ``--model glif_psc``: ``tau_syn = [0.2, 2.0]`` ms like glif_cond's, input
+  weight 40 pA, recurrent weight -10 pA (about glif_cond's currents near rest);
 * a spike_recorder on all neurons, a multimeter on ``V_m`` of the first 10
   neurons (interval 0.05 ms);
 * ``Simulate(T)`` with ``T`` = ``--t`` ms.
@@ -36,6 +38,7 @@ parser.add_argument("--t", type=float, default=1000.0, help="simulated time (ms)
 parser.add_argument("--rate", type=float, default=15000.0, help="Poisson input rate per neuron (Hz)")
 parser.add_argument("--indegree", type=int, default=50, help="recurrent inputs per neuron")
 parser.add_argument("--seed", type=int, default=12345, help="rng_seed")
+parser.add_argument("--model", choices=("glif_cond", "glif_psc"), default="glif_cond", help="neuron model")
 args = parser.parse_args()
 
 if args.sim == "nest":
@@ -49,12 +52,17 @@ N, T = args.n, args.t
 nest.ResetKernel()
 nest.resolution = 0.05
 nest.rng_seed = args.seed
-neurons = nest.Create("glif_cond", N, params={"spike_dependent_threshold": True, "after_spike_currents": True,
-                                              "adapting_threshold": True})
+level = {"spike_dependent_threshold": True, "after_spike_currents": True, "adapting_threshold": True}
+if args.model == "glif_psc":
+    neurons = nest.Create("glif_psc", N, params={**level, "tau_syn": [0.2, 2.0]})
+    w_in, w_rec = 40.0, -10.0
+else:
+    neurons = nest.Create("glif_cond", N, params=level)
+    w_in, w_rec = 1.0, 0.5
 pg = nest.Create("poisson_generator", params={"rate": args.rate})
-nest.Connect(pg, neurons, syn_spec={"weight": 1.0, "delay": 0.05, "receptor_type": 1})
+nest.Connect(pg, neurons, syn_spec={"weight": w_in, "delay": 0.05, "receptor_type": 1})
 nest.Connect(neurons, neurons, conn_spec={"rule": "fixed_indegree", "indegree": args.indegree},
-             syn_spec={"weight": 0.5, "delay": 1.0, "receptor_type": 2})
+             syn_spec={"weight": w_rec, "delay": 1.0, "receptor_type": 2})
 sr = nest.Create("spike_recorder")
 nest.Connect(neurons, sr)
 mm = nest.Create("multimeter", params={"interval": 0.05, "record_from": ["V_m"]})
@@ -66,7 +74,8 @@ _t_done = time.perf_counter()
 
 spikes = int(sr.n_events)
 print("@@BENCH " + json.dumps({
-    "workload": "network", "n": N, "t_ms": T, "rate": args.rate, "indegree": args.indegree, "seed": args.seed,
+    "workload": "network", "model": args.model, "n": N, "t_ms": T, "rate": args.rate, "indegree": args.indegree,
+    "seed": args.seed,
     "import_s": _t_build - _t_import, "build_s": _t_sim - _t_build, "sim_s": _t_done - _t_sim,
     "spikes": spikes, "rate_hz": spikes / N / (T * 1e-3), "mm_events": int(mm.n_events),
     "t_start": _t_start, "t_end": time.perf_counter(),

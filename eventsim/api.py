@@ -6,12 +6,18 @@ Each function is one call into the current :class:`~eventsim.kernel.Kernel`;
 
 import numpy as np
 
-from .kernel import Kernel
+from . import default_kernel as _default_kernel
+from . import kernel_properties
+from . import registry as _registry
+from . import synapse_defaults
+from .errors import BadParameter, InexistentConnection, KernelException, NewModelNameExists
+from .kernel import Kernel, _per_node_params
+from .synapsecollection import SynapseCollection
 from .nodecollection import NodeCollection
-from .registry import node_models as _node_models
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
-           "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "get_kernel", "NodeCollection"]
+           "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "get_kernel", "NodeCollection", "kernel_get", "kernel_set",
+           "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run", "Cleanup", "RunManager"]
 
 _kernel = Kernel()
 
@@ -21,9 +27,18 @@ def get_kernel():
     return _kernel
 
 
+def _load_builtin_models():
+    from . import nodes, recorders  # noqa: F401  (importing them registers the models)
+
+
+_registry.add_loader(_load_builtin_models)
+_default_kernel.set_provider(get_kernel)
+
+
 def ResetKernel():
     """Discard all nodes, connections and recordings; time returns to 0 and parameters to their defaults."""
     global _kernel
+    _kernel.discarded = True
     _kernel = Kernel()
 
 
@@ -50,7 +65,20 @@ def Create(model, n=1, params=None, positions=None):
     ------
     UnknownModelName, BadProperty, BadParameter
     """
+    if _is_recorder(model) and isinstance(n, int) and not isinstance(n, bool) and n > 1:
+        # a recorder is a population of one node: make `n` independent ones, as NEST's n recorders
+        per_node = _per_node_params(params, n, model, _kernel.model_class(model).array_parameters,
+                                    _kernel.draw_parameter)
+        return sum((_kernel.create(model, 1, p, positions) for p in per_node), NodeCollection(_kernel, []))
     return _kernel.create(model, n, params, positions)
+
+
+def _is_recorder(model):
+    """True if `model` names a recording device (a population of exactly one node)."""
+    try:
+        return _kernel.model_class(model).element_type == "recorder"
+    except Exception:  # noqa: BLE001 - Create reports unknown models itself
+        return False
 
 
 def Connect(pre, post, conn_spec=None, syn_spec=None):
@@ -80,10 +108,64 @@ def Connect(pre, post, conn_spec=None, syn_spec=None):
     ------
     IllegalConnection, BadParameter, BadProperty, BadDelay, UnknownReceptorType, IncompatibleReceptorType
 
-    As in PyNEST, `pre` and `post` may also be lists (or tuples or arrays) of
-    global ids, ascending and without repetitions.
+    As in PyNEST, `pre` and `post` may also be lists (or tuples or 1-D
+    arrays) of global ids.  With the rule ``one_to_one`` they are connected
+    pair by pair in the order given (unsorted and repeated ids allowed, equal
+    lengths required).  With any other rule a list must hold unique ids in
+    ascending order (it becomes a NodeCollection); a list with repeated ids
+    is an error there.
     """
-    _kernel.connect(_as_nodes(pre, "pre"), _as_nodes(post, "post"), conn_spec, syn_spec)
+    rule = conn_spec.get("rule", "all_to_all") if isinstance(conn_spec, dict) else conn_spec
+    one_to_one = rule == "one_to_one"
+    as_arrays = False
+    if not isinstance(pre, NodeCollection):
+        if not one_to_one and _unique(pre):
+            pre = _as_nodes(pre, "pre")
+        else:
+            as_arrays = True
+    if not isinstance(post, NodeCollection):
+        if not one_to_one and _unique(post):
+            post = _as_nodes(post, "post")
+        else:
+            as_arrays = True
+    if as_arrays:
+        pre, post = _id_arrays(pre, post, one_to_one)
+    _kernel.connect(pre, post, conn_spec, syn_spec)
+
+
+def _unique(ids):
+    """True if the ids in `ids` (any iterable that is not a NodeCollection) are unique; False if not iterable."""
+    if isinstance(ids, (str, bytes, dict)):
+        return True
+    try:
+        values = list(ids)
+        return len(values) == len({int(v) if isinstance(v, (int, np.integer)) else v for v in values})
+    except TypeError:
+        return True  # not a list: let _as_nodes name the problem
+
+
+def _id_arrays(pre, post, one_to_one):
+    """Sources and targets of PyNEST's connect-arrays mode: id lists connected pair by pair (``one_to_one``)."""
+    if len(pre) != len(post):
+        raise BadParameter("if 'pre' or 'post' contain non-unique IDs, then they must have the same length "
+                           f"(got {len(pre)} and {len(post)})")
+    out = []
+    for name, ids in (("pre", pre), ("post", post)):
+        if isinstance(ids, NodeCollection):
+            ids.check_valid()
+            out.append(np.asarray(ids.tolist(), dtype=np.int64))
+            continue
+        arr = np.asarray(ids)
+        if arr.size and arr.dtype.kind not in "iu":
+            raise TypeError(f"Connect: '{name}' node IDs must be integers, got {ids!r}")
+        if arr.ndim != 1:
+            raise BadParameter(f"Connect: '{name}' must be one-dimensional, got shape {arr.shape}")
+        out.append(arr.astype(np.int64))
+    if not one_to_one:
+        raise BadParameter("when connecting two arrays with non-unique IDs, conn_spec must be 'one_to_one'")
+    for arr in out:
+        list(_kernel.split_by_population(arr))  # raises UnknownNode for ids that name no node
+    return NodeCollection(_kernel, out[0]), NodeCollection(_kernel, out[1])
 
 
 def _as_nodes(nodes, name):
@@ -100,11 +182,22 @@ def _as_nodes(nodes, name):
 
 def Simulate(t):
     """Simulate for `t` ms (a multiple of the resolution); repeated calls continue where the last stopped."""
+    if _kernel.prepared:
+        raise KernelException("Simulate called between Prepare and Cleanup: use Run, or call Cleanup first")
     _kernel.simulate(t)
 
 
 def GetDefaults(model, keys=None, output=""):
-    """Default parameters of `model` (dict), the value of one key, or a list of values for a list of keys."""
+    """Default parameters of `model` (a node or synapse model): a dict, the value of one key, or a list of
+    values for a list of keys."""
+    if synapse_defaults.is_synapse_model(_kernel, model):
+        status = synapse_defaults.get_defaults(_kernel, model)
+        if keys is None:
+            return status
+        missing = [k for k in ([keys] if isinstance(keys, str) else keys) if k not in status]
+        if missing:
+            raise KeyError(f"{model} has no default {missing[0]!r}; it has {', '.join(sorted(status))}")
+        return status[keys] if isinstance(keys, str) else [status[k] for k in keys]
     if isinstance(keys, (list, tuple)):
         values = _kernel.get_defaults(model, list(keys))
         return [values[k] for k in keys]
@@ -112,44 +205,108 @@ def GetDefaults(model, keys=None, output=""):
 
 
 def SetDefaults(model, params, val=None):
-    """Set defaults of `model` for nodes created afterwards."""
+    """Set defaults of `model` for nodes (or, for a synapse model, connections) created afterwards.
+
+    Synapse models take ``weight``, ``delay`` (ms, rounded to the nearest step) and ``receptor_type``.
+    """
     if isinstance(params, str):
         params = {params: val}
-    _kernel.set_defaults(model, params)
+    if synapse_defaults.is_synapse_model(_kernel, model):
+        synapse_defaults.set_defaults(_kernel, model, params)
+    else:
+        _kernel.set_defaults(model, params)
 
 
-def GetConnections(source=None, target=None, synapse_model=None):
-    """Connections from `source` and/or to `target` (NodeCollections), with source, target, weight, delay (ms)
-    and receptor."""
-    return _kernel.get_connections(source, target)
+def CopyModel(existing, new, params=None):
+    """Make model `new` a copy of `existing` (neuron, device or synapse model) with its current defaults,
+    updated by `params`; `new` is usable wherever a model name is (``Create``, syn_spec ``synapse_model``).
+
+    Raises
+    ------
+    NewModelNameExists
+        `new` names a model already.
+    UnknownModelName
+        `existing` names no model.
+    """
+    if not isinstance(new, str) or not new:
+        raise BadParameter(f"CopyModel: the new model name must be a non-empty string, got {new!r}")
+    if new in _kernel.synapse_models or new in _kernel.copied_models or new in _builtin_models():
+        raise NewModelNameExists(f"model {new} is the name of an existing model and cannot be re-used")
+    if synapse_defaults.is_synapse_model(_kernel, existing):
+        synapse_defaults.copy(_kernel, existing, new, params)
+    else:
+        _kernel.copy_model(existing, new, params)
 
 
-_KERNEL_KEYS = ("resolution", "rng_seed", "biological_time", "min_delay", "network_size")
+def _builtin_models():
+    from .registry import node_models
+    return node_models()
+
+
+def GetConnections(source=None, target=None, synapse_model=None, synapse_label=None):
+    """Connections from `source` and/or to `target` (NodeCollections) of `synapse_model` (a name), as a
+    :class:`~eventsim.synapsecollection.SynapseCollection` (source, target, weight, delay in ms, receptor,
+    synapse_model).
+
+    Raises
+    ------
+    TypeError
+        `source` or `target` is not a NodeCollection (as NEST).
+    UnknownSynapseType
+        `synapse_model` names no synapse model.
+    """
+    ids = {}
+    for name, nodes in (("source", source), ("target", target)):
+        if nodes is None:
+            continue
+        if not isinstance(nodes, NodeCollection):
+            raise TypeError(f"{name} must be NodeCollection, got {type(nodes).__name__}")
+        nodes.check_valid()
+        ids[name] = np.asarray(nodes.tolist(), dtype=np.int64)
+    if synapse_label is not None:
+        raise BadParameter("synapse_label is not supported: eventsim has no labelled synapses")
+    return _kernel.get_connections(ids.get("source"), ids.get("target"), synapse_model)
 
 
 def GetKernelStatus(keys=None):
-    """Kernel properties: resolution (ms), rng_seed, biological_time (ms), min_delay (ms), network_size."""
-    k = _kernel
-    status = {"resolution": k.resolution, "rng_seed": k.rng_seed, "biological_time": k.biological_time,
-              "min_delay": k.min_delay * k.resolution, "network_size": k.n_nodes}
-    if keys is None:
-        return status
-    if isinstance(keys, str):
-        return status[keys]
-    return {key: status[key] for key in keys}
+    """Kernel properties (see :mod:`eventsim.kernel_properties`; times in ms).
+
+    No key: a dict of all; a key: its value; a list or a tuple of keys: a
+    tuple of values (as NEST).  An unknown key raises KeyError.
+    """
+    return kernel_properties.get_status(_kernel, tuple(keys) if isinstance(keys, list) else keys)
 
 
 def SetKernelStatus(params):
-    """Set kernel properties: ``resolution`` (ms), ``rng_seed``."""
-    for key, value in params.items():
-        if key not in ("resolution", "rng_seed"):
-            from .errors import BadProperty
-            raise BadProperty(f"kernel property {key!r} cannot be set; settable: resolution, rng_seed")
-        setattr(_kernel, key, value)
+    """Set kernel properties from a dict (``resolution`` in ms, ``rng_seed``, ``local_num_threads``,
+    ``print_time``, ...); unknown and read-only keys raise BadProperty (a ValueError, as in NEST)."""
+    kernel_properties.set_status(_kernel, params)
+
+
+def kernel_get(*keys):
+    """``nest.get()``: all kernel properties (dict), one value for one key, a tuple for several or a list."""
+    if not keys:
+        return GetKernelStatus()
+    if len(keys) == 1:
+        return GetKernelStatus(keys[0])
+    return GetKernelStatus(keys)
+
+
+def kernel_set(params=None, **kwargs):
+    """``nest.set(resolution=0.05, ...)``: set kernel properties from keyword arguments (or one dict)."""
+    SetKernelStatus({**(params or {}), **kwargs})
 
 
 def GetStatus(nodes, keys=None):
-    """Status of each node of `nodes`: a tuple of dicts, of values for one key, or of tuples for a list of keys."""
+    """Status of each node of `nodes`: a tuple of dicts, of values for one key, or of tuples for a list of keys.
+
+    For connections (a SynapseCollection): a tuple of dicts, one per connection, or a list of the values of
+    one key, as PyNEST.
+    """
+    if isinstance(nodes, SynapseCollection):
+        if isinstance(keys, str):
+            return list(np.atleast_1d(nodes.get(keys)).tolist()) if len(nodes) else []
+        return tuple(c.get(keys) for c in nodes)
     out = tuple(n.get() for n in nodes)
     if keys is None:
         return out
@@ -159,12 +316,131 @@ def GetStatus(nodes, keys=None):
 
 
 def SetStatus(nodes, params, val=None):
-    """Set parameters of `nodes` (dict, list of dicts, or key and value)."""
+    """Set parameters of `nodes` or of connections (a SynapseCollection): dict, list of dicts, or key and value."""
     if isinstance(params, str):
         params = {params: val}
+    if not isinstance(nodes, (NodeCollection, SynapseCollection)):
+        raise TypeError(f"SetStatus needs a NodeCollection or a SynapseCollection, got {type(nodes).__name__}")
     nodes.set(params)
 
 
-def node_models_tuple():
-    """Names of all available models (tuple of str, sorted); ``eventsim.node_models`` reads it."""
-    return _node_models()
+def Disconnect(*args, conn_spec=None, syn_spec=None):
+    """Remove connections: ``Disconnect(pre, post, conn_spec="one_to_one", syn_spec=None)`` removes, for each
+    pair the rule (``one_to_one`` or ``all_to_all``) makes, the oldest connection of the synapse model of
+    `syn_spec` (default static_synapse); ``Disconnect(connections)`` removes a SynapseCollection.
+
+    Raises
+    ------
+    InexistentConnection
+        A pair has no such connection (nothing is removed).
+    """
+    if len(args) == 1 and isinstance(args[0], SynapseCollection):
+        if conn_spec is not None or syn_spec is not None:
+            raise BadParameter("Disconnect(connections) takes no conn_spec or syn_spec")
+        _kernel.remove_connections(args[0])
+        return
+    if len(args) != 2:
+        raise TypeError("Disconnect takes a SynapseCollection or two NodeCollections (conn_spec and syn_spec "
+                        "as keywords)")
+    pre, post = (_as_nodes(a, n) for a, n in zip(args, ("pre", "post")))
+    for nc in (pre, post):
+        if not isinstance(nc, NodeCollection):
+            raise TypeError(f"Disconnect: pre and post must be NodeCollections, got {type(nc).__name__}")
+        nc.check_valid()
+    conn_spec = "one_to_one" if conn_spec is None else conn_spec
+    rule = conn_spec if isinstance(conn_spec, str) else conn_spec.get("rule", "all_to_all")
+    if rule not in ("one_to_one", "all_to_all") or (isinstance(conn_spec, dict) and set(conn_spec) - {"rule"}):
+        raise BadParameter(f"Disconnect supports the rules 'one_to_one' and 'all_to_all', got {conn_spec!r}")
+    model = syn_spec if isinstance(syn_spec, str) else (syn_spec or {}).get("synapse_model", "static_synapse")
+    if isinstance(syn_spec, dict) and set(syn_spec) - {"synapse_model"}:
+        raise BadParameter(f"Disconnect: syn_spec may only name the synapse_model, got {syn_spec!r}")
+    pre_ids, post_ids = np.asarray(pre.tolist()), np.asarray(post.tolist())
+    if rule == "one_to_one":
+        if len(pre_ids) != len(post_ids):
+            raise BadParameter(f"one_to_one needs equal numbers of sources and targets, got {len(pre_ids)} and "
+                               f"{len(post_ids)}")
+        pairs = list(zip(pre_ids.tolist(), post_ids.tolist()))
+    else:
+        pairs = [(s, t) for t in post_ids.tolist() for s in pre_ids.tolist()]
+    candidates = _kernel.get_connections(np.unique(pre_ids), np.unique(post_ids), model)
+    cols = candidates.get(["source", "target"]) if len(candidates) else {"source": [], "target": []}
+    src, tgt = np.atleast_1d(cols["source"]), np.atleast_1d(cols["target"])
+    free = {}
+    for k, key in enumerate(zip(src.tolist(), tgt.tolist())):
+        free.setdefault(key, []).append(k)
+    chosen = []
+    for pair in pairs:
+        slots = free.get(pair)
+        if not slots:
+            raise InexistentConnection(f"Disconnect: there is no {model} connection from node {pair[0]} to node "
+                                       f"{pair[1]}; nothing was removed")
+        chosen.append(slots.pop(0))
+    _kernel.remove_connections(_pick(candidates, chosen))
+
+
+def _pick(conns, positions):
+    """The connections of `conns` at `positions` (list of int) as a SynapseCollection."""
+    pos = np.asarray(sorted(positions), dtype=np.int64)
+    return conns._subset(pos)
+
+
+def GetNodes(properties=None, local_only=False):
+    """All nodes (a NodeCollection), or those whose status has every key of `properties` with an equal value."""
+    ids = np.arange(1, _kernel.n_nodes + 1)
+    if properties:
+        if not isinstance(properties, dict):
+            raise BadParameter(f"GetNodes needs a dict of properties, got {properties!r}")
+        keep = []
+        for g in ids.tolist():
+            status = _kernel.get_status(g)
+            keep.append(all(k in status and np.array_equal(status[k], v) for k, v in properties.items()))
+        ids = ids[np.asarray(keep, dtype=bool)]
+    return NodeCollection(_kernel, ids)
+
+
+def PrintNodes():
+    """Print the nodes as NEST does: one line per run of consecutive ids of one model (``2 .. 3 parrot_neuron``)."""
+    runs = []
+    for g in range(1, _kernel.n_nodes + 1):
+        model = _kernel.get_status(g)["model"]
+        if runs and runs[-1][2] == model and runs[-1][1] == g - 1:
+            runs[-1][1] = g
+        else:
+            runs.append([g, g, model])
+    spans = [str(a) if a == b else f"{a} .. {b}" for a, b, _ in runs]
+    width = max((len(s) for s in spans), default=0)
+    for span, (_, _, model) in zip(spans, runs):
+        print(f"{span:<{width}} {model}")
+
+
+def Prepare():
+    """Start a sequence of ``Run`` calls (as NEST's Prepare); ``Cleanup`` ends it."""
+    if _kernel.prepared:
+        raise KernelException("Prepare called twice: call Cleanup first")
+    _kernel.prepared = True
+
+
+def Run(t):
+    """Simulate `t` ms (a multiple of the resolution) between ``Prepare`` and ``Cleanup``."""
+    if not _kernel.prepared:
+        raise KernelException("Run called without calling Prepare")
+    _kernel.simulate(t)
+
+
+def Cleanup():
+    """End a sequence of ``Run`` calls started by ``Prepare``."""
+    if not _kernel.prepared:
+        raise KernelException("Cleanup called without calling Prepare")
+    _kernel.prepared = False
+
+
+class RunManager:
+    """Context manager: ``Prepare`` on entry, ``Cleanup`` on exit, ``Run`` calls in between."""
+
+    def __enter__(self):
+        Prepare()
+        return self
+
+    def __exit__(self, *exc):
+        Cleanup()
+        return False

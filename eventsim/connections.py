@@ -8,11 +8,12 @@ sorted by source into CSR form so that a spike batch is scattered over all its
 targets with a few numpy operations.
 """
 
+import itertools
 import numbers
 
 import numpy as np
 
-from .errors import BadDelay, BadParameter, BadProperty
+from .errors import BadDelay, BadParameter, BadProperty, UnknownSynapseType
 from .parameters import Parameter
 from .timegrid import delay_to_steps, is_on_grid
 
@@ -228,14 +229,18 @@ def _per_connection(name, value, n_conn, layout, draw=None):
     return flat
 
 
-def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution, draw=None):
+def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution, synapse_models=None, on_rounding=None, draw=None):
     """Return per-connection (weight, delay_steps, receptor) arrays from a NEST syn_spec.
 
     Weights are in the unit the target expects (nS for glif_cond, pA for
-    currents).  Delays in ms are rounded to whole steps as NEST rounds them
-    (half up) and must come to at least one step.  `rule_shape` is the
+    currents).  Delays in ms are rounded to the nearest whole step as NEST
+    rounds them (half up) and must come to at least one step; if a delay
+    is off the grid, `on_rounding` (a callable, optional) is called with a
+    message naming it.  `rule_shape` is the
     :class:`ArrayLayout` of the rule (or None to accept flat arrays of
-    `n_conn` values).  A random weight or delay
+    `n_conn` values).  `synapse_models` maps the known synapse model names to
+    their defaults (``weight``, ``delay`` in ms); None means static_synapse
+    with weight 1 and delay 1 ms.  A random weight or delay
     (:class:`~eventsim.parameters.Parameter`) is drawn with ``draw(param,
     n_conn)``; random delays are rounded to the grid, as NEST does.
 
@@ -258,69 +263,104 @@ def resolve_syn_spec(syn_spec, n_conn, rule_shape, resolution, draw=None):
     if unknown:
         raise BadParameter(f"unknown syn_spec keys {sorted(unknown)}; supported: {', '.join(SYN_KEYS)}")
     model = syn_spec.get("synapse_model", "static_synapse")
-    if model != "static_synapse":
-        raise BadParameter(f"unknown synapse_model {model!r}; supported: static_synapse")
-    weight = _per_connection("weight", syn_spec.get("weight", 1.0), n_conn, rule_shape, draw)
+    if synapse_models is None:
+        synapse_models = {"static_synapse": {"weight": 1.0, "delay": 1.0}}
+    if not isinstance(model, str) or model not in synapse_models:
+        raise UnknownSynapseType(f"unknown synapse_model {model!r}; available: {', '.join(sorted(synapse_models))}")
+    defaults = synapse_models[model]
+    weight = _per_connection("weight", syn_spec.get("weight", defaults["weight"]), n_conn, rule_shape, draw)
     if not np.all(np.isfinite(weight)):
         raise BadProperty(f"weights must be finite, got {syn_spec.get('weight')!r}")
-    delay_ms = _per_connection("delay", syn_spec.get("delay", 1.0), n_conn, rule_shape, draw)
+    delay_ms = _per_connection("delay", syn_spec.get("delay", defaults["delay"]), n_conn, rule_shape, draw)
     if np.any(~np.isfinite(delay_ms)):
         raise BadDelay(f"delays must be finite, got {syn_spec.get('delay')!r}")
-    if isinstance(syn_spec.get("delay"), Parameter):
-        delay = delay_to_steps(delay_ms, resolution)
-        if np.any(delay < 1):
-            raise BadDelay(f"delay {float(delay_ms[delay < 1][0])} ms drawn from {syn_spec['delay']!r} rounds to "
-                           f"less than the resolution {resolution} ms")
-        delay_ms = delay * resolution
-    too_short = delay_ms < resolution * (1 - 1e-9)
-    if np.any(too_short):
-        raise BadDelay(f"delay {float(delay_ms[too_short][0])} ms is below the resolution {resolution} ms")
-    off_grid = ~is_on_grid(delay_ms, resolution)
-    if np.any(off_grid):
-        # NEST rounds such delays silently; eventsim refuses to change a user's value behind their back
-        raise BadDelay(f"delay {float(delay_ms[off_grid][0])} ms is not a multiple of the resolution {resolution} ms")
     delay = delay_to_steps(delay_ms, resolution)
-    rec = syn_spec.get("receptor_type", 0)
+    too_short = delay < 1
+    if np.any(too_short):
+        raise BadDelay(f"delay {float(delay_ms[too_short][0])} ms is below the resolution {resolution} ms once "
+                       "rounded to the nearest step")
+    off_grid = ~is_on_grid(delay_ms, resolution)
+    if np.any(off_grid) and on_rounding is not None and not isinstance(syn_spec.get("delay"), Parameter):
+        d = float(delay_ms[off_grid][0])
+        on_rounding(f"delay {d} ms is not a multiple of the resolution {resolution} ms; rounded to "
+                    f"{int(delay[off_grid][0]) * resolution:g} ms as NEST does")
+    rec = syn_spec.get("receptor_type", defaults.get("receptor_type", 0))
     rec_arr = _per_connection("receptor_type", rec, n_conn, rule_shape)
     if np.any(rec_arr != np.round(rec_arr)) or np.any(rec_arr < 0):
         raise BadParameter(f"receptor_type must be non-negative integers, got {rec!r}")
     return weight, delay, rec_arr.astype(np.int64)
 
 
+#: Creation order of connections across all projections (GetConnections lists a source's connections in it).
+_sequence = itertools.count()
+
+
 class Projection:
-    """All connections from one source population to one target population.
+    """All connections of one synapse model from one source population to one target population.
 
     Attributes
     ----------
     source, target : Node
+    synapse_model : str
+        Name of the synapse model (``static_synapse`` or a copy of it).
     src, tgt : numpy.ndarray of int64
         Local indices of source and target nodes.
     weight : numpy.ndarray of float64
     delay : numpy.ndarray of int64
         Delays in steps.
     receptor : numpy.ndarray of int64
+    version : int
+        Incremented whenever connections are removed, so that handles to them can tell they are stale.
     """
 
-    def __init__(self, source, target):
+    def __init__(self, source, target, synapse_model="static_synapse"):
         self.source = source
         self.target = target
+        self.synapse_model = synapse_model
+        self.version = 0
         self._parts = []
+        self._seq_parts = []
         self._csr = None
 
     def add(self, src, tgt, weight, delay, receptor):
         """Append connections (local indices) and invalidate the sorted form."""
         self._parts.append((src, tgt, weight, delay, receptor))
+        self._seq_parts.append(np.fromiter(itertools.islice(_sequence, len(src)), dtype=np.int64, count=len(src)))
         self._csr = None
 
     def _merged(self):
         if len(self._parts) > 1:
             self._parts = [tuple(np.concatenate(x) for x in zip(*self._parts))]
+            self._seq_parts = [np.concatenate(self._seq_parts)]
         return self._parts[0]
 
     @property
     def arrays(self):
         """(src, tgt, weight, delay, receptor) in the order the connections were made."""
         return self._merged()
+
+    @property
+    def sequence(self):
+        """Creation number of each connection (int64 array, increasing in the order they were made)."""
+        self._merged()
+        return self._seq_parts[0]
+
+    def update(self, key, index, values):
+        """Overwrite ``weight`` or ``delay`` (steps) of the connections at `index` (into :attr:`arrays`)."""
+        src, tgt, w, d, r = self._merged()
+        column = {"weight": w, "delay": d}[key]
+        column[index] = values
+        self._csr = None
+
+    def remove(self, index):
+        """Delete the connections at `index` (into :attr:`arrays`); handles to this projection become stale."""
+        keep = np.ones(len(self), bool)
+        keep[index] = False
+        arrays, seq = self._merged(), self.sequence
+        self._parts = [tuple(a[keep] for a in arrays)]
+        self._seq_parts = [seq[keep]]
+        self._csr = None
+        self.version += 1
 
     def __len__(self):
         return sum(len(p[0]) for p in self._parts)

@@ -1,9 +1,13 @@
 """Exceptions raised by eventsim.
 
-All errors derive from :class:`EventSimError`; the subclasses carry NEST's names
-so that code catching ``nest.kernel.NESTError``-style failures reads the same.
-Every message names the offending value.
+All errors derive from :class:`EventSimError`, which is also available as
+``NESTError`` (PyNEST's base of all kernel errors); the subclasses carry NEST's
+names, and :data:`NESTErrors` holds them under every name PyNEST's
+``nest.NESTErrors`` has, so that ``except nest.NESTErrors.BadProperty`` reads
+the same in a ported script.  Every message names the offending value.
 """
+
+import types
 
 __all__ = [
     "EventSimError",
@@ -15,7 +19,17 @@ __all__ = [
     "IncompatibleReceptorType",
     "IllegalConnection",
     "KernelException",
+    "UnknownNode",
+    "UnknownSynapseType",
+    "NewModelNameExists",
+    "InexistentConnection",
+    "UnaccessedDictionaryEntry",
+    "TypeMismatch",
     "StepMultipleRequired",
+    "TimeMultipleRequired",
+    "BadParameterValue",
+    "NESTError",
+    "NESTErrors",
 ]
 
 
@@ -58,5 +72,76 @@ class KernelException(EventSimError, RuntimeError):
     """The kernel is in a state that does not allow the request."""
 
 
+class UnknownNode(BadParameter):
+    """A global id names no node of the current kernel."""
+
+
+class UnknownSynapseType(BadParameter):
+    """The synapse model name is not known."""
+
+
+class NewModelNameExists(BadParameter):
+    """``CopyModel``: the new name is already taken by a model."""
+
+
+class InexistentConnection(EventSimError, ValueError):
+    """``Disconnect``: the connection to delete does not exist."""
+
+
+class UnaccessedDictionaryEntry(BadProperty):
+    """A dictionary of parameters contains a key the model does not know."""
+
+
+class TypeMismatch(EventSimError, TypeError):
+    """A value has the wrong type."""
+
+
 class StepMultipleRequired(BadProperty):
-    """A time that must be a whole multiple of the resolution is not (e.g. noise_generator's dt)."""
+    """A time must be a whole number of steps."""
+
+
+class TimeMultipleRequired(BadProperty):
+    """A time must be a multiple of another time."""
+
+
+class BadParameterValue(BadParameter):
+    """A parameter value is out of range."""
+
+
+#: PyNEST's base class of all kernel errors (``nest.NESTError``).
+NESTError = EventSimError
+
+#: NEST's error names that eventsim never raises: defined so that ``except``
+#: clauses of ported scripts name a real class.
+_NEVER_RAISED = ("BackendAlreadyRegistered", "BackendNotPrepared", "BackendPrepared", "DimensionMismatch",
+                 "DistributionError", "DynamicModuleManagementError", "GSLSolverFailure", "IOError",
+                 "InternalError", "InvalidDefaultResolution", "InvalidTimeInModel", "KeyError", "LayerExpected",
+                 "LayerNodeExpected", "LocalNodeExpected", "MPIErrorCode", "MPIPortsFileMissing",
+                 "MPIPortsFileUnknown", "MUSICChannelAlreadyMapped", "MUSICChannelUnknown",
+                 "MUSICPortAlreadyPublished", "MUSICPortHasNoWidth", "MUSICPortUnconnected", "MUSICPortUnknown",
+                 "MUSICSimulationHasRun", "ModelInUse", "NamingConflict", "NoThreadSiblingsAvailable",
+                 "NodeWithProxiesExpected", "NotImplemented", "NumericalInstability", "RangeCheck",
+                 "UndefinedName", "UnexpectedEvent", "UnknownCompartment", "UnknownComponent", "UnknownPort",
+                 "UnknownThread", "UnmatchedSteps", "UnsupportedEvent")
+
+
+def _nest_errors_namespace():
+    """The ``NESTErrors`` namespace: eventsim's error classes under NEST's names.
+
+    In NEST every error derives from ``KernelException``; here that name is the
+    common base :class:`EventSimError`, so ``except NESTErrors.KernelException``
+    catches every eventsim error, as in NEST.
+    """
+    ns = types.ModuleType("NESTErrors", "eventsim's error classes under the names of PyNEST's nest.NESTErrors.")
+    ours = {name: globals()[name] for name in __all__ if name not in ("EventSimError", "NESTError", "NESTErrors")}
+    for name, cls in ours.items():
+        setattr(ns, name, cls)
+    ns.KernelException = EventSimError
+    for name in _NEVER_RAISED:
+        setattr(ns, name, type(name, (EventSimError,), {"__doc__": f"NEST's {name} (never raised by eventsim).",
+                                                         "__module__": "NESTErrors"}))
+    return ns
+
+
+#: eventsim's errors under PyNEST's names (``nest.NESTErrors.BadProperty`` ...).
+NESTErrors = _nest_errors_namespace()

@@ -23,13 +23,15 @@ import simpy
 
 from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_layout
 from .errors import (BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
-                     KernelException, UnknownReceptorType)
+                     KernelException, UnknownNode, UnknownReceptorType, UnknownSynapseType)
 from .messages import CurrentBatch, SpikeBatch
 from .nodecollection import NodeCollection
 from .parameters import Parameter
 from .progress import ProgressReporter
+from .synapsecollection import SynapseCollection
 from .registry import model_class
 from .timegrid import is_on_grid, ms_to_steps, steps_to_ms
+from .verbosity_levels import VerbosityLevel, message
 
 __all__ = ["Kernel", "DEFAULT_RNG_SEED"]
 
@@ -44,7 +46,7 @@ class Kernel:
     ----------
     env : simpy.Environment
         Event loop; its time unit is one step of :attr:`resolution`.
-    populations : list of nodes.base.Node
+    populations : list of eventsim.nodes.base.Node
         One entry per ``Create`` call, in creation order.
     """
 
@@ -62,6 +64,19 @@ class Kernel:
         self.report_period = 10.0
         self._connections_rng = None
         self._parameter_draws = 0
+        self.local_num_threads = 1
+        """Threads asked for (stored; eventsim runs one thread)."""
+        self.rng_type = "PCG64"
+        self.local_spike_counter = 0
+        """Spikes emitted by neurons in the last Simulate call (NEST's local_spike_counter)."""
+        self.prepared = False
+        self.synapse_models = {"static_synapse": {"weight": 1.0, "delay": 1.0}}
+        """Synapse model name -> defaults (weight, delay in ms); CopyModel adds names."""
+        self.copied_models = {}
+        """Node model name made by CopyModel -> name of the model it copies."""
+        self.discarded = False
+        """True once ResetKernel has replaced this kernel; its handles then refuse to work."""
+        self._warned_delay_rounding = False
 
     # --- kernel status ---------------------------------------------------------
     @property
@@ -114,6 +129,13 @@ class Kernel:
         self._parameter_draws += 1
         return param.draw(self.rng_for("parameters", self._parameter_draws), n)
 
+    def warn_delay_rounding(self, text, stacklevel=6):
+        """Warn (once per kernel, at verbosity WARNING) that off-grid delays were rounded to the grid;
+        `stacklevel` counts from :func:`~eventsim.verbosity_levels.message` to the user's call (Connect)."""
+        if not self._warned_delay_rounding:
+            self._warned_delay_rounding = True
+            message(text + " (warned once)", VerbosityLevel.WARNING, stacklevel=stacklevel)
+
     def check_on_grid(self, name, t_ms):
         """Raise BadProperty unless `t_ms` is a multiple of the resolution."""
         if not np.all(is_on_grid(t_ms, self._resolution)):
@@ -130,12 +152,12 @@ class Kernel:
         """Create `n` nodes of `model`; see :func:`eventsim.Create`."""
         if positions is not None:
             raise BadParameter("spatial positions are not supported")
-        cls = model_class(model)
+        cls = self.model_class(model)
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise BadParameter(f"n must be a positive integer, got {n!r}")
         n = int(n)
         base = {**cls.defaults, **self.model_defaults.get(model, {})}
-        per_node = _per_node_params(params, n, model, self.draw_parameter)
+        per_node = _per_node_params(params, n, model, cls.array_parameters, self.draw_parameter)
         statuses = []
         for p in per_node:
             unknown = [k for k in p if k not in base and k not in cls.initial_state_keys()]
@@ -146,7 +168,8 @@ class Kernel:
         initial = [{k: v for k, v in p.items() if k not in base} for p in per_node]
         gids = np.arange(self.n_nodes + 1, self.n_nodes + 1 + n)
         last = self.populations[-1] if self.populations else None
-        if last is not None and type(last) is cls and self.steps == 0 and last.can_absorb():
+        if last is not None and type(last) is cls and self.steps == 0 and last.can_absorb() \
+                and getattr(last, "copy_name", None) == self._copy_name(model):
             # consecutive Create calls of one vectorised model share a population (and its process)
             first_local = last.n
             last.absorb(statuses)
@@ -154,6 +177,7 @@ class Kernel:
                 last.set_status(range(first_local, first_local + n), initial)
         else:
             pop = cls(self, self.n_nodes + 1, n, statuses)
+            pop.copy_name = self._copy_name(model)
             if any(initial):
                 pop.set_status(range(n), initial)
             self.populations.append(pop)
@@ -164,7 +188,7 @@ class Kernel:
     def node_of(self, gid):
         """Return (population, local index) of global id `gid`."""
         if not 1 <= gid <= self.n_nodes:
-            raise BadParameter(f"node {gid} does not exist (there are {self.n_nodes} nodes)")
+            raise UnknownNode(f"node {gid} does not exist (there are {self.n_nodes} nodes)")
         k = int(np.searchsorted(self._first_gids, gid, side="right")) - 1
         pop = self.populations[k]
         return pop, gid - pop.first_gid
@@ -174,7 +198,7 @@ class Kernel:
         gids = np.asarray(gids, dtype=np.int64)
         if gids.size and (gids.min() < 1 or gids.max() > self.n_nodes):
             bad = gids[(gids < 1) | (gids > self.n_nodes)][0]
-            raise BadParameter(f"node {bad} does not exist (there are {self.n_nodes} nodes)")
+            raise UnknownNode(f"node {bad} does not exist (there are {self.n_nodes} nodes)")
         which = np.searchsorted(self._first_gids, gids, side="right") - 1
         for k in np.unique(which):
             pos = np.flatnonzero(which == k)
@@ -184,17 +208,42 @@ class Kernel:
     def get_status(self, gid):
         """Status dict of node `gid`."""
         pop, i = self.node_of(gid)
-        return pop.get_status(i)
+        status = pop.get_status(i)
+        if getattr(pop, "copy_name", None):
+            status["model"] = pop.copy_name
+        return status
+
+    def model_class(self, model):
+        """The class of node model `model`, a built-in name or a name made by :meth:`copy_model`."""
+        return model_class(self.copied_models.get(model, model))
+
+    def _copy_name(self, model):
+        return model if model in self.copied_models else None
+
+    def copy_model(self, old, new, params=None):
+        """Make node model `new` a copy of `old` with the defaults of `old` (updated by `params`)."""
+        cls = self.model_class(old)
+        self.copied_models[new] = self.copied_models.get(old, old)
+        self.model_defaults[new] = dict(self.model_defaults.get(old, {}))
+        try:
+            if params:
+                self.set_defaults(new, params)
+        except Exception:
+            del self.copied_models[new], self.model_defaults[new]
+            raise
+        return cls
 
     def set_status(self, gids, params):
         """Set parameters of nodes `gids` from a dict (scalars or per-node lists) or a list of dicts."""
-        per_node = _per_node_params(params, len(gids), "nodes", self.draw_parameter)
-        for pop, local, pos in self.split_by_population(gids):
+        parts = list(self.split_by_population(gids))
+        array_parameters = frozenset().union(*(pop.array_parameters for pop, _, _ in parts))
+        per_node = _per_node_params(params, len(gids), "nodes", array_parameters, self.draw_parameter)
+        for pop, local, pos in parts:
             pop.set_status(local, [per_node[p] for p in pos])
 
     def set_defaults(self, model, params):
         """Change the defaults of `model` for nodes created later (validated on a probe node)."""
-        cls = model_class(model)
+        cls = self.model_class(model)
         if not isinstance(params, dict):
             raise BadParameter(f"SetDefaults needs a dict of parameters, got {params!r}")
         base = {**cls.defaults, **self.model_defaults.get(model, {})}
@@ -207,10 +256,11 @@ class Kernel:
 
     def get_defaults(self, model, keys=None):
         """Defaults of `model` (a dict, or one value for a key, or a dict for several keys)."""
-        cls = model_class(model)
+        cls = self.model_class(model)
         probe = cls(Kernel._probe_kernel(self), 1, 1, [{**cls.defaults, **self.model_defaults.get(model, {})}])
         status = probe.get_status(0)
         status.pop("global_id")
+        status["model"] = model
         if keys is None:
             return status
         if isinstance(keys, str):
@@ -229,13 +279,17 @@ class Kernel:
         for name, nc in (("pre", pre), ("post", post)):
             if not isinstance(nc, NodeCollection):
                 raise IllegalConnection(f"Connect: {name} must be a NodeCollection, got {type(nc).__name__}")
+            nc.check_valid()
             if nc.kernel is not self:
-                raise IllegalConnection(f"Connect: {name} belongs to another kernel (was ResetKernel called?)")
+                raise IllegalConnection(f"Connect: {name} belongs to another kernel")
         pre_g, post_g = np.asarray(pre.tolist()), np.asarray(post.tolist())
         src, tgt = resolve_rule(conn_spec, pre_g, post_g, self.connections_rng)
         rule_shape = syn_array_layout(conn_spec, pre_g, post_g)
         weight, delay, receptor = resolve_syn_spec(syn_spec, len(src), rule_shape, self._resolution,
+                                                   self.synapse_models, self.warn_delay_rounding,
                                                    self.draw_parameter)
+        synapse_model = syn_spec if isinstance(syn_spec, str) else (syn_spec or {}).get("synapse_model",
+                                                                                      "static_synapse")
         # check all pairs before storing anything
         plans = []
         src_groups = list(self.split_by_population(src))
@@ -246,23 +300,24 @@ class Kernel:
                 self._check_pair(spop, tpop, tlocal, receptor[idx])
                 plans.append((spop, tpop, slocal[tpos], tlocal, idx))
         for spop, tpop, sl, tl, idx in plans:
-            if spop.model_name == "multimeter":
+            if spop.samples_targets:
                 spop.add_target(tpop, tl)
                 if spop not in tpop.multimeters:
                     tpop.multimeters.append(spop)
-            key = (id(spop), id(tpop))
+            key = (id(spop), id(tpop), synapse_model)
             if key not in self.projections:
-                self.projections[key] = Projection(spop, tpop)
+                self.projections[key] = Projection(spop, tpop, synapse_model)
             self.projections[key].add(sl, tl, weight[idx], delay[idx], receptor[idx])
 
     def _check_pair(self, spop, tpop, tlocal, receptors):
-        if spop.model_name == "multimeter":
+        if spop.samples_targets:
             if tpop.element_type != "neuron":
-                raise IllegalConnection(f"a multimeter records from neurons, not from {tpop.model_name}")
-            spop.register_target(tpop)
+                raise IllegalConnection(f"a {spop.model_name} records from neurons, not from {tpop.model_name}")
+            spop.register_target(tpop, tlocal)
             return
-        if tpop.model_name == "multimeter":
-            raise IllegalConnection("connect a multimeter to the neurons it records: Connect(multimeter, neurons)")
+        if tpop.samples_targets:
+            raise IllegalConnection(f"connect a {tpop.model_name} to the neurons it records: "
+                                    f"Connect({tpop.model_name}, neurons)")
         if spop.element_type == "recorder":
             raise IllegalConnection(f"{spop.model_name} cannot send events")
         if tpop.element_type == "stimulator":
@@ -288,23 +343,49 @@ class Kernel:
             raise IncompatibleReceptorType(f"receptor_type {bad[0]} of {tpop.model_name} does not accept spikes; "
                                            f"spike receptors are {low}..{high}")
 
-    def get_connections(self, source=None, target=None):
-        """All connections, optionally filtered by source and/or target NodeCollections, as a dict of arrays."""
-        parts = []
+    def get_connections(self, source=None, target=None, synapse_model=None):
+        """Connections from `source` and/or to `target` (global-id arrays or None) of `synapse_model` (a name
+        or None), as a :class:`~eventsim.synapsecollection.SynapseCollection` in NEST's order: by synapse
+        model, then source, then creation."""
+        if synapse_model is not None and synapse_model not in self.synapse_models:
+            raise UnknownSynapseType(f"unknown synapse_model {synapse_model!r}; available: "
+                                     f"{', '.join(sorted(self.synapse_models))}")
+        model_rank = {name: i for i, name in enumerate(self.synapse_models)}
+        projections, which, index, keys = [], [], [], []
         for proj in self.projections.values():
-            src, tgt, w, d, r = proj.arrays
-            sg, tg = src + proj.source.first_gid, tgt + proj.target.first_gid
-            mask = np.ones(len(sg), bool)
+            if synapse_model is not None and proj.synapse_model != synapse_model:
+                continue
+            src, tgt = proj.arrays[:2]
+            mask = np.ones(len(src), bool)
             if source is not None:
-                mask &= np.isin(sg, source.tolist())
+                mask &= np.isin(src + proj.source.first_gid, source)
             if target is not None:
-                mask &= np.isin(tg, target.tolist())
-            parts.append((sg[mask], tg[mask], w[mask], d[mask], r[mask]))
-        if not parts:
-            return Connections(self, *(np.empty(0, t) for t in (np.int64, np.int64, float, np.int64, np.int64)))
-        sg, tg, w, d, r = (np.concatenate(x) for x in zip(*parts))
-        order = np.lexsort((tg, sg))
-        return Connections(self, sg[order], tg[order], w[order], d[order], r[order])
+                mask &= np.isin(tgt + proj.target.first_gid, target)
+            pos = np.flatnonzero(mask)
+            if pos.size == 0:
+                continue
+            which.append(np.full(pos.size, len(projections)))
+            index.append(pos)
+            keys.append((np.full(pos.size, model_rank[proj.synapse_model]), src[pos] + proj.source.first_gid,
+                         proj.sequence[pos]))
+            projections.append(proj)
+        if not projections:
+            return SynapseCollection(self, [], np.empty(0, np.int64), np.empty(0, np.int64))
+        rank, sg, seq = (np.concatenate(x) for x in zip(*keys))
+        order = np.lexsort((seq, sg, rank))
+        return SynapseCollection(self, projections, np.concatenate(which)[order], np.concatenate(index)[order])
+
+    def remove_connections(self, conns):
+        """Delete the connections of SynapseCollection `conns` (multimeter connections cannot be removed)."""
+        conns._check_valid()
+        for w, proj in enumerate(conns._projections):
+            if proj.source.model_name == "multimeter" and np.any(conns._which == w):
+                raise IllegalConnection("connections of a multimeter cannot be removed")
+        for w, proj in enumerate(conns._projections):
+            idx = conns._index[conns._which == w]
+            if idx.size:
+                proj.remove(idx)
+        self.projections = {k: p for k, p in self.projections.items() if len(p)}
 
     # --- delivery ----------------------------------------------------------------------
     def outgoing(self, pop):
@@ -317,11 +398,13 @@ class Kernel:
             return
         for proj in pop.outgoing:
             target = proj.target
-            if target.element_type == "recorder":
-                target.record_spikes(pop.first_gid + batch.sources, batch.stamps, batch.multiplicities)
-                continue
             idx, counts = proj.expand(batch.sources)
             if idx.size == 0:
+                continue
+            if target.element_type == "recorder":
+                # once per connection: unconnected senders are not recorded, a repeated connection records twice
+                target.record_spikes(pop.first_gid + np.repeat(batch.sources, counts),
+                                     np.repeat(batch.stamps, counts), np.repeat(batch.multiplicities, counts))
                 continue
             _, tgt, w, d, r = proj.csr()
             arrival = np.repeat(batch.stamps, counts) + d[idx]
@@ -351,7 +434,7 @@ class Kernel:
             pop.outgoing = self.outgoing(pop)
         for proj in self.projections.values():
             src, tgt = proj.source, proj.target
-            if src.model_name == "multimeter":
+            if src.samples_targets:
                 src.upstream[tgt] = 0
                 continue
             d = 0 if tgt.element_type == "recorder" else proj.min_delay - (getattr(src, "emits", "") == "current")
@@ -365,6 +448,9 @@ class Kernel:
         """Advance the simulation by `t_ms` ms; see :func:`eventsim.Simulate`."""
         if isinstance(t_ms, bool) or not isinstance(t_ms, numbers.Real) or not np.isfinite(t_ms) or t_ms < 0:
             raise BadParameter(f"simulation time must be a non-negative number of ms, got {t_ms!r}")
+        if not is_on_grid(t_ms, self._resolution):
+            raise BadParameter(f"simulation time {t_ms!r} ms is not a multiple of the resolution "
+                               f"{self._resolution} ms")
         n_steps = ms_to_steps(t_ms, self._resolution, "simulation time")
         if n_steps == 0:
             return
@@ -408,46 +494,8 @@ class Kernel:
                 yield env.timeout(horizon - env.now)
 
 
-class Connections:
-    """Result of ``GetConnections``: parallel arrays, one entry per connection.
-
-    ``get()`` returns a dict with keys ``source``, ``target``, ``weight``,
-    ``delay`` (ms), ``receptor`` and ``synapse_model``; ``get(key)`` one list.
-    As in PyNEST, a single connection gives scalars instead of lists.
-    """
-
-    def __init__(self, kernel, source, target, weight, delay_steps, receptor):
-        self._kernel = kernel
-        self._data = {"source": source, "target": target, "weight": weight,
-                      "delay": delay_steps * kernel.resolution, "receptor": receptor}
-
-    def __len__(self):
-        return len(self._data["source"])
-
-    def get(self, keys=None, output=""):
-        """Connection properties as lists (a scalar-free dict, or one list for a single key)."""
-        data = {k: v.tolist() for k, v in self._data.items()}
-        data["synapse_model"] = ["static_synapse"] * len(self)
-        if len(self) == 1:
-            data = {k: v[0] for k, v in data.items()}
-        if keys is None:
-            return data
-        if isinstance(keys, str):
-            return data[keys]
-        return {k: data[k] for k in keys}
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            values = self._data[name].tolist()
-            return values[0] if len(values) == 1 else values
-        except KeyError:
-            raise AttributeError(f"connections have no property {name!r}") from None
-
-
-def _per_node_params(params, n, model, draw=None):
-    """Normalise Create/set params into a list of `n` dicts.
+def _per_node_params(params, n, model, array_parameters, draw=None):
+    """Normalise Create/set params into a list of `n` dicts; `array_parameters` take a list per node.
 
     Random parameters (:class:`~eventsim.parameters.Parameter`) are drawn
     with ``draw(param, n)``, one value per node.
@@ -466,7 +514,7 @@ def _per_node_params(params, n, model, draw=None):
         if isinstance(v, Parameter) and draw is not None:
             for i, x in enumerate(draw(v, n)):
                 out[i][k] = float(x)
-        elif isinstance(v, (list, tuple, np.ndarray)) and _is_per_node(k, v, n):
+        elif isinstance(v, (list, tuple, np.ndarray)) and _is_per_node(k, v, n, k in array_parameters):
             for i in range(n):
                 out[i][k] = v[i]
         else:
@@ -475,14 +523,9 @@ def _per_node_params(params, n, model, draw=None):
     return out
 
 
-_ARRAY_PARAMS = {"spike_times", "spike_weights", "spike_multiplicities", "amplitude_times", "amplitude_values",
-                 "rate_times", "rate_values",
-                 "tau_syn", "E_rev", "asc_init", "asc_decay", "asc_amps", "asc_r", "record_from", "ASCurrents"}
-
-
-def _is_per_node(key, value, n):
+def _is_per_node(key, value, n, is_array_parameter):
     """A list value is per node for scalar parameters; array parameters need a list of lists."""
-    if key in _ARRAY_PARAMS:
+    if is_array_parameter:
         return len(value) == n and len(value) > 0 and all(isinstance(x, (list, tuple, np.ndarray)) for x in value)
     if len(value) != n:
         raise BadParameter(f"{key}: got {len(value)} values for {n} nodes")

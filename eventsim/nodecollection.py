@@ -4,7 +4,8 @@ import numbers
 
 import numpy as np
 
-from .errors import BadParameter, BadProperty
+from .default_kernel import default_kernel
+from .errors import BadParameter, BadProperty, KernelException
 
 __all__ = ["NodeCollection"]
 
@@ -35,9 +36,8 @@ class NodeCollection:
 
     def __init__(self, kernel=None, gids=None):
         if gids is None and not hasattr(kernel, "node_of"):
-            from .api import get_kernel
             gids = [] if kernel is None else kernel
-            kernel = get_kernel()
+            kernel = default_kernel()
             gids = _checked_ids(kernel, gids)
         self._kernel = kernel
         self._gids = np.asarray(gids, dtype=np.int64).reshape(-1)
@@ -116,7 +116,10 @@ class NodeCollection:
     def __repr__(self):
         if len(self) == 0:
             return "NodeCollection(<empty>)"
-        models = {self._kernel.node_of(int(g))[0].model_name for g in self._gids}
+        if self._kernel.discarded:
+            return f"NodeCollection(<invalid: from before ResetKernel>, size={len(self)})"
+        pops = [self._kernel.node_of(int(g))[0] for g in self._gids]
+        models = {getattr(pop, "copy_name", None) or pop.model_name for pop in pops}
         g = self._gids
         contiguous = np.all(np.diff(g) == 1)
         span = f"{g[0]}..{g[-1]}" if contiguous else ",".join(map(str, g[:6])) + ("..." if len(g) > 6 else "")
@@ -144,6 +147,12 @@ class NodeCollection:
         """The :class:`~eventsim.kernel.Kernel` owning these nodes."""
         return self._kernel
 
+    def check_valid(self):
+        """Raise KernelException if ResetKernel has discarded the kernel of these nodes."""
+        if self._kernel.discarded:
+            raise KernelException(f"this NodeCollection ({len(self)} nodes) was created before ResetKernel; its "
+                                  "nodes no longer exist: create new nodes after ResetKernel")
+
     # --- status ----------------------------------------------------------------
     def get(self, *keys, output=""):
         """Return parameters and state.
@@ -151,18 +160,27 @@ class NodeCollection:
         With no key: a dict of all parameters (a dict of tuples for several
         nodes).  With one key: its value (a tuple for several nodes).  With
         several keys, or a list of keys: a dict of them.  Units are those of
-        NEST (ms, mV, pF, nS, pA).
+        NEST (ms, mV, pF, nS, pA).  A recorder's status includes ``events``
+        (dict of arrays); as in PyNEST, ``get("events", "times")`` addresses
+        into it: the array for one recorder, a list of arrays for several,
+        and a dict for a list of names (``get("events", ["senders", "V_m"])``).
         """
+        self.check_valid()
+        if output not in ("", None):
+            raise BadParameter(f"NodeCollection.get: output={output!r} is not supported; use output=''")
         as_dict = len(keys) > 1
         if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
             keys, as_dict = tuple(keys[0]), True
-        statuses = [self._kernel.get_status(int(g)) for g in self._gids]
+        statuses = [self._status(int(g)) for g in self._gids]
         if not keys:
             if len(statuses) == 1:
                 return statuses[0]
             if not statuses:
                 return {}
             return {k: tuple(s.get(k) for s in statuses) for k in statuses[0]}
+        if len(keys) == 2 and isinstance(keys[0], str) and statuses and \
+                all(isinstance(s.get(keys[0]), dict) for s in statuses):
+            return _hierarchical(statuses, keys[0], keys[1])
         for k in keys:
             if not isinstance(k, str):
                 raise TypeError(f"parameter names must be strings, got {k!r}")
@@ -176,9 +194,18 @@ class NodeCollection:
             return {k: statuses[0][k] for k in keys}
         return {k: tuple(s[k] for s in statuses) for k in keys}
 
+    def _status(self, gid):
+        """Status dict of node `gid`; a recorder's includes its ``events``."""
+        status = self._kernel.get_status(gid)
+        pop, _ = self._kernel.node_of(gid)
+        if pop.element_type == "recorder" and hasattr(pop, "events"):
+            status["events"] = pop.events
+        return status
+
     def set(self, params=None, **kwargs):
         """Set parameters: a dict (scalars apply to all nodes, lists give one value
         per node), a list of dicts (one per node), or keyword arguments."""
+        self.check_valid()
         if params is None:
             params = {}
         if kwargs:
@@ -190,9 +217,8 @@ class NodeCollection:
     def __getattr__(self, name):
         if name.startswith("_") or name.startswith("__array_"):
             raise AttributeError(name)
-        if name in ("events", "n_events", "to_dataset"):
-            rec = self._single_recorder(name)
-            return getattr(rec, name)
+        if name == "to_dataset":
+            return self._single_recorder(name).to_dataset
         try:
             return self.get(name)
         except KeyError as err:
@@ -201,14 +227,11 @@ class NodeCollection:
     def __setattr__(self, name, value):
         if name in NodeCollection.__slots__:
             object.__setattr__(self, name, value)
-        elif name == "n_events":
-            if value != 0:
-                raise BadProperty(f"n_events can only be set to 0 (to clear a recorder), got {value!r}")
-            self._single_recorder(name).clear()
         else:
             self.set({name: value})
 
     def _single_recorder(self, what):
+        self.check_valid()
         if len(self) != 1:
             raise BadParameter(f"{what} is available for a single recorder, this collection has {len(self)} nodes")
         pop, _ = self._kernel.node_of(int(self._gids[0]))
@@ -216,6 +239,20 @@ class NodeCollection:
             raise AttributeError(f"{pop.model_name} has no {what}")
         return pop
 
+
+def _hierarchical(statuses, outer, inner):
+    """PyNEST's ``get(outer, inner)``: `inner` (a name or a list of names) looked up in the dicts ``status[outer]``."""
+    names = [inner] if isinstance(inner, str) else list(inner)
+    for s in statuses:
+        missing = [n for n in names if n not in s[outer]]
+        if missing:
+            raise KeyError(f"node {s['global_id']} ({s['model']}): {outer!r} has no entry {missing[0]!r}; "
+                           f"it has {', '.join(sorted(s[outer]))}")
+    if len(statuses) == 1:
+        values = {n: statuses[0][outer][n] for n in names}
+    else:
+        values = {n: [s[outer][n] for s in statuses] for n in names}
+    return values[inner] if isinstance(inner, str) else values
 
 
 def _checked_ids(kernel, ids):

@@ -15,6 +15,7 @@ import operator
 
 import numpy as np
 
+from .default_kernel import default_kernel
 from .errors import BadProperty
 
 __all__ = ["Parameter", "Constant", "Distribution", "Compound", "as_parameter"]
@@ -29,8 +30,7 @@ class Parameter:
 
     def GetValue(self):
         """One value, drawn with the default kernel's parameter streams (as PyNEST's ``GetValue``)."""
-        from .api import get_kernel
-        return float(get_kernel().draw_parameter(self, 1)[0])
+        return float(default_kernel().draw_parameter(self, 1)[0])
 
     def _binary(self, other, op, symbol, reverse=False):
         other = as_parameter(other, symbol)

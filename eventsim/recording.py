@@ -24,7 +24,7 @@ a ragged array in the indexed form that NEST's ``senders``/``times`` and
 SONATA's ``node_ids``/``timestamps`` use.  ``spike_count`` carries no CF
 ``sample_dimension``: that attribute declares the contiguous form (spikes
 grouped by sender), which a file cannot keep while it grows by appending
-(see :mod:`recorders.netcdf_stream`).  ``ds.spike_time[ds.spike_sender == g]``
+(see :mod:`eventsim.recorders.netcdf_stream`).  ``ds.spike_time[ds.spike_sender == g]``
 gives the train of node ``g``.
 
 Every dataset carries the attributes of :func:`recorder_attrs`; all values
@@ -41,6 +41,8 @@ from eventsim.lazy import lazy_module
 
 xr = lazy_module("xarray")
 
+from ._version import __version__
+from .default_kernel import default_kernel
 from .errors import BadParameter
 
 __all__ = ["LONG_NAMES", "long_name", "recorder_attrs", "multimeter_dataset", "spike_dataset",
@@ -67,7 +69,6 @@ def long_name(name):
 
 
 def _version():
-    from . import __version__
     return __version__
 
 
@@ -86,7 +87,7 @@ def recorder_attrs(recorder):
 
     Parameters
     ----------
-    recorder : recorders.base.RecordingDevice
+    recorder : eventsim.recorders.base.RecordingDevice
         The recorder.
 
     Returns
@@ -203,8 +204,7 @@ def recordings(kernel=None):
         If two recorders share a label.
     """
     if kernel is None:
-        from .api import get_kernel
-        kernel = get_kernel()
+        kernel = default_kernel()
     groups = {}
     for pop in kernel.populations:
         if pop.element_type != "recorder":

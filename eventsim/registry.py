@@ -2,9 +2,10 @@
 
 from .errors import UnknownModelName
 
-__all__ = ["register", "model_class", "node_models"]
+__all__ = ["register", "model_class", "node_models", "add_loader"]
 
 _MODELS = {}
+_LOADERS = []
 
 
 def register(cls):
@@ -28,6 +29,16 @@ def node_models():
     return tuple(sorted(_MODELS))
 
 
+def add_loader(loader):
+    """Call `loader` (no arguments; it imports modules that :func:`register` models) before the first look-up.
+
+    The front end adds the import of the built-in models here, so that the
+    core never imports the layers above it and the models load on first use.
+    """
+    _LOADERS.append(loader)
+
+
 def _load_builtin_models():
-    import nodes  # noqa: F401  (registers the neuron and stimulus models)
-    import recorders  # noqa: F401  (registers the recording devices)
+    while _LOADERS:
+        _LOADERS[0]()
+        _LOADERS.pop(0)

@@ -75,6 +75,13 @@ class Node:
     input_mode : str
         ``"weight"``: incoming spikes deposit weight x multiplicity;
         ``"count"``: they deposit the multiplicity (parrot neurons).
+    samples_targets : bool
+        True for a recorder connected to the neurons it observes
+        (``Connect(multimeter, neurons)``): the neurons hand it samples.
+    array_parameters : frozenset of str
+        Parameters whose value is a list for one node (e.g. ``spike_times``);
+        ``Create`` and ``set`` split a value per node only when it is a list
+        of such lists.
 
     Parameters
     ----------
@@ -96,6 +103,8 @@ class Node:
     spike_ports = ()
     current_ports = ()
     input_mode = "weight"
+    samples_targets = False
+    array_parameters = frozenset()
     emits_spikes = False
     emits = None
 

@@ -51,27 +51,15 @@ implementation advances whole pieces between input spikes at once (see
 import numpy as np
 
 from eventsim.errors import BadProperty
-from eventsim.messages import Inbox, SpikeBatch
 from eventsim.registry import register
-from .base import Node, as_bool, as_float, as_float_array
+from .base import as_float_array
 from .conductance_membrane import MembranePropagator
-from .glif_cond_steps import alpha_conductances, run_steps, warm_up
+from .glif_base import GLIF_DEFAULTS, GLIF_UNITS, LEVELS, TICKS_PER_MS, GlifBase, normalise_mechanisms
+from .glif_base import refractory_steps  # noqa: F401  (part of this module's interface)
+from .glif_cond_steps import alpha_conductances, warm_up
+from .glif_steps import run_steps
 
-__all__ = ["GlifCond", "LEVELS"]
-
-#: Legal mechanism combinations (spike_dependent_threshold, after_spike_currents, adapting_threshold).
-LEVELS = {
-    (False, False, False): "lif",
-    (True, False, False): "lif_r",
-    (False, True, False): "lif_asc",
-    (True, True, False): "lif_r_asc",
-    (True, True, True): "lif_r_asc_a",
-}
-
-_SCALARS = ("C_m", "g_m", "E_L", "V_th", "V_reset", "t_ref", "th_spike_add", "th_spike_decay",
-            "voltage_reset_fraction", "voltage_reset_add", "th_voltage_index", "th_voltage_decay")
-_FLAGS = ("spike_dependent_threshold", "after_spike_currents", "adapting_threshold")
-_ASC_ARRAYS = ("asc_init", "asc_decay", "asc_amps", "asc_r")
+__all__ = ["GlifCond", "LEVELS", "TICKS_PER_MS"]
 
 #: Shortest input-free piece (steps) integrated by solve_ivp; input-dense stretches use Gauss-Legendre quadrature.
 SOLVER_MIN_STEPS = 40
@@ -81,104 +69,24 @@ MAX_QUIET_STEPS = 2000
 NEGLIGIBLE_MV = 1e-8
 
 
-#: NEST measures time in ticks of 1 microsecond.
-TICKS_PER_MS = 1000
-
-
-def refractory_steps(t_ref, h):
-    """Refractory period in steps as NEST counts it: t_ref rounded to ticks, then up to whole steps."""
-    ticks = round(t_ref * TICKS_PER_MS)
-    per_step = round(h * TICKS_PER_MS)
-    return -(-ticks // per_step)
-
-
 @register
-class GlifCond(Node):
+class GlifCond(GlifBase):
     """Population of glif_cond neurons (see the module docstring for parameters and units)."""
 
     model_name = "glif_cond"
-    element_type = "neuron"
-    defaults = {
-        "C_m": 58.72, "g_m": 9.43, "E_L": -78.85, "V_th": -51.68, "V_reset": -78.85, "t_ref": 3.75,
-        "th_spike_add": 0.37, "th_spike_decay": 0.009, "voltage_reset_fraction": 0.2, "voltage_reset_add": 18.51,
-        "th_voltage_index": 0.005, "th_voltage_decay": 0.09,
-        "asc_init": [0.0, 0.0], "asc_decay": [0.003, 0.1], "asc_amps": [-9.18, -198.94], "asc_r": [1.0, 1.0],
-        "tau_syn": [0.2, 2.0], "E_rev": [0.0, -85.0],
-        "spike_dependent_threshold": False, "after_spike_currents": False, "adapting_threshold": False,
-    }
-    units = {"C_m": "pF", "g_m": "nS", "E_L": "mV", "V_th": "mV", "V_reset": "mV", "t_ref": "ms",
-             "th_spike_add": "mV", "th_spike_decay": "1/ms", "voltage_reset_fraction": "1",
-             "voltage_reset_add": "mV", "th_voltage_index": "1/ms", "th_voltage_decay": "1/ms",
-             "asc_init": "pA", "asc_decay": "1/ms", "asc_amps": "pA", "asc_r": "1", "tau_syn": "ms",
-             "E_rev": "mV", "V_m": "mV", "I": "pA", "threshold": "mV", "threshold_spike": "mV",
-             "threshold_voltage": "mV", "ASCurrents_sum": "pA", "ASCurrents": "pA", "g": "nS", "dg": "nS/ms"}
-    spike_ports = (1,)
-    current_ports = (0,)
-    emits_spikes = True
-    emits = "spikes"
+    defaults = {**GLIF_DEFAULTS, "g_m": 9.43, "tau_syn": [0.2, 2.0], "E_rev": [0.0, -85.0]}
+    units = {**GLIF_UNITS, "g_m": "nS", "tau_syn": "ms", "E_rev": "mV", "g": "nS", "dg": "nS/ms"}
+    array_parameters = GlifBase.array_parameters | {"tau_syn", "E_rev"}
+    leak = "g_m"
+    syn_state = ("g", "dg")
 
-    #: Membrane potential (mV) of a new neuron; as in NEST it keeps this absolute value when E_L is changed.
-    initial_V_m = -78.85
-    #: Number of after-spike current state variables of a new neuron (NEST starts with two zeros,
-    #: whatever the length of the asc_* arrays, until ASCurrents is set).
-    initial_asc_len = 2
-
-    @classmethod
-    def initial_state_keys(cls):
-        return ("V_m", "ASCurrents")
-
-    _compiled = False
-
-    def __init__(self, kernel, first_gid, n, statuses):
-        super().__init__(kernel, first_gid, n, statuses)
-        self._allocate_state()
-        if not GlifCond._compiled:
-            warm_up()
-            GlifCond._compiled = True
-
-    def _allocate_state(self, old=None):
-        """Allocate the state arrays for all nodes, keeping the values of the first nodes from `old`."""
-        n = self.n
-        R = max(len(s["tau_syn"]) for s in self._statuses)
-        J = max(len(s["asc_decay"]) for s in self._statuses)
-        J = max(J, self.initial_asc_len)
-        self.V = np.array([self.initial_V_m - s["E_L"] for s in self._statuses])
-        self.g = np.zeros((R, n))
-        self.dg = np.zeros((R, n))
-        self.theta_s = np.zeros(n)
-        self.theta_v = np.zeros(n)
-        self.asc = np.zeros((J, n))
-        self.asc_len = np.full(n, self.initial_asc_len, dtype=np.int64)
-        self.S = np.zeros(n)
-        self.I = np.zeros(n)
-        self.refr = np.zeros(n, dtype=np.int64)
-        if old is not None:
-            m = old["V"].shape[0]
-            for name, arr in old.items():
-                target = getattr(self, name)
-                if arr.ndim == 1:
-                    target[:m] = arr
-                else:
-                    target[:arr.shape[0], :m] = arr
-        self.inbox = Inbox(R + 1, n)
-
-    def can_absorb(self):
-        return True
-
-    def absorb(self, statuses):
-        old = {k: getattr(self, k) for k in ("V", "g", "dg", "theta_s", "theta_v", "asc", "asc_len", "S", "I",
-                                             "refr")}
-        self._statuses += [self.validate(dict(s)) for s in statuses]
-        self.n = len(self._statuses)
-        self._allocate_state(old)
+    def warm_up(self):
+        warm_up()
 
     # --- status ------------------------------------------------------------------
     def validate(self, s):
-        for k in _SCALARS:
-            s[k] = as_float(k, s[k])
-        for k in _FLAGS:
-            s[k] = as_bool(k, s[k])
-        for k in _ASC_ARRAYS + ("tau_syn", "E_rev"):
+        normalise_mechanisms(s, "g_m")
+        for k in ("tau_syn", "E_rev"):
             s[k] = as_float_array(k, s[k])
         if (s["spike_dependent_threshold"], s["after_spike_currents"], s["adapting_threshold"]) not in LEVELS:
             raise BadProperty(
@@ -211,54 +119,6 @@ class GlifCond(Node):
                               "they must have equal lengths")
         return s
 
-    def _resize_receptors(self, R):
-        """Make room for R receptor ports (state rows and inbox ports), keeping what is there."""
-        pad = R - self.g.shape[0]
-        self.g = np.vstack([self.g, np.zeros((pad, self.n))])
-        self.dg = np.vstack([self.dg, np.zeros((pad, self.n))])
-        self.inbox.add_ports(pad)
-
-    def set_status(self, local, updates):
-        local = list(local)
-        V_m_before = {i: self.V[i] + self._statuses[i]["E_L"] for i in local}
-        super().set_status(local, updates)
-        for i, upd in zip(local, updates):
-            if "E_L" in upd and "V_m" not in upd:
-                # NEST keeps V_m's absolute value when E_L changes; V is stored relative to E_L
-                self.V[i] = V_m_before[i] - self._statuses[i]["E_L"]
-
-    def _validate_state(self, i, status, state):
-        out = {}
-        if "V_m" in state:
-            out["V_m"] = as_float("V_m", state["V_m"])
-        if "ASCurrents" in state:
-            asc = as_float_array("ASCurrents", state["ASCurrents"])
-            if not status["after_spike_currents"]:
-                raise BadProperty("ASCurrents can only be set when after_spike_currents is True")
-            if len(asc) != len(status["asc_decay"]):
-                raise BadProperty(f"ASCurrents has {len(asc)} entries but asc_decay has "
-                                  f"{len(status['asc_decay'])}; they must have equal lengths")
-            out["ASCurrents"] = asc
-        return out
-
-    def _commit_state(self, i, status, state):
-        n_ports = len(status["tau_syn"])
-        if n_ports > self.g.shape[0]:
-            self._resize_receptors(n_ports)
-        self.g[n_ports:, i] = self.dg[n_ports:, i] = 0.0
-        if "V_m" in state:
-            self.V[i] = state["V_m"] - status["E_L"]
-        if "ASCurrents" in state:
-            asc = state["ASCurrents"]
-            if len(asc) > self.asc.shape[0]:
-                self.asc = np.vstack([self.asc, np.zeros((len(asc) - self.asc.shape[0], self.n))])
-            self.asc[:, i] = 0.0
-            self.asc[:len(asc), i] = asc
-            self.asc_len[i] = len(asc)
-
-    def n_receptors(self, i):
-        return len(self._statuses[i]["tau_syn"])
-
     def _state_status(self, i):
         s = self._statuses[i]
         R = len(s["tau_syn"])
@@ -274,54 +134,22 @@ class GlifCond(Node):
         return ["V_m", "I"] + [f"g_{r + 1}" for r in range(R)] + ["threshold", "threshold_spike",
                                                                     "threshold_voltage", "ASCurrents_sum"]
 
-    @property
-    def recordables(self):
-        return tuple(self.recordable_names())
-
     def recordable_units(self):
         """Unit of each recordable."""
         return {name: ("nS" if name.startswith("g_") else self.units[name]) for name in self.recordable_names()}
 
     # --- derived constants ----------------------------------------------------------
     def pre_run(self):
-        h = self.kernel.resolution
-        st = self._statuses
-        col = lambda k: np.array([s[k] for s in st], dtype=float)  # noqa: E731
-        self.h = h
-        self.C_m, self.g_m, self.E_L = col("C_m"), col("g_m"), col("E_L")
-        self.th_inf = col("V_th") - self.E_L
-        self.V_reset_rel = col("V_reset") - self.E_L
-        self.n_ref = np.array([refractory_steps(s["t_ref"], h) for s in st], dtype=np.int64)
-        self.t_ref = col("t_ref")
-        self.has_r = np.array([s["spike_dependent_threshold"] for s in st])
-        self.has_asc = np.array([s["after_spike_currents"] for s in st])
-        self.has_a = np.array([s["adapting_threshold"] for s in st])
-        self.reset_fraction, self.reset_add = col("voltage_reset_fraction"), col("voltage_reset_add")
-        self.th_spike_add, self.th_spike_decay = col("th_spike_add"), col("th_spike_decay")
-        a, b = col("th_voltage_index"), col("th_voltage_decay")
-        R, J = self.g.shape[0], self.asc.shape[0]
+        self._mechanism_constants()
+        self.g_m = self.g_leak
+        R = self.g.shape[0]
         self.tau = np.ones((R, self.n))
         self.dE = np.zeros((R, self.n))
-        self.k_asc = np.ones((J, self.n))
-        self.amps = np.zeros((J, self.n))
-        self.asc_r = np.zeros((J, self.n))
-        for i, s in enumerate(st):
-            r, j = len(s["tau_syn"]), min(len(s["asc_decay"]), self.asc_len[i])
+        for i, s in enumerate(self._statuses):
+            r = len(s["tau_syn"])
             self.tau[:r, i], self.dE[:r, i] = s["tau_syn"], s["E_rev"] - s["E_L"]
-            self.k_asc[:j, i], self.amps[:j, i] = s["asc_decay"][:j], s["asc_amps"][:j]
-            self.asc_r[:j, i] = s["asc_r"][:j]
         self.psc_scale = np.e / self.tau
-        self.th_spike_decay_h = np.exp(-self.th_spike_decay * h)
-        self.asc_decay_h = np.exp(-self.k_asc * h)
-        self.asc_step_mean = (1.0 - np.exp(-self.k_asc * h)) / (self.k_asc * h)
-        self.asc_reset_decay = np.exp(-self.k_asc * self.t_ref)
-        self.th_spike_reset_decay = np.exp(-self.th_spike_decay * self.t_ref)
-        # threshold_voltage propagator (exact for V linear within the step)
-        self.tv_decay = np.exp(-b * h)
-        self.tv_phi = a / (b - self.g_m / self.C_m)
-        self.tv_membrane = np.exp(-self.g_m * h / self.C_m)
-        self.tv_ab = a / b
-        self.membrane = MembranePropagator(self.tau, self.dE, self.g_m, self.C_m, h)
+        self.membrane = MembranePropagator(self.tau, self.dE, self.g_m, self.C_m, self.h)
 
     def max_chunk_steps(self):
         return max(1, min(1 << 15, (1 << 22) // (self.inbox.n_ports * self.n)))
@@ -341,20 +169,11 @@ class GlifCond(Node):
         jumps = inputs[1:].transpose(1, 0, 2) * self.psc_scale   # (K, R, N) dg jumps at the end of each step
         g_start, dg_start = self._conductances(jumps)
         P, Q, R = self._coefficients(g_start, dg_start, jumps)
-        rec = {name: np.empty((K, self.n)) for name in ("V", "S", "theta_s", "theta_v")}
-        spiked = np.zeros((K, self.n), dtype=np.bool_)
-        run_steps(P, Q, R, current, self.V, self.theta_s, self.theta_v, self.S, self.I, self.refr, self.asc,
-                  self.has_r, self.has_asc, self.has_a, self.th_inf, self.V_reset_rel, self.n_ref,
-                  self.reset_fraction, self.reset_add, self.th_spike_add, self.th_spike_decay_h,
-                  self.th_spike_reset_decay, self.asc_decay_h, self.asc_step_mean, self.amps, self.asc_r,
-                  self.asc_reset_decay, self.g_m, self.tv_membrane, self.tv_decay, self.tv_phi, self.tv_ab,
-                  rec["V"], rec["S"], rec["theta_s"], rec["theta_v"], spiked)
-        step, idx = np.nonzero(spiked)
-        if step.size:
-            self.kernel.send_spikes(self, SpikeBatch(idx, step + t_from + 1, np.ones(idx.size, dtype=np.int64)))
+        rec, spiked, _ = self._run_steps(run_steps, P, Q, R, current, asc_first=False)
+        self._send(spiked, t_from)
         if self.multimeters:
             g_grid = np.concatenate([g_start[1:], self.g[None]])
-            self._deliver_samples(rec, g_grid, current, t_from, t_to)
+            self._deliver_samples(rec, current, t_from, t_to, lambda name, rows: g_grid[rows, int(name[2:]) - 1])
 
     def _conductances(self, jumps):
         """Conductance (nS) and derivative (nS/ms) at the start of each step, (K, R, N) each.
@@ -397,30 +216,3 @@ class GlifCond(Node):
             P[sel], Q[sel], R[sel] = self.membrane.gauss_legendre(g_start[sel].transpose(1, 0, 2),
                                                                   dg_start[sel].transpose(1, 0, 2))
         return P, Q, R
-
-    def _deliver_samples(self, rec, g_grid, current, t_from, t_to):
-        """Hand each multimeter the requested variables at its sample steps in (t_from, t_to]."""
-        for mm in self.multimeters:
-            steps = mm.sample_steps(t_from, t_to)
-            if steps.size == 0:
-                continue
-            rows = steps - t_from - 1
-            local = mm.local_indices(self)
-            values = {}
-            for name in mm.record_from:
-                if name == "V_m":
-                    v = rec["V"][rows] + self.E_L
-                elif name == "I":
-                    v = current[rows]
-                elif name == "threshold":
-                    v = rec["theta_s"][rows] + rec["theta_v"][rows] + self.th_inf + self.E_L
-                elif name == "threshold_spike":
-                    v = rec["theta_s"][rows]
-                elif name == "threshold_voltage":
-                    v = rec["theta_v"][rows]
-                elif name == "ASCurrents_sum":
-                    v = rec["S"][rows]
-                else:
-                    v = g_grid[rows, int(name[2:]) - 1]
-                values[name] = v[:, local]
-            mm.record(self, steps, values)

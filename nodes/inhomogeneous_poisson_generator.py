@@ -27,6 +27,7 @@ class InhomogeneousPoissonGenerator(PoissonGenerator):
     """Sends each target an independent Poisson train whose rate (Hz) changes at ``rate_times`` (ms)."""
 
     model_name = "inhomogeneous_poisson_generator"
+    array_parameters = frozenset({"rate_times", "rate_values"})
     defaults = {**StimulationDevice.common_defaults, "rate_times": [], "rate_values": [],
                 "allow_offgrid_times": False}
     units = {"rate_times": "ms", "rate_values": "Hz"}
@@ -71,6 +72,8 @@ class InhomogeneousPoissonGenerator(PoissonGenerator):
     def _draw(self, i, target, stamps, n_conns):
         """Counts of node `i` for `n_conns` connections to `target` at `stamps`: (rows, counts) or None."""
         s = self._statuses[i]
+        if len(s["rate_values"]) == 0:
+            return None
         h = self.kernel.resolution
         steps = np.round(s["rate_times"] / h).astype(np.int64)
         k = np.searchsorted(steps, stamps, side="right") - 1

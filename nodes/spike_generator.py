@@ -26,6 +26,7 @@ class SpikeGenerator(StimulationDevice):
     """Emits spikes at ``spike_times`` (ms), optionally weighted and with multiplicities."""
 
     model_name = "spike_generator"
+    array_parameters = frozenset({"spike_times", "spike_weights", "spike_multiplicities"})
     defaults = {**StimulationDevice.common_defaults, "spike_times": [], "spike_weights": [],
                 "spike_multiplicities": [], "allow_offgrid_times": False}
     emits_spikes = True

@@ -27,6 +27,7 @@ class StepCurrentGenerator(StimulationDevice):
     """Injects a current (pA) that changes at ``amplitude_times`` (ms)."""
 
     model_name = "step_current_generator"
+    array_parameters = frozenset({"amplitude_times", "amplitude_values"})
     defaults = {**StimulationDevice.common_defaults, "amplitude_times": [], "amplitude_values": [],
                 "allow_offgrid_times": False}
     emits = "current"

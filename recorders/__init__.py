@@ -7,7 +7,7 @@
 
 Both keep their recording in memory (``record_to="memory"``) or stream it to
 a netCDF file while the simulation runs (``record_to="netcdf"``); see
-:mod:`recorders.netcdf_stream`.  Their datasets are described in
+:mod:`eventsim.recorders.netcdf_stream`.  Their datasets are described in
 :mod:`eventsim.recording`.
 """
 

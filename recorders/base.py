@@ -19,7 +19,7 @@ import numpy as np
 
 from eventsim.errors import BadParameter, BadProperty
 from eventsim.recording import check_writable
-from nodes.base import Node, as_float
+from eventsim.nodes.base import Node, as_float
 
 __all__ = ["RecordingDevice", "GrowableArray", "stamps_to_ms", "RECORD_TO", "STREAM_BUFFER_BYTES"]
 

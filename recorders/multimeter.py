@@ -11,14 +11,15 @@ to multiples of ``min_delay`` from t = 0) and hands a slice's samples to the
 multimeter at the start of the next slice, so after ``Simulate`` up to step
 T the samples up to ``((T - 1) // min_delay) * min_delay`` are visible; the
 rest appear after the next ``Simulate`` call.  ``events`` lists the samples
-in NEST's order: slice by slice, within a slice by sender, then time.
+in NEST's order: slice by slice, within a slice by sender in the order the
+senders were connected, then time.
 
 Storage: one preallocated ``(samples, senders)`` float64 block per recorded
 variable, columns in ascending global id.  Before each ``Simulate`` the
 multimeter reserves room for exactly the samples of that call, so a
 recording of N senders, S samples and V variables holds N x S x V x 8 bytes
 (plus 8 bytes per sample for the time stamps).  With ``record_to="netcdf"``
-the block holds at most about :data:`recorders.base.STREAM_BUFFER_BYTES`,
+the block holds at most about :data:`eventsim.recorders.base.STREAM_BUFFER_BYTES`,
 and full chunks are appended to the file ``filename`` during the run.
 """
 
@@ -84,13 +85,15 @@ class Multimeter(RecordingDevice):
     record_from : list of str
         Recordables to sample; checked against each target at ``Connect``.
     origin, start, stop, label, record_to, filename
-        See :class:`recorders.base.RecordingDevice`.
+        See :class:`eventsim.recorders.base.RecordingDevice`.
 
     Read-only: ``events`` (dict of flat arrays as PyNEST: ``senders``,
     ``times`` in ms, one array per recordable), ``n_events``.
     """
 
     model_name = "multimeter"
+    samples_targets = True
+    array_parameters = frozenset({"record_from"})
     defaults = {**RecordingDevice.common_defaults, "interval": 1.0, "offset": 0.0, "record_from": []}
 
     def __init__(self, kernel, first_gid, n, statuses):
@@ -100,6 +103,8 @@ class Multimeter(RecordingDevice):
         self._store = {}
         """Per target population: ``local`` (its recorded local indices), ``columns``, ``rows`` written."""
         self._senders = np.empty(0, dtype=np.int64)
+        self._connected = []
+        """Global ids of the recorded nodes in the order they were connected (NEST's order of senders)."""
         self._steps = GrowableArray(dtype=np.int64)
         self._values = {}
         self._stream = None
@@ -152,15 +157,17 @@ class Multimeter(RecordingDevice):
         return self._started
 
     # --- connection ------------------------------------------------------------------
-    def register_target(self, pop):
-        """Check that population `pop` can be recorded (called by ``Connect`` before anything changes).
+    def register_target(self, pop, local):
+        """Check that local nodes `local` of population `pop` can be recorded (called by ``Connect``
+        before anything changes).
 
         Raises
         ------
         BadProperty
             If `pop` lacks a name of ``record_from``.
         IllegalConnection
-            If the multimeter has recorded samples already.
+            If the multimeter has recorded samples already, or would be connected twice to a node
+            (NEST allows one connection per multimeter and node).
         """
         missing = [v for v in self.record_from if v not in pop.recordable_names()]
         if missing:
@@ -169,9 +176,18 @@ class Multimeter(RecordingDevice):
         if self._flushed or self._steps.size:
             raise IllegalConnection(f"multimeter {self.first_gid} has recorded samples; connect it to all its "
                                     "neurons before they are recorded, or create another multimeter")
+        local = np.asarray(local)
+        known = self._store[pop]["local"] if pop in self._store else np.empty(0, dtype=np.int64)
+        unique, counts = np.unique(local, return_counts=True)
+        twice = unique[(counts > 1) | np.isin(unique, known)]
+        if twice.size:
+            raise IllegalConnection(f"multimeter {self.first_gid} would be connected twice to node "
+                                    f"{pop.first_gid + int(twice[0])}; each multimeter can only be connected "
+                                    "once to a given node")
 
     def add_target(self, pop, local):
         """Record local nodes `local` (array of int) of population `pop` from now on."""
+        self._connected.append(pop.first_gid + np.asarray(local, dtype=np.int64))
         if pop not in self._store:
             self.targets.append(pop)
             self._store[pop] = {"local": np.unique(local), "rows": 0}
@@ -356,6 +372,10 @@ class Multimeter(RecordingDevice):
             data = {name: ds[name].values for name in self.record_from}
         else:
             times, senders, data = self.table()
+        if len(senders) > 1:
+            by_connection = np.searchsorted(senders, np.concatenate(self._connected))
+            senders = senders[by_connection]
+            data = {name: arr[:, by_connection] for name, arr in data.items()}
         steps = np.round(times / self.kernel.resolution).astype(np.int64)
         pos = nest_event_order(steps, len(senders), self.kernel.min_delay).ravel()
         out = {"senders": _scatter(pos, np.broadcast_to(senders, (len(times), len(senders)))),

@@ -10,7 +10,7 @@ slice, within a slice by sender, then by time.  The dataset
 
 With ``record_to="netcdf"`` the spikes are appended to the file
 ``filename`` in that order: during a run, whenever about
-:data:`recorders.base.STREAM_BUFFER_BYTES` are buffered, those stamped up to
+:data:`eventsim.recorders.base.STREAM_BUFFER_BYTES` are buffered, those stamped up to
 the time every source has reached, and the rest at the end of the run.
 """
 
@@ -38,7 +38,7 @@ class SpikeRecorder(RecordingDevice):
 
     Parameters (``Create``/``set``): ``origin``, ``start``, ``stop`` (ms),
     ``label``, ``record_to``, ``filename`` (see
-    :class:`recorders.base.RecordingDevice`).  Read-only: ``n_events``,
+    :class:`eventsim.recorders.base.RecordingDevice`).  Read-only: ``n_events``,
     ``events`` (dict with ``senders`` and ``times`` in ms).
     """
 

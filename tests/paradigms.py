@@ -1,8 +1,9 @@
-"""Stimulation paradigms for glif_cond, runnable in NEST and in eventsim.
+"""Stimulation paradigms for the GLIF models, runnable in NEST and in eventsim.
 
 Each paradigm is a function ``paradigm(sim)`` taking a simulator module with
 the PyNEST 3.10 API (``nest`` itself, or ``eventsim`` used as ``nest``).  It
 resets the kernel, builds a small, fully deterministic network of glif_cond
+(or, in the ``psc_*`` paradigms, glif_psc and glif_psc_double_alpha)
 neurons, simulates it and returns a dict describing what was recorded:
 
 ``"paradigm"``
@@ -55,6 +56,14 @@ __all__ = [
     "vm_set_before_run",
     "simulate_in_pieces",
     "multimeter_settings",
+    "psc_seed",
+    "psc_double_alpha_seed",
+    "psc_double_alpha_kernels",
+    "psc_levels_receptors",
+    "psc_recurrent",
+    "psc_state_and_refractory",
+    "EXACT_PARADIGMS",
+    "PSC_RECORDABLES",
     "poisson_times",
     "recordables",
     "to_dataset",
@@ -81,6 +90,7 @@ _UNITS = {
     "threshold_spike": "mV",
     "threshold_voltage": "mV",
     "I": "pA",
+    "I_syn": "pA",
     "ASCurrents_sum": "pA",
 }
 
@@ -193,8 +203,8 @@ def _concat(collections):
     return functools.reduce(operator.add, collections)
 
 
-def _create_levels(sim, levels=tuple(LEVELS), **params):
-    """Create one glif_cond per level (consecutive global ids).
+def _create_levels(sim, levels=tuple(LEVELS), model="glif_cond", **params):
+    """Create one neuron of `model` per level (consecutive global ids).
 
     Parameters
     ----------
@@ -202,6 +212,8 @@ def _create_levels(sim, levels=tuple(LEVELS), **params):
         The simulator (``nest`` or ``eventsim``).
     levels : sequence of str
         Keys of :data:`LEVELS`, one neuron each, in this order.
+    model : str
+        ``glif_cond``, ``glif_psc`` or ``glif_psc_double_alpha``.
     **params
         Parameters shared by all neurons.
 
@@ -210,7 +222,7 @@ def _create_levels(sim, levels=tuple(LEVELS), **params):
     NodeCollection
         The neurons.
     """
-    return _concat([sim.Create("glif_cond", params=level_params(lv, **params)) for lv in levels])
+    return _concat([sim.Create(model, params=level_params(lv, **params)) for lv in levels])
 
 
 def _spike_source(sim, times, **params):
@@ -638,6 +650,213 @@ def multimeter_settings(sim):
     return _result(sim, "multimeter_settings", neurons, rec, 200.0)
 
 
+# ---------------------------------------------------------------------------
+# Paradigms of the current-based models (glif_psc, glif_psc_double_alpha)
+# ---------------------------------------------------------------------------
+
+PSC_RECORDABLES = ["V_m", "I", "I_syn", "threshold", "threshold_spike", "threshold_voltage", "ASCurrents_sum"]
+"""Every recordable of glif_psc and glif_psc_double_alpha."""
+
+_DOUBLE_ALPHA = {"tau_syn_fast": [2.0, 1.0], "tau_syn_slow": [6.0, 4.0], "amp_slow": [0.3, 0.5]}
+
+
+def _psc_seed(sim, name, model, synapses):
+    """NEST's glif_psc example with the Poisson train pre-drawn; see :func:`psc_seed`."""
+    h = 0.05
+    _reset(sim, h)
+    neurons = _create_levels(sim, model=model, **synapses)
+    es = _spike_source(sim, [10.0, 100.0, 150.0], spike_weights=[20.0] * 3)
+    ins = _spike_source(sim, [15.0, 99.0, 150.0], spike_weights=[-20.0] * 3)
+    cg = sim.Create(
+        "step_current_generator",
+        params={"amplitude_values": [400.0], "amplitude_times": [200.0], "start": 200.0, "stop": 500.0},
+    )
+    rng = np.random.default_rng(20250111)
+    # the parrot relays at arrival: a train leaving the generator at t - h leaves the parrot at t
+    times, counts = np.unique(poisson_times(rng, 150000.0, 600.0, 900.0, h), return_counts=True)
+    train = _spike_source(sim, np.round(times - h, 6), spike_multiplicities=counts.tolist())
+    pn = sim.Create("parrot_neuron")
+    sim.Connect(cg, neurons, syn_spec={"delay": h})
+    sim.Connect(es, neurons, syn_spec={"delay": h, "receptor_type": 1})
+    sim.Connect(ins, neurons, syn_spec={"delay": h, "receptor_type": 1})
+    sim.Connect(train, pn, syn_spec={"delay": h})
+    sim.Connect(pn, neurons, syn_spec={"delay": h, "receptor_type": 2})
+    rec = _record(sim, neurons, PSC_RECORDABLES, interval=1.0)
+    sim.Simulate(1000.0)
+    return _result(sim, name, neurons, rec, 1000.0)
+
+
+def psc_seed(sim):
+    """NEST's example glif_psc_neuron.py, the five levels of glif_psc.
+
+    ``tau_syn = [2, 1]`` ms; three excitatory and three inhibitory spikes of
+    weight +-20 pA on receptor 1 (0-200 ms), a 400 pA step current (200-500
+    ms) and a 150 kHz Poisson-like train (pre-drawn, through a parrot neuron)
+    on receptor 2 (600-900 ms).  Resolution 0.05 ms, 1000 ms; the multimeter
+    samples every recordable each 1 ms (spikes are recorded on every step).
+    """
+    return _psc_seed(sim, "psc_seed", "glif_psc", {"tau_syn": [2.0, 1.0]})
+
+
+def psc_double_alpha_seed(sim):
+    """The :func:`psc_seed` paradigm with glif_psc_double_alpha neurons.
+
+    ``tau_syn_fast = [2, 1]``, ``tau_syn_slow = [6, 4]`` ms,
+    ``amp_slow = [0.3, 0.5]``; otherwise as psc_seed.
+    """
+    return _psc_seed(sim, "psc_double_alpha_seed", "glif_psc_double_alpha", _DOUBLE_ALPHA)
+
+
+def psc_double_alpha_kernels(sim):
+    """NEST's example glif_psc_double_alpha_neuron.py, plus a volley that makes them fire.
+
+    A glif_psc (``tau_syn = [2, 2, 2]``) and two glif_psc_double_alpha
+    neurons (slow time constants 4, 6, 8 ms with amp_slow 0.5; slow 6 ms
+    with amp_slow 0.2, 0.5, 0.8) get one 20 pA spike on receptor 1, 2 and 3
+    at 10, 110 and 210 ms; a volley of 40 spikes of 20 pA on receptor 3 at
+    250 ms makes them fire.  Resolution 0.05 ms, 300 ms, samples every 0.5 ms.
+    """
+    h = 0.05
+    _reset(sim, h)
+    lif = level_params("lif")
+    neurons = _concat([
+        sim.Create("glif_psc", params={**lif, "tau_syn": [2.0, 2.0, 2.0]}),
+        sim.Create("glif_psc_double_alpha", params={**lif, "tau_syn_fast": [2.0, 2.0, 2.0],
+                                                     "tau_syn_slow": [4.0, 6.0, 8.0], "amp_slow": [0.5, 0.5, 0.5]}),
+        sim.Create("glif_psc_double_alpha", params={**lif, "tau_syn_fast": [2.0, 2.0, 2.0],
+                                                     "tau_syn_slow": [6.0, 6.0, 6.0], "amp_slow": [0.2, 0.5, 0.8]}),
+    ])
+    for port, t in ((1, 10.0), (2, 110.0), (3, 210.0)):
+        sg = _spike_source(sim, [t], spike_weights=[20.0])
+        sim.Connect(sg, neurons, syn_spec={"delay": h, "receptor_type": port})
+    volley = _spike_source(sim, [250.0], spike_multiplicities=[40], spike_weights=[20.0])
+    sim.Connect(volley, neurons, syn_spec={"delay": h, "receptor_type": 3})
+    rec = _record(sim, neurons, ["V_m", "I_syn"], interval=0.5)
+    sim.Simulate(300.0)
+    return _result(sim, "psc_double_alpha_kernels", neurons, rec, 300.0)
+
+
+# (rate in Hz, weight in pA, delay in ms, spike_generator start/stop or {})
+_PSC_RECEPTOR_INPUTS = (
+    (4000.0, 30.0, 0.1, {}),
+    (1500.0, -40.0, 0.3, {}),
+    (2000.0, 25.0, 0.5, {"start": 50.0, "stop": 150.0}),
+    (600.0, 60.0, 1.0, {}),
+)
+
+
+def psc_levels_receptors(sim):
+    """All five levels of both current-based models with four receptor ports.
+
+    glif_psc with ``tau_syn = [0.5, 2, tau_m, 8]`` ms, where tau_m = C_m / g
+    is the membrane time constant (NEST's singular propagator), and
+    glif_psc_double_alpha with fast ``[0.5, 2, 1, 3]``, slow
+    ``[3, 8, tau_m, 12]`` ms and ``amp_slow = [0.3, 1, 0.5, 2]``.  Port i
+    receives its own pre-drawn Poisson-like train (weights 30, -40, 25, 60 pA;
+    delays 0.1, 0.3, 0.5, 1.0 ms; port 3 only in (50, 150] ms), and a step
+    current (150 pA from 20 ms, 300 pA from 120 ms) drives all.
+    Resolution 0.1 ms, 200 ms, samples every 0.5 ms.
+    """
+    h = 0.1
+    _reset(sim, h)
+    tau_m = 58.72 / 9.43
+    psc = _create_levels(sim, model="glif_psc", tau_syn=[0.5, 2.0, tau_m, 8.0])
+    alpha2 = _create_levels(sim, model="glif_psc_double_alpha", tau_syn_fast=[0.5, 2.0, 1.0, 3.0],
+                            tau_syn_slow=[3.0, 8.0, tau_m, 12.0], amp_slow=[0.3, 1.0, 0.5, 2.0])
+    neurons = psc + alpha2
+    rng = np.random.default_rng(20250112)
+    for port, (rate, weight, delay, window) in enumerate(_PSC_RECEPTOR_INPUTS, start=1):
+        sg = _spike_source(sim, poisson_times(rng, rate, 0.0, 200.0, h), **window)
+        sim.Connect(sg, neurons, "all_to_all", syn_spec={"weight": weight, "delay": delay, "receptor_type": port})
+    cg = sim.Create("step_current_generator",
+                    params={"amplitude_times": [20.0, 120.0], "amplitude_values": [150.0, 300.0]})
+    sim.Connect(cg, neurons, "all_to_all", syn_spec={"delay": h})
+    rec = _record(sim, neurons, PSC_RECORDABLES, interval=0.5)
+    sim.Simulate(200.0)
+    return _result(sim, "psc_levels_receptors", neurons, rec, 200.0)
+
+
+def psc_recurrent(sim):
+    """A recurrent network of six glif_psc and four glif_psc_double_alpha neurons of mixed levels.
+
+    The glif_psc neurons come from one ``Create`` with per-node parameter
+    lists (levels lif ... lif_r_asc_a, lif; staggered initial V_m), the
+    double-alpha ones from another (lif_r, lif_asc, lif_r_asc, lif_r_asc_a).
+    The weights and delays of :func:`recurrent` (times 25 pA per nS),
+    excitatory on receptor 1, inhibitory on receptor 2, a chain i -> i + 1,
+    three pre-drawn trains through parrot neurons.  Simulated as 60 + 140 ms.
+    Resolution 0.1 ms, samples every 0.5 ms.
+    """
+    h = 0.1
+    _reset(sim, h)
+    order = list(LEVELS) + ["lif"]
+    per_node = {name: [LEVELS[lv][k] for lv in order] for k, name in enumerate(_MECHANISMS)}
+    per_node["V_m"] = [-78.85 + 2.0 * i for i in range(6)]
+    psc = sim.Create("glif_psc", 6, params={**per_node, "tau_syn": [[2.0, 4.0]] * 6})
+    order = ["lif_r", "lif_asc", "lif_r_asc", "lif_r_asc_a"]
+    per_node = {name: [LEVELS[lv][k] for lv in order] for k, name in enumerate(_MECHANISMS)}
+    alpha2 = sim.Create("glif_psc_double_alpha", 4, params={**per_node, "tau_syn_fast": [[1.0, 3.0]] * 4,
+                                                          "tau_syn_slow": [[5.0, 9.0]] * 4,
+                                                          "amp_slow": [[0.4, 0.6]] * 4})
+    neurons = psc + alpha2
+    rng = np.random.default_rng(20250113)
+    gens = _concat([_spike_source(sim, poisson_times(rng, 2500.0, 0.0, 200.0, h)) for _ in range(3)])
+    parrots = sim.Create("parrot_neuron", 3)
+    m = _recurrent_matrices()
+    sim.Connect(gens, parrots, "one_to_one", syn_spec={"delay": h})
+    blocks = ((parrots, "in", 1, 25.0), (neurons[0:7], "exc", 1, 25.0), (neurons[7:10], "inh", 2, -25.0))
+    for sources, key, port, unit in blocks:
+        syn_spec = {"weight": m[f"w_{key}"] * unit, "delay": m[f"d_{key}"], "receptor_type": port}
+        sim.Connect(sources, neurons, "all_to_all", syn_spec=syn_spec)
+    sim.Connect(neurons[0:9], neurons[1:10], "one_to_one",
+                syn_spec={"weight": m["w_chain"] * 25.0, "delay": m["d_chain"], "receptor_type": 1})
+    rec = _record(sim, neurons, PSC_RECORDABLES, interval=0.5)
+    sim.Simulate(60.0)
+    sim.Simulate(140.0)
+    return _result(sim, "psc_recurrent", neurons, rec, 200.0)
+
+
+def psc_state_and_refractory(sim):
+    """State set before the run, long and off-grid refractory periods, E_L changed, Simulate in pieces.
+
+    glif_psc levels with ``t_ref`` 12.33 ms (lif, lif_r_asc_a), 0.04 ms
+    (lif_r) and 0.15 ms (lif_asc); a lif_r_asc with ``threshold_spike = 3``,
+    ``ASCurrents = [5, -20]`` and three after-spike currents set through
+    ``asc_*``; a lif_r_asc_a with ``threshold_voltage = -2``, ``E_L = -70``
+    set after Create and ``V_m = -60``; glif_psc_double_alpha lif_r_asc_a with
+    ``ASCurrents = [40, -10]``.  An 800 pA step current (10-140 ms) and an
+    excitatory train drive them.  Simulated as 33.3 + 66.7 + 50 ms.
+    Resolution 0.1 ms, samples every 0.5 ms.
+    """
+    h = 0.1
+    _reset(sim, h)
+    three = {"asc_init": [0.0, 0.0, 0.0], "asc_decay": [0.003, 0.1, 0.05], "asc_amps": [-9.18, -198.94, 60.0],
+             "asc_r": [1.0, 0.5, 0.0]}
+    a = _concat([
+        sim.Create("glif_psc", params=level_params("lif", t_ref=12.33)),
+        sim.Create("glif_psc", params=level_params("lif_r", t_ref=0.04)),
+        sim.Create("glif_psc", params=level_params("lif_asc", t_ref=0.15)),
+        sim.Create("glif_psc", params=level_params("lif_r_asc_a", t_ref=12.33)),
+        sim.Create("glif_psc", params=level_params("lif_r_asc", threshold_spike=3.0, **three)),
+    ])
+    a[4].set(ASCurrents=[5.0, -20.0, 7.0])
+    b = sim.Create("glif_psc", params=level_params("lif_r_asc_a", threshold_voltage=-2.0))
+    b.set(E_L=-70.0)
+    b.set(V_m=-60.0)
+    c = sim.Create("glif_psc_double_alpha", params=level_params("lif_r_asc_a", ASCurrents=[40.0, -10.0]))
+    neurons = a + b + c
+    rng = np.random.default_rng(20250114)
+    sg = _spike_source(sim, poisson_times(rng, 1000.0, 0.0, 150.0, h))
+    cg = sim.Create("step_current_generator",
+                    params={"amplitude_times": [10.0, 140.0], "amplitude_values": [800.0, 0.0]})
+    sim.Connect(cg, neurons, "all_to_all", syn_spec={"delay": h})
+    sim.Connect(sg, neurons, "all_to_all", syn_spec={"weight": 40.0, "delay": 0.2, "receptor_type": 1})
+    rec = _record(sim, neurons, PSC_RECORDABLES, interval=0.5)
+    for piece in (33.3, 66.7, 50.0):
+        sim.Simulate(piece)
+    return _result(sim, "psc_state_and_refractory", neurons, rec, 150.0)
+
+
 PARADIGMS = {
     f.__name__: f
     for f in (
@@ -651,9 +870,19 @@ PARADIGMS = {
         vm_set_before_run,
         simulate_in_pieces,
         multimeter_settings,
+        psc_seed,
+        psc_double_alpha_seed,
+        psc_double_alpha_kernels,
+        psc_levels_receptors,
+        psc_recurrent,
+        psc_state_and_refractory,
     )
 }
 """Paradigm name -> paradigm function ``f(sim) -> result dict``."""
+
+EXACT_PARADIGMS = frozenset(name for name in PARADIGMS if name.startswith("psc_"))
+"""Paradigms of the current-based models, which NEST integrates exactly: every
+recorded variable must match to 1e-6 (mV or pA)."""
 
 
 # ---------------------------------------------------------------------------

@@ -10,14 +10,17 @@ import numpy as np
 import pytest
 import xarray as xr
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
 GLIF_EXAMPLE = EXAMPLES / "glif_cond_neuron.py"
+ALLEN_EXAMPLE = EXAMPLES / "allen_cell.py"
 LEVELS = ["lif", "lif_r", "lif_asc", "lif_r_asc", "lif_r_asc_a"]
 
 
 def run_example(script, *args, cwd):
-    """Run `script` with `args` in a subprocess with the Agg backend; return the CompletedProcess."""
-    env = {**os.environ, "MPLBACKEND": "Agg"}
+    """Run `script` with `args` in a subprocess with the Agg backend and this checkout's code first on the path."""
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path}
     return subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, env=env,
                           cwd=cwd, timeout=120)
 
@@ -78,3 +81,20 @@ def test_glif_example_rejects_a_bad_seed(tmp_path):
     done = run_example(GLIF_EXAMPLE, "--out", "o", "--rng-seed", "-1", cwd=tmp_path)
     assert done.returncode == 2 and "rng_seed must be an integer" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_allen_example_draws_the_f_i_curves(tmp_path):
+    """The Allen example builds the five levels from configs, prints their rates and writes the figure, quickly."""
+    start = time.perf_counter()
+    done = run_example(ALLEN_EXAMPLE, "--out", "fig", cwd=tmp_path)
+    seconds = time.perf_counter() - start
+    assert done.returncode == 0, done.stderr
+    png = tmp_path / "fig" / "allen_fI.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and str(png) in done.stdout
+    rows = {line.split(":")[0].strip(): [float(x) for x in line.split(":")[1].split()[:-1]]
+            for line in done.stdout.splitlines() if line.strip().startswith("lif")}
+    assert list(rows) == LEVELS
+    for name, rates in rows.items():
+        assert len(rates) == 16 and rates[0] == 0 and rates[-1] > 50, name
+        assert all(b >= a for a, b in zip(rates, rates[1:])), name    # f-I curves rise
+    assert seconds < 20

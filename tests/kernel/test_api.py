@@ -6,8 +6,8 @@ import pytest
 import eventsim as nest
 from eventsim.timegrid import is_on_grid, ms_to_steps, offgrid_to_steps, steps_to_ms
 
-MODELS = ("ac_generator", "dc_generator", "glif_cond", "inhomogeneous_poisson_generator", "multimeter",
-          "noise_generator", "parrot_neuron", "poisson_generator", "spike_generator", "spike_recorder",
+MODELS = ("ac_generator", "dc_generator", "glif_cond", "glif_psc", "glif_psc_double_alpha",
+          "inhomogeneous_poisson_generator", "multimeter", "noise_generator", "parrot_neuron", "poisson_generator", "spike_generator", "spike_recorder",
           "step_current_generator")
 
 
@@ -16,8 +16,9 @@ MODELS = ("ac_generator", "dc_generator", "glif_cond", "inhomogeneous_poisson_ge
 def test_kernel_defaults():
     """A fresh kernel: resolution 0.1 ms, NEST's seed, time 0, no nodes, min_delay one step."""
     assert (nest.resolution, nest.rng_seed, nest.biological_time) == (0.1, 143202461, 0.0)
-    assert nest.GetKernelStatus() == {"resolution": 0.1, "rng_seed": 143202461, "biological_time": 0.0,
-                                      "min_delay": 0.1, "network_size": 0}
+    status = nest.GetKernelStatus()
+    assert {k: status[k] for k in ("resolution", "rng_seed", "biological_time", "min_delay", "network_size")} == \
+        {"resolution": 0.1, "rng_seed": 143202461, "biological_time": 0.0, "min_delay": 0.1, "network_size": 0}
 
 
 def test_reset_kernel_forgets_everything():
@@ -84,13 +85,16 @@ def test_illegal_rng_seed(value):
 
 
 def test_biological_time_counts_simulated_ms_and_is_read_only():
-    """biological_time is the sum of the Simulate calls (NEST's float) and cannot be set."""
+    """biological_time is the sum of the Simulate calls (NEST's float) and cannot be set (except to 0 before
+    any Simulate, as NEST)."""
     for t in (0.1, 0.2, 0.3, 1.7):
         nest.Simulate(t)
     assert nest.biological_time == 2.3000000000000003  # 2300 tics x 0.001, as NEST prints it
     assert nest.GetKernelStatus("biological_time") == nest.biological_time
-    with pytest.raises(AttributeError, match="read-only"):
+    with pytest.raises(nest.BadProperty, match="biological_time cannot be reset"):
         nest.biological_time = 0.0
+    with pytest.raises(nest.BadProperty, match="only be set to 0.0"):
+        nest.biological_time = 3.0
 
 
 def test_simulate_zero_is_a_no_op():
@@ -104,7 +108,7 @@ def test_simulate_zero_is_a_no_op():
     (np.nan, nest.BadParameter, "non-negative"),
     ("10", nest.BadParameter, "non-negative"),
     (True, nest.BadParameter, "non-negative"),
-    (1.05, nest.BadProperty, "not a multiple of the resolution"),
+    (1.05, nest.BadParameter, "not a multiple of the resolution"),  # NEST's class
 ])
 def test_illegal_simulation_times(t, error, match):
     """Simulate refuses negative, non-numeric and off-grid times."""
@@ -119,7 +123,7 @@ def test_kernel_status_min_delay_and_unsettable_keys():
     nest.Connect(a[0], a[1], syn_spec={"delay": 2.0})
     assert nest.GetKernelStatus("min_delay") == 2.0
     nest.Connect(a[1], nest.Create("spike_recorder"), syn_spec={"delay": 0.5})
-    assert nest.GetKernelStatus(["min_delay", "network_size"]) == {"min_delay": 0.5, "network_size": 3}
+    assert nest.GetKernelStatus(["min_delay", "network_size"]) == (0.5, 3)
     with pytest.raises(nest.BadProperty, match="cannot be set"):
         nest.SetKernelStatus({"min_delay": 1.0})
 
@@ -204,7 +208,7 @@ def test_simulate_in_pieces_with_sparse_input_agrees_to_rounding():
 
 def test_node_models_lists_the_models_and_is_read_only():
     """node_models names every model (sorted) and cannot be assigned."""
-    assert nest.node_models == MODELS
+    assert nest.node_models == list(MODELS)
     with pytest.raises(AttributeError, match="read-only"):
         nest.node_models = ()
 

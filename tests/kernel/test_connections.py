@@ -2,6 +2,8 @@
 
 from collections import Counter
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -246,19 +248,36 @@ def test_on_grid_delays_read_back_as_nest(h, delay, expected):
     assert nest.GetConnections().delay == expected
 
 
-@pytest.mark.parametrize("h, delay", [(0.1, 0.15), (0.1, 1.04), (0.1, 1.25), (0.05, 1.075)])
-def test_off_grid_delays_are_refused(h, delay):
-    """An off-grid delay raises BadDelay naming it (NEST would round it silently)."""
+@pytest.mark.parametrize("h, delay, expected", [(0.1, 0.15, 0.2), (0.1, 1.04, 1.0), (0.1, 1.25, 1.3),
+                                                (0.05, 1.075, 1.1), (0.1, 0.05, 0.1), (0.1, 0.09, 0.1)])
+def test_off_grid_delays_are_rounded_with_one_warning(h, delay, expected):
+    """An off-grid delay is rounded to the nearest step (halves up) as NEST does, with one warning per kernel."""
     nest.resolution = h
     a = nest.Create("parrot_neuron", 2)
-    with pytest.raises(nest.BadDelay, match=f"{delay} ms is not a multiple of the resolution"):
+    with pytest.warns(UserWarning, match=f"delay {delay} ms is not a multiple of the resolution"):
         nest.Connect(a[0], a[1], syn_spec={"delay": delay})
-    assert len(nest.GetConnections()) == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nest.Connect(a[1], a[0], syn_spec={"delay": delay})  # no second warning
+    assert nest.GetConnections().delay == pytest.approx([expected, expected], abs=1e-12)
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.04, 0.05, 0.09, -1.0, np.inf, np.nan])
+def test_delay_rounding_warning_follows_verbosity():
+    """At verbosity ERROR the rounding is silent."""
+    old = nest.verbosity
+    nest.verbosity = nest.VerbosityLevel.ERROR
+    try:
+        a = nest.Create("parrot_neuron", 2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            nest.Connect(a[0], a[1], syn_spec={"delay": 1.04})
+    finally:
+        nest.verbosity = old
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.04, 0.0499, -1.0, np.inf, np.nan])
 def test_delay_below_one_step_is_refused(delay):
-    """A delay below the resolution (or not finite) raises BadDelay."""
+    """A delay that rounds to less than one step (or is not finite) raises BadDelay, as NEST."""
     a, b = populations(1, 1)
     with pytest.raises(nest.BadDelay, match="delay"):
         nest.Connect(a, b, syn_spec={"delay": delay})
@@ -393,11 +412,11 @@ def test_connect_accepts_lists_of_ids_like_pynest():
 
 
 def test_connect_with_nodes_of_a_reset_kernel():
-    """NodeCollections from before ResetKernel cannot be connected."""
+    """NodeCollections from before ResetKernel cannot be connected (KernelException, as NEST)."""
     a, b = populations(1, 1)
     nest.ResetKernel()
     c = nest.Create("parrot_neuron", 5)
-    with pytest.raises(nest.IllegalConnection, match="another kernel"):
+    with pytest.raises(nest.NESTErrors.KernelException, match="before ResetKernel"):
         nest.Connect(a, c)
 
 

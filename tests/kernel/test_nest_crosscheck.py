@@ -9,6 +9,7 @@ Skipped when NEST is not installed.
 
 import importlib.util
 import json
+import warnings
 import subprocess
 import sys
 from pathlib import Path
@@ -123,15 +124,12 @@ def test_get_connections_format_equal_nest(nest_results):
     assert ours("get_connections_format") == nest_results["get_connections_format"]
 
 
-def test_delays_equal_nest_on_the_grid(nest_results):
-    """On-grid delays read back as NEST's; delays NEST would round (off the grid or below h) raise BadDelay."""
-    from eventsim.timegrid import is_on_grid
-    for got, ref in zip(ours("delays"), nest_results["delays"]):
-        legal = np.isfinite(got["d"]) and got["d"] >= got["h"] and bool(is_on_grid(got["d"], got["h"]))
-        if legal:
-            assert got == ref
-        else:
-            assert got["error"] == "BadDelay", got
+def test_delays_equal_nest(nest_results):
+    """Delays read back as NEST's: on the grid, rounded to the nearest step off it, BadDelay below one step."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = ours("delays")
+    assert got == nest_results["delays"]
 
 
 def test_connect_errors_equal_nest(nest_results):

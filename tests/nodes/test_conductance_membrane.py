@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from nodes.conductance_membrane import MembranePropagator, conductance_integral
+from eventsim.nodes.conductance_membrane import MembranePropagator, conductance_integral
 
 H = 0.05
 TAU = np.array([[0.2, 0.2, 0.5], [2.0, 2.0, 5.0]])          # (R, N)

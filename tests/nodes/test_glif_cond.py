@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 
 import eventsim as nest
 from eventsim.errors import BadProperty, IncompatibleReceptorType, UnknownReceptorType
-from nodes.glif_cond import LEVELS
+from eventsim.nodes.glif_cond import LEVELS
 
 LEVEL_FLAGS = {name: dict(zip(("spike_dependent_threshold", "after_spike_currents", "adapting_threshold"), flags))
                for flags, name in LEVELS.items()}
@@ -102,7 +102,7 @@ def test_after_spike_currents_state():
                                           (0.0004, 0)])
 def test_refractory_steps_round_up_like_nest(t_ref, steps):
     """t_ref is rounded to 1 us ticks, then up to whole steps (h = 0.1 ms)."""
-    from nodes.glif_cond import refractory_steps
+    from eventsim.nodes.glif_cond import refractory_steps
     assert refractory_steps(t_ref, 0.1) == steps
 
 

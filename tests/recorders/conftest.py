@@ -5,13 +5,13 @@ import gc
 import pytest
 
 import eventsim as nest
-import recorders.base
+import eventsim.recorders.base
 
 
 @pytest.fixture
 def small_stream_buffer(monkeypatch):
     """Make streaming recorders append to their file every few hundred bytes, i.e. many times per run."""
-    monkeypatch.setattr(recorders.base, "STREAM_BUFFER_BYTES", 400)
+    monkeypatch.setattr(eventsim.recorders.base, "STREAM_BUFFER_BYTES", 400)
 
 
 @pytest.fixture

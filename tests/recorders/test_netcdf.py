@@ -11,7 +11,7 @@ import xarray as xr
 import eventsim as nest
 from eventsim.recording import check_writable, write_netcdf_atomic
 from recorder_helpers import recorder_of, small_network
-from recorders.netcdf_stream import NetCDFStream
+from eventsim.recorders.netcdf_stream import NetCDFStream
 
 #: Multimeter settings of the round-trip tests: (params, Simulate calls in ms).
 SETTINGS = {

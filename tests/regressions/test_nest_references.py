@@ -1,4 +1,4 @@
-"""eventsim against NEST 3.10 reference recordings of glif_cond.
+"""eventsim against NEST 3.10 reference recordings of the GLIF models.
 
 Every paradigm of ``tests/paradigms.py`` is run with ``eventsim`` used as
 ``nest`` and compared with the NEST recording stored in
@@ -6,7 +6,10 @@ Every paradigm of ``tests/paradigms.py`` is run with ``eventsim`` used as
 The project's tolerances: every spike on the same grid step (times equal to
 1e-9 ms), V_m within 1e-3 mV, g_* within 1e-3 nS, I within 1e-9 pA, and the
 threshold variables and ASCurrents_sum within 1e-4 of the reference
-variable's range (max - min over the whole file, at least 1e-12).
+variable's range (max - min over the whole file, at least 1e-12).  The
+current-based models (``paradigms.EXACT_PARADIGMS``) are integrated exactly by
+NEST and by eventsim: there every recorded variable (V_m and the thresholds in
+mV, I, I_syn and ASCurrents_sum in pA) must be within 1e-6.
 
 Further tests check the stored files themselves: that they name the NEST
 version that made them, that NEST (when installed) still reproduces them from
@@ -40,6 +43,8 @@ RANGE_FRACTION = 1e-4
 RANGE_FLOOR = 1e-12
 """Smallest range used for RANGE_FRACTION (for constant variables)."""
 RANGE_VARIABLES = ("threshold", "threshold_spike", "threshold_voltage", "ASCurrents_sum")
+EXACT_ATOL = 1e-6
+"""mV or pA, for every variable of the current-based models' paradigms."""
 
 
 def _load_paradigms():
@@ -76,13 +81,15 @@ def load_reference(name):
     return xr.load_dataset(path, engine="netcdf4")
 
 
-def reference_atol(expected):
+def reference_atol(expected, exact=False):
     """Absolute tolerance per recorded variable of a reference.
 
     Parameters
     ----------
     expected : xarray.Dataset
         A reference recording.
+    exact : bool
+        A paradigm of the exactly integrated models: EXACT_ATOL for every variable.
 
     Returns
     -------
@@ -98,7 +105,9 @@ def reference_atol(expected):
     for var, da in expected.data_vars.items():
         if da.dims != ("time", "sender"):
             continue
-        if var == "V_m":
+        if exact:
+            atol[var] = EXACT_ATOL
+        elif var == "V_m":
             atol[var] = V_M_ATOL
         elif var == "I":
             atol[var] = I_ATOL
@@ -133,7 +142,8 @@ def test_eventsim_matches_nest_reference(name):
     eventsim.ResetKernel()
     result = paradigms.PARADIGMS[name](eventsim)
     actual = paradigms.to_dataset(result, "eventsim", _version_of(eventsim))
-    assert_recordings_close(actual, expected, atol=reference_atol(expected), spike_time_tol=SPIKE_TIME_TOL)
+    atol = reference_atol(expected, exact=name in paradigms.EXACT_PARADIGMS)
+    assert_recordings_close(actual, expected, atol=atol, spike_time_tol=SPIKE_TIME_TOL)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -171,7 +181,7 @@ def test_reference_is_current(name):
     np.testing.assert_array_equal(actual["time"].values, expected["time"].values)
     np.testing.assert_array_equal(actual["spike_sender"].values, expected["spike_sender"].values)
     np.testing.assert_array_equal(actual["spike_time"].values, expected["spike_time"].values)
-    for var in reference_atol(expected):
+    for var in reference_atol(expected, exact=name in paradigms.EXACT_PARADIGMS):
         np.testing.assert_allclose(actual[var].values, expected[var].values, rtol=1e-9, atol=1e-9, err_msg=var)
     for key in ("resolution_ms", "simulated_ms", "paradigm"):
         assert actual.attrs[key] == expected.attrs[key]

@@ -1,0 +1,180 @@
+"""The kernel's status dictionary, as PyNEST's ``GetKernelStatus``/``SetKernelStatus`` and ``nest.<key>``.
+
+:data:`READABLE` maps every key eventsim reports to a function of the kernel;
+:data:`SETTABLE` maps the keys a script may set to a function
+``(kernel, value)``.  A key NEST has but eventsim does not report is unknown
+here and raises :class:`~eventsim.errors.BadProperty` naming it; a read-only
+key raises ``ValueError`` as in NEST.
+"""
+
+import numbers
+
+import numpy as np
+
+from ._version import __version__
+from .errors import BadProperty, TypeMismatch
+from .registry import node_models
+from .timegrid import TICS_PER_MS, steps_to_ms, tics_per_step
+from .verbosity_levels import get_verbosity, set_level
+
+__all__ = ["READABLE", "SETTABLE", "get_status", "set_status", "RNG_TYPES", "build_info"]
+
+#: Random number generator types (numpy's bit generator used by every stream of eventsim).
+RNG_TYPES = ("PCG64",)
+
+
+def build_info():
+    """What this eventsim provides, under the keys of PyNEST's ``nest.build_info`` (dict).
+
+    ``have_gsl`` is True because the models NEST builds only with GSL
+    (glif_cond) are available; ``have_threads`` is False: eventsim runs one
+    thread whatever ``local_num_threads`` says.
+    """
+    return {"version": __version__, "have_threads": False, "threads_model": "none", "have_mpi": False,
+            "have_gsl": True, "have_boost": False, "have_hdf5": False, "have_music": False,
+            "have_libneurosim": False, "have_sionlib": False, "ndebug": True}
+
+
+def _max_delay(k):
+    delays = [int(p.arrays[3].max()) for p in k.projections.values() if len(p)]
+    return max(delays) if delays else 1
+
+
+def _ms(k, steps):
+    return float(steps_to_ms(steps, k.resolution))
+
+
+READABLE = {
+    "resolution": lambda k: k.resolution,
+    "rng_seed": lambda k: k.rng_seed,
+    "rng_type": lambda k: k.rng_type,
+    "rng_types": lambda k: list(RNG_TYPES),
+    "biological_time": lambda k: k.biological_time,
+    "min_delay": lambda k: _ms(k, k.min_delay),
+    "max_delay": lambda k: _ms(k, _max_delay(k)),
+    "network_size": lambda k: k.n_nodes,
+    "num_connections": lambda k: int(sum(len(p) for p in k.projections.values())),
+    "node_models": lambda k: list(node_models()) + sorted(k.copied_models),
+    "synapse_models": lambda k: sorted(k.synapse_models),
+    "local_spike_counter": lambda k: k.local_spike_counter,
+    "print_time": lambda k: k.report == "text",
+    "local_num_threads": lambda k: k.local_num_threads,
+    "total_num_virtual_procs": lambda k: k.local_num_threads,
+    "num_processes": lambda k: 1,
+    "mpi_rank": lambda k: 0,
+    "tics_per_ms": lambda k: float(TICS_PER_MS),
+    "ms_per_tic": lambda k: 1.0 / TICS_PER_MS,
+    "tics_per_step": lambda k: tics_per_step(k.resolution),
+    "connection_rules": lambda k: ["all_to_all", "fixed_indegree", "fixed_outdegree", "fixed_total_number",
+                                   "one_to_one", "pairwise_bernoulli"],
+    "verbosity": lambda k: get_verbosity(),
+    "prepared": lambda k: k.prepared,
+    "build_info": lambda k: build_info(),
+    "dict_miss_is_error": lambda k: True,
+    "off_grid_spiking": lambda k: False,
+}
+
+
+def _set_resolution(k, value):
+    k.resolution = value
+
+
+def _set_rng_seed(k, value):
+    k.rng_seed = value
+
+
+def _set_rng_type(k, value):
+    if value not in RNG_TYPES:
+        raise BadProperty(f"rng_type {value!r} is not available; eventsim draws every stream from "
+                          f"{', '.join(RNG_TYPES)}")
+    k.rng_type = value
+
+
+def _set_print_time(k, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeMismatch(f"print_time must be a boolean, got {value!r}")
+    if value:
+        k.report = "text"
+    elif k.report == "text":
+        k.report = None
+
+
+def _set_local_num_threads(k, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise BadProperty(f"local_num_threads must be a positive integer, got {value!r}")
+    if k.n_nodes > 0:
+        raise BadProperty(f"local_num_threads cannot be changed to {value} after nodes were created; "
+                          "call ResetKernel() first")
+    k.local_num_threads = int(value)
+
+
+def _set_biological_time(k, value):
+    if value != 0.0:
+        raise BadProperty(f"biological_time can only be set to 0.0 (as in NEST), got {value!r}")
+    if k.steps != 0:
+        raise BadProperty("biological_time cannot be reset after a Simulate; call ResetKernel() first")
+
+
+def _set_delay_extrema(k, value):
+    raise BadProperty("min_delay and max_delay follow the connections in eventsim and cannot be set")
+
+
+def _set_verbosity(k, value):
+    set_level(value)
+
+
+SETTABLE = {
+    "resolution": _set_resolution,
+    "rng_seed": _set_rng_seed,
+    "rng_type": _set_rng_type,
+    "print_time": _set_print_time,
+    "local_num_threads": _set_local_num_threads,
+    "total_num_virtual_procs": _set_local_num_threads,
+    "biological_time": _set_biological_time,
+    "min_delay": _set_delay_extrema,
+    "max_delay": _set_delay_extrema,
+    "verbosity": _set_verbosity,
+}
+
+
+def get_status(kernel, keys=None):
+    """The status of `kernel`: a dict (no key), one value (a key), a list (a list) or a tuple (a tuple of keys)."""
+    if keys is None:
+        return {key: fn(kernel) for key, fn in READABLE.items()}
+    if isinstance(keys, str):
+        return _get_one(kernel, keys)
+    if isinstance(keys, tuple):
+        return tuple(_get_one(kernel, key) for key in keys)
+    if isinstance(keys, list):
+        return [_get_one(kernel, key) for key in keys]
+    raise TypeError(f"keys must be a string, a list or a tuple of strings, got {keys!r}")
+
+
+def _get_one(kernel, key):
+    try:
+        fn = READABLE[key]
+    except (KeyError, TypeError):
+        raise KeyError(f"{key!r} is not a kernel property; known: {', '.join(sorted(READABLE))}") from None
+    return fn(kernel)
+
+
+def set_status(kernel, params):
+    """Set kernel properties from a dict; every key is checked before any is set.
+
+    Raises
+    ------
+    ValueError
+        A key is unknown or read-only (NEST's ``ValueError``).
+    BadProperty, TypeMismatch
+        A value is illegal.
+    """
+    if not isinstance(params, dict):
+        raise TypeError(f"SetKernelStatus needs a dict, got {params!r}")
+    for key in params:
+        if key not in SETTABLE:
+            if key in READABLE:
+                raise ValueError(f"`{key}` is a readonly kernel parameter")
+            raise ValueError(f"`{key}` is not a valid kernel parameter, valid parameters are: "
+                             f"{', '.join(sorted(SETTABLE))}")
+    for key, value in params.items():
+        SETTABLE[key](kernel, value)

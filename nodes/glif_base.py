@@ -1,0 +1,384 @@
+"""What the GLIF models (glif_cond, glif_psc, glif_psc_double_alpha) share.
+
+The five GLIF levels of the Allen Institute (Teeter et al. 2018) differ from
+one another only in three mechanisms, and the three NEST models differ only
+in their synapses.  This module holds everything else once:
+
+* the legal levels and NEST's refractory rounding;
+* :class:`GlifBase`, a population with the GLIF state (V relative to E_L,
+  threshold components, after-spike currents, refractory counter, held
+  input current), its parameters and state in NEST's units, the E_L
+  convention of NEST (V_m, V_th and V_reset keep their absolute values when
+  E_L changes), the constants of the threshold and after-spike current
+  updates, and the delivery of the shared recordables to multimeters;
+* :func:`check_mechanisms`, NEST's validation of the GLIF parameters (the
+  checks of a mechanism apply only when it is switched on, as in NEST).
+
+A subclass supplies its synaptic state (``syn_state``: names of (rows, N)
+arrays), the number of receptor ports of a node (``port_count``), the rows a
+port count needs (``syn_rows``), its parameter validation and its
+``advance``.  The sequential update itself is :func:`nodes.glif_steps.run_steps`.
+"""
+
+import numpy as np
+
+from eventsim.errors import BadProperty
+from eventsim.messages import Inbox, SpikeBatch
+from .base import Node, as_bool, as_float, as_float_array
+
+__all__ = ["GlifBase", "LEVELS", "FLAGS", "GLIF_DEFAULTS", "GLIF_UNITS", "TICKS_PER_MS", "refractory_steps",
+           "check_mechanisms", "normalise_mechanisms"]
+
+#: Legal mechanism combinations (spike_dependent_threshold, after_spike_currents, adapting_threshold).
+LEVELS = {
+    (False, False, False): "lif",
+    (True, False, False): "lif_r",
+    (False, True, False): "lif_asc",
+    (True, True, False): "lif_r_asc",
+    (True, True, True): "lif_r_asc_a",
+}
+
+#: The three mechanism switches, in the order of the LEVELS keys.
+FLAGS = ("spike_dependent_threshold", "after_spike_currents", "adapting_threshold")
+
+#: NEST measures time in ticks of 1 microsecond.
+TICKS_PER_MS = 1000
+
+_SHARED_SCALARS = ("C_m", "E_L", "V_th", "V_reset", "t_ref", "th_spike_add", "th_spike_decay",
+                   "voltage_reset_fraction", "voltage_reset_add", "th_voltage_index", "th_voltage_decay")
+_ASC_ARRAYS = ("asc_init", "asc_decay", "asc_amps", "asc_r")
+
+#: Defaults of the parameters all three NEST GLIF models share (NEST 3.10).
+GLIF_DEFAULTS = {
+    "C_m": 58.72, "E_L": -78.85, "V_th": -51.68, "V_reset": -78.85, "t_ref": 3.75,
+    "th_spike_add": 0.37, "th_spike_decay": 0.009, "voltage_reset_fraction": 0.2, "voltage_reset_add": 18.51,
+    "th_voltage_index": 0.005, "th_voltage_decay": 0.09,
+    "asc_init": [0.0, 0.0], "asc_decay": [0.003, 0.1], "asc_amps": [-9.18, -198.94], "asc_r": [1.0, 1.0],
+    "spike_dependent_threshold": False, "after_spike_currents": False, "adapting_threshold": False,
+}
+
+#: Units of the shared parameters, state variables and recordables.
+GLIF_UNITS = {"C_m": "pF", "E_L": "mV", "V_th": "mV", "V_reset": "mV", "t_ref": "ms",
+              "th_spike_add": "mV", "th_spike_decay": "1/ms", "voltage_reset_fraction": "1",
+              "voltage_reset_add": "mV", "th_voltage_index": "1/ms", "th_voltage_decay": "1/ms",
+              "asc_init": "pA", "asc_decay": "1/ms", "asc_amps": "pA", "asc_r": "1",
+              "V_m": "mV", "I": "pA", "threshold": "mV", "threshold_spike": "mV",
+              "threshold_voltage": "mV", "ASCurrents_sum": "pA", "ASCurrents": "pA"}
+
+
+def refractory_steps(t_ref, h):
+    """Refractory period in steps as NEST counts it: t_ref (ms) rounded to ticks, then up to whole steps of h (ms)."""
+    ticks = round(t_ref * TICKS_PER_MS)
+    per_step = round(h * TICKS_PER_MS)
+    return -(-ticks // per_step)
+
+
+def normalise_mechanisms(s, leak):
+    """Convert the shared GLIF parameters of one node's dict `s` in place (numbers, booleans, arrays).
+
+    `leak` is the name of the membrane conductance parameter (``g_m`` or ``g``).
+    Raises BadProperty naming the parameter that is not of the right kind.
+    """
+    for k in _SHARED_SCALARS + (leak,):
+        s[k] = as_float(k, s[k])
+    for k in FLAGS:
+        s[k] = as_bool(k, s[k])
+    for k in _ASC_ARRAYS:
+        s[k] = as_float_array(k, s[k])
+
+
+def check_mechanisms(s, leak):
+    """NEST's checks of the GLIF parameters of one node's (normalised) dict `s`; raise BadProperty.
+
+    As in NEST 3.10, the checks of a mechanism apply only when it is switched
+    on: after-spike current arrays with after_spike_currents, th_spike_decay
+    and voltage_reset_fraction with spike_dependent_threshold,
+    th_voltage_decay with adapting_threshold.  Each message starts with NEST's
+    and names the parameter and its value.
+    """
+    flags = tuple(s[k] for k in FLAGS)
+    if flags not in LEVELS:
+        raise BadProperty(
+            "Incorrect model mechanism combination setting: spike_dependent_threshold="
+            f"{flags[0]}, after_spike_currents={flags[1]}, adapting_threshold={flags[2]}; the legal levels "
+            "(spike_dependent_threshold, after_spike_currents, adapting_threshold) are "
+            + ", ".join(f"{name} {lv}" for lv, name in LEVELS.items()))
+    if s["after_spike_currents"]:
+        n_asc = len(s["asc_decay"])
+        for k in ("asc_init", "asc_amps", "asc_r"):
+            if len(s[k]) != n_asc:
+                raise BadProperty("All after spike current parameters (i.e., asc_init, k, asc_amps, r) must have "
+                                  f"the same size: {k} has {len(s[k])} entries, asc_decay {n_asc}")
+        if np.any(s["asc_decay"] <= 0):
+            raise BadProperty("After-spike current time constant must be strictly positive: asc_decay = "
+                              f"{s['asc_decay'].tolist()}")
+        if np.any((s["asc_r"] < 0) | (s["asc_r"] > 1)):
+            raise BadProperty("After spike current fraction following spike coefficients r must be within "
+                              f"[0.0, 1.0]: asc_r = {s['asc_r'].tolist()}")
+    if s["V_reset"] >= s["V_th"]:
+        raise BadProperty(f"Reset potential must be smaller than threshold: V_reset ({s['V_reset']} mV) >= "
+                          f"V_th ({s['V_th']} mV)")
+    for k, what in (("C_m", "Capacitance"), (leak, "Membrane conductance"),
+                    ("t_ref", "Refractory time constant")):
+        if s[k] <= 0:
+            raise BadProperty(f"{what} must be strictly positive: {k} = {s[k]}")
+    if s["adapting_threshold"] and s["th_voltage_decay"] <= 0:
+        raise BadProperty("Voltage-induced threshold time constant must be strictly positive: "
+                          f"th_voltage_decay = {s['th_voltage_decay']}")
+    if s["spike_dependent_threshold"]:
+        if s["th_spike_decay"] <= 0:
+            raise BadProperty("Spike induced threshold time constant must be strictly positive: "
+                              f"th_spike_decay = {s['th_spike_decay']}")
+        if not 0.0 <= s["voltage_reset_fraction"] <= 1.0:
+            raise BadProperty("Voltage fraction coefficient following spike must be within [0.0, 1.0]: "
+                              f"voltage_reset_fraction = {s['voltage_reset_fraction']}")
+
+
+class GlifBase(Node):
+    """A population of GLIF neurons: shared state, status handling, constants and recording.
+
+    Subclasses set ``model_name``, ``defaults``, ``units``, ``leak`` (name of
+    the membrane conductance parameter, nS) and ``syn_state`` and implement
+    ``port_count``, ``validate`` and ``advance``.
+    """
+
+    element_type = "neuron"
+    spike_ports = (1,)
+    current_ports = (0,)
+    emits_spikes = True
+    emits = "spikes"
+    array_parameters = frozenset({"asc_init", "asc_decay", "asc_amps", "asc_r", "ASCurrents"})
+    leak = "g_m"
+    syn_state = ()
+    #: Names of further per-node (N,) float state arrays of the model.
+    extra_state = ()
+
+    #: Membrane potential (mV) of a new neuron; as in NEST it keeps this absolute value when E_L is changed.
+    initial_V_m = -78.85
+    #: Number of after-spike current state variables of a new neuron (NEST starts with two zeros,
+    #: whatever the length of the asc_* arrays, until ASCurrents is set).
+    initial_asc_len = 2
+
+    @classmethod
+    def initial_state_keys(cls):
+        return ("V_m", "ASCurrents")
+
+    def __init__(self, kernel, first_gid, n, statuses):
+        super().__init__(kernel, first_gid, n, statuses)
+        self._allocate_state()
+        cls = type(self)
+        if not cls.__dict__.get("_compiled", False):
+            self.warm_up()
+            cls._compiled = True
+
+    def warm_up(self):
+        """Compile (or load from numba's cache) the model's kernels."""
+
+    @staticmethod
+    def port_count(status):
+        """Number of spike receptor ports of a node with parameter dict `status`."""
+        return len(status["tau_syn"])
+
+    @staticmethod
+    def syn_rows(n_ports):
+        """Rows of each synaptic state array needed for `n_ports` ports."""
+        return n_ports
+
+    def _state_names(self):
+        return ("V", *self.syn_state, "theta_s", "theta_v", "asc", "asc_len", "S", "I", "refr", *self.extra_state)
+
+    def _allocate_state(self, old=None):
+        """Allocate the state arrays for all nodes, keeping the values of the first nodes from `old`."""
+        n = self.n
+        R = max(self.port_count(s) for s in self._statuses)
+        J = max(len(s["asc_decay"]) for s in self._statuses)
+        J = max(J, self.initial_asc_len)
+        self.V = np.array([self.initial_V_m - s["E_L"] for s in self._statuses])
+        for name in self.syn_state:
+            setattr(self, name, np.zeros((self.syn_rows(R), n)))
+        self.theta_s = np.zeros(n)
+        self.theta_v = np.zeros(n)
+        self.asc = np.zeros((J, n))
+        self.asc_len = np.full(n, self.initial_asc_len, dtype=np.int64)
+        self.S = np.zeros(n)
+        self.I = np.zeros(n)
+        self.refr = np.zeros(n, dtype=np.int64)
+        for name in self.extra_state:
+            setattr(self, name, np.zeros(n))
+        if old is not None:
+            m = old["V"].shape[0]
+            for name, arr in old.items():
+                target = getattr(self, name)
+                if arr.ndim == 1:
+                    target[:m] = arr
+                else:
+                    target[:arr.shape[0], :m] = arr
+        self.inbox = Inbox(R + 1, n)
+
+    def can_absorb(self):
+        return True
+
+    def absorb(self, statuses):
+        old = {k: getattr(self, k) for k in self._state_names()}
+        self._statuses += [self.validate(dict(s)) for s in statuses]
+        self.n = len(self._statuses)
+        self._allocate_state(old)
+
+    # --- status ------------------------------------------------------------------
+    def _resize_receptors(self, R):
+        """Make room for R receptor ports (state rows and inbox ports), keeping what is there."""
+        pad = self.syn_rows(R) - getattr(self, self.syn_state[0]).shape[0]
+        for name in self.syn_state:
+            setattr(self, name, np.vstack([getattr(self, name), np.zeros((pad, self.n))]))
+        self.inbox.add_ports(R + 1 - self.inbox.n_ports)
+
+    def set_status(self, local, updates):
+        local = list(local)
+        V_m_before = {i: self.V[i] + self._statuses[i]["E_L"] for i in local}
+        super().set_status(local, updates)
+        for i, upd in zip(local, updates):
+            if "E_L" in upd and "V_m" not in upd:
+                # NEST keeps V_m's absolute value when E_L changes; V is stored relative to E_L
+                self.V[i] = V_m_before[i] - self._statuses[i]["E_L"]
+
+    def _validate_state(self, i, status, state):
+        out = {}
+        if "V_m" in state:
+            out["V_m"] = as_float("V_m", state["V_m"])
+        if "ASCurrents" in state:
+            asc = as_float_array("ASCurrents", state["ASCurrents"])
+            if not status["after_spike_currents"]:
+                raise BadProperty("ASCurrents can only be set when after_spike_currents is True")
+            if len(asc) != len(status["asc_decay"]):
+                raise BadProperty(f"ASCurrents has {len(asc)} entries but asc_decay has "
+                                  f"{len(status['asc_decay'])}; they must have equal lengths")
+            out["ASCurrents"] = asc
+        return out
+
+    def _commit_state(self, i, status, state):
+        n_ports = self.port_count(status)
+        if self.syn_rows(n_ports) > getattr(self, self.syn_state[0]).shape[0]:
+            self._resize_receptors(n_ports)
+        for name in self.syn_state:
+            getattr(self, name)[self.syn_rows(n_ports):, i] = 0.0
+        if "V_m" in state:
+            self.V[i] = state["V_m"] - status["E_L"]
+        if "ASCurrents" in state:
+            asc = state["ASCurrents"]
+            if len(asc) > self.asc.shape[0]:
+                self.asc = np.vstack([self.asc, np.zeros((len(asc) - self.asc.shape[0], self.n))])
+            self.asc[:, i] = 0.0
+            self.asc[:len(asc), i] = asc
+            self.asc_len[i] = len(asc)
+
+    def n_receptors(self, i):
+        return self.port_count(self._statuses[i])
+
+    def _glif_state_status(self, i):
+        """V_m, ASCurrents and the threshold components of local node `i`."""
+        s = self._statuses[i]
+        return {"V_m": self.V[i] + s["E_L"], "ASCurrents": self.asc[:self.asc_len[i], i].copy(),
+                "threshold_spike": self.theta_s[i], "threshold_voltage": self.theta_v[i]}
+
+    @property
+    def recordables(self):
+        return tuple(self.recordable_names())
+
+    # --- derived constants ----------------------------------------------------------
+    def _mechanism_constants(self):
+        """Derive the vectorised constants of thresholds, after-spike currents and refractoriness.
+
+        Sets per-node arrays (N,) or (J, N) used by :func:`nodes.glif_steps.run_steps`;
+        also ``self.h`` (ms), ``self.C_m`` (pF), ``self.g_leak`` (nS) and ``self.E_L`` (mV).
+        """
+        h = self.kernel.resolution
+        st = self._statuses
+        col = lambda k: np.array([s[k] for s in st], dtype=float)  # noqa: E731
+        self.h = h
+        self.C_m, self.g_leak, self.E_L = col("C_m"), col(self.leak), col("E_L")
+        self.th_inf = col("V_th") - self.E_L
+        self.V_reset_rel = col("V_reset") - self.E_L
+        self.n_ref = np.array([refractory_steps(s["t_ref"], h) for s in st], dtype=np.int64)
+        self.t_ref = col("t_ref")
+        self.has_r = np.array([s["spike_dependent_threshold"] for s in st])
+        self.has_asc = np.array([s["after_spike_currents"] for s in st])
+        self.has_a = np.array([s["adapting_threshold"] for s in st])
+        self.reset_fraction, self.reset_add = col("voltage_reset_fraction"), col("voltage_reset_add")
+        self.th_spike_add, self.th_spike_decay = col("th_spike_add"), col("th_spike_decay")
+        a, b = col("th_voltage_index"), col("th_voltage_decay")
+        J = self.asc.shape[0]
+        self.k_asc = np.ones((J, self.n))
+        self.amps = np.zeros((J, self.n))
+        self.asc_r = np.zeros((J, self.n))
+        for i, s in enumerate(st):
+            if not s["after_spike_currents"]:
+                continue          # NEST ignores (and does not check) the asc_* arrays then
+            j = min(len(s["asc_decay"]), self.asc_len[i])
+            self.k_asc[:j, i], self.amps[:j, i] = s["asc_decay"][:j], s["asc_amps"][:j]
+            self.asc_r[:j, i] = s["asc_r"][:j]
+        self.th_spike_decay_h = np.exp(-self.th_spike_decay * h)
+        self.asc_decay_h = np.exp(-self.k_asc * h)
+        self.asc_step_mean = (1.0 - np.exp(-self.k_asc * h)) / (self.k_asc * h)
+        self.asc_reset_decay = np.exp(-self.k_asc * self.t_ref)
+        self.th_spike_reset_decay = np.exp(-self.th_spike_decay * self.t_ref)
+        # threshold_voltage propagator (exact for V linear within the step); only used with adapting_threshold
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.tv_decay = np.exp(-b * h)
+            self.tv_phi = a / (b - self.g_leak / self.C_m)
+            self.tv_membrane = np.exp(-self.g_leak * h / self.C_m)
+            self.tv_ab = a / b
+
+    def _run_steps(self, run_steps, P, Q, R, current, asc_first):
+        """Run the sequential update over a chunk; return (records dict, spiked (K, N), integrated (K, N)).
+
+        `run_steps` is :func:`nodes.glif_steps.run_steps` (passed in so that a
+        model module can wrap it); the state arrays are updated in place.
+        """
+        K = P.shape[0]
+        rec = {name: np.empty((K, self.n)) for name in ("V", "S", "theta_s", "theta_v")}
+        spiked = np.zeros((K, self.n), dtype=np.bool_)
+        integrated = np.empty((K, self.n), dtype=np.bool_)
+        run_steps(P, Q, R, current, self.V, self.theta_s, self.theta_v, self.S, self.I, self.refr, self.asc,
+                  self.has_r, self.has_asc, self.has_a, self.th_inf, self.V_reset_rel, self.n_ref,
+                  self.reset_fraction, self.reset_add, self.th_spike_add, self.th_spike_decay_h,
+                  self.th_spike_reset_decay, self.asc_decay_h, self.asc_step_mean, self.amps, self.asc_r,
+                  self.asc_reset_decay, self.g_leak, self.tv_membrane, self.tv_decay, self.tv_phi, self.tv_ab,
+                  rec["V"], rec["S"], rec["theta_s"], rec["theta_v"], spiked, asc_first, integrated)
+        return rec, spiked, integrated
+
+    def _send(self, spiked, t_from):
+        """Send the spikes of a chunk starting at step `t_from` as one SpikeBatch."""
+        step, idx = np.nonzero(spiked)
+        if step.size:
+            self.kernel.send_spikes(self, SpikeBatch(idx, step + t_from + 1, np.ones(idx.size, dtype=np.int64)))
+
+    def _deliver_samples(self, rec, current, t_from, t_to, extra):
+        """Hand each multimeter the requested variables at its sample steps in (t_from, t_to].
+
+        `extra(name, rows)` returns the (rows, N) values of a model-specific recordable.
+        """
+        for mm in self.multimeters:
+            steps = mm.sample_steps(t_from, t_to)
+            if steps.size == 0:
+                continue
+            rows = steps - t_from - 1
+            local = mm.local_indices(self)
+            values = {}
+            for name in mm.record_from:
+                if name == "V_m":
+                    v = rec["V"][rows] + self.E_L
+                elif name == "I":
+                    v = current[rows]
+                elif name == "threshold":
+                    v = rec["theta_s"][rows] + rec["theta_v"][rows] + self.th_inf + self.E_L
+                elif name == "threshold_spike":
+                    v = rec["theta_s"][rows]
+                elif name == "threshold_voltage":
+                    v = rec["theta_v"][rows]
+                elif name == "ASCurrents_sum":
+                    v = rec["S"][rows]
+                else:
+                    v = extra(name, rows)
+                values[name] = v[:, local]
+            mm.record(self, steps, values)
+

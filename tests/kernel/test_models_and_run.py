@@ -1,0 +1,97 @@
+"""CopyModel, synapse defaults, Disconnect, GetNodes, PrintNodes and Prepare/Run/Cleanup in simulations."""
+
+import numpy as np
+import pytest
+
+import eventsim as nest
+
+
+def chain(syn_spec=None):
+    """spike_generator -> parrot a -> parrot b, both parrots recorded; returns (a, b, recorder)."""
+    sg = nest.Create("spike_generator", params={"spike_times": [1.0, 5.0]})
+    a, b = nest.Create("parrot_neuron", 2)
+    sr = nest.Create("spike_recorder")
+    nest.Connect(sg, a)
+    nest.Connect(a, b, syn_spec=syn_spec)
+    nest.Connect(a + b, sr)
+    return a, b, sr
+
+
+def times_of(sr, node):
+    ev = sr.events
+    return ev["times"][ev["senders"] == node.global_id].tolist()
+
+
+def test_copied_synapse_delay_default_is_used():
+    """A copy of static_synapse with delay 3 ms delays the relayed spikes by 3 ms."""
+    nest.CopyModel("static_synapse", "slow", {"delay": 3.0})
+    a, b, sr = chain({"synapse_model": "slow"})
+    nest.Simulate(12.0)
+    assert times_of(sr, a) == [2.0, 6.0]
+    assert times_of(sr, b) == [5.0, 9.0]
+
+
+def test_static_synapse_defaults_apply_to_later_connections_only():
+    """SetDefaults on static_synapse changes connections made afterwards, with the delay rounded to the grid."""
+    p = nest.Create("parrot_neuron", 3)
+    nest.Connect(p[0], p[1])
+    nest.SetDefaults("static_synapse", {"weight": 2.0, "delay": 2.04})
+    nest.Connect(p[1], p[2])
+    assert nest.GetConnections().get(["weight", "delay"]) == {"weight": [1.0, 2.0], "delay": [1.0, 2.0]}
+
+
+def test_disconnect_stops_delivery_between_simulate_calls():
+    """After Disconnect the second spike no longer reaches b."""
+    a, b, sr = chain()
+    nest.Simulate(4.0)
+    nest.Disconnect(a, b)
+    nest.Simulate(8.0)
+    assert times_of(sr, a) == [2.0, 6.0]
+    assert times_of(sr, b) == [3.0]
+
+
+def test_disconnect_refuses_missing_pairs_before_removing_anything():
+    """If one pair of a one_to_one Disconnect is not connected, no connection is removed."""
+    p = nest.Create("parrot_neuron", 4)
+    nest.Connect(p[0], p[2])
+    with pytest.raises(nest.NESTErrors.InexistentConnection, match="node 2 to node 4"):
+        nest.Disconnect(p[:2], p[2:])
+    assert nest.num_connections == 1
+
+
+def test_copied_neuron_model_keeps_its_name_and_its_own_population():
+    """Create of a copy after the original: separate defaults and model names per node."""
+    nest.CopyModel("glif_cond", "high_threshold", {"V_th": -40.0})
+    n = nest.Create("glif_cond", 2) + nest.Create("high_threshold", 2)
+    assert n.get("model") == ("glif_cond", "glif_cond", "high_threshold", "high_threshold")
+    assert n.V_th == (nest.GetDefaults("glif_cond", "V_th"),) * 2 + (-40.0, -40.0)
+    assert nest.GetNodes({"model": "high_threshold"}).tolist() == [3, 4]
+
+
+def test_print_nodes(capsys):
+    """PrintNodes prints one line per run of ids of one model."""
+    nest.Create("glif_cond")
+    nest.Create("parrot_neuron", 2)
+    nest.PrintNodes()
+    assert capsys.readouterr().out.splitlines() == ["1      glif_cond", "2 .. 3 parrot_neuron"]
+
+
+def test_run_manager_equals_simulate():
+    """Runs inside a RunManager give the spikes of one Simulate call."""
+    def spikes(pieces):
+        nest.ResetKernel()
+        pg = nest.Create("poisson_generator", params={"rate": 2000.0})
+        p = nest.Create("parrot_neuron", 3)
+        sr = nest.Create("spike_recorder")
+        nest.Connect(pg, p)
+        nest.Connect(p, sr)
+        if pieces:
+            with nest.RunManager():
+                for t in pieces:
+                    nest.Run(t)
+        else:
+            nest.Simulate(20.0)
+        return sr.events["times"]
+    whole = spikes(None)
+    assert whole.size > 10
+    assert np.array_equal(spikes([5.0, 0.1, 14.9]), whole)
