@@ -112,17 +112,20 @@ def scenario_set_between_calls(sim):
 
 
 def scenario_late_connection(sim):
-    """Generators connected after a first Simulate: the first step of the next call is dropped on the new ones."""
+    """dc, ac and step current generators connected after a first Simulate: nothing in the next call's first step."""
     sim.ResetKernel()
     dc = sim.Create("dc_generator", params={"amplitude": 10.0})
     ac = sim.Create("ac_generator", params={"amplitude": 3.0, "frequency": 200.0})
-    neurons = sim.Create("glif_cond", 3)
+    sc = sim.Create("step_current_generator", params={"amplitude_times": [0.5, 4.0], "amplitude_values": [7.0, 9.0]})
+    neurons = sim.Create("glif_cond", 5)
     mm = sim.Create("multimeter", params={"record_from": ["I"], "interval": 0.1})
     sim.Connect(dc, neurons[0], syn_spec={"delay": 1.0})
+    sim.Connect(sc, neurons[3], syn_spec={"delay": 1.0})
     sim.Connect(mm, neurons)
     sim.Simulate(2.0)
     sim.Connect(dc, neurons[1], syn_spec={"delay": 1.0})
     sim.Connect(ac, neurons[2], syn_spec={"delay": 1.0})
+    sim.Connect(sc, neurons[4], syn_spec={"delay": 1.0})
     sim.Simulate(3.0)
     return _traces_of(mm, neurons.tolist())
 
