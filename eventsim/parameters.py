@@ -33,7 +33,7 @@ class Parameter:
         return float(default_kernel().draw_parameter(self, 1)[0])
 
     def _binary(self, other, op, symbol, reverse=False):
-        other = as_parameter(other, symbol)
+        other = as_parameter(other)
         if other is NotImplemented:
             return NotImplemented
         return Compound(op, symbol, (other, self) if reverse else (self, other))
@@ -115,7 +115,7 @@ def _compare(op):
     return compare
 
 
-def as_parameter(value, what="operand"):
+def as_parameter(value):
     """`value` as a Parameter (numbers become :class:`Constant`), or NotImplemented."""
     if isinstance(value, Parameter):
         return value
