@@ -39,6 +39,7 @@ _LAZY_NAMES = {
     "get": ("api", "kernel_get"),
     "set": ("api", "kernel_set"),
     "Kernel": ("kernel", "Kernel"),
+    "CreateParameter": ("random", "create_parameter"),
     "recordings": ("recording", "recordings"),
     "save_recordings": ("recording", "save_recordings"),
     "SynapseCollection": ("synapsecollection", "SynapseCollection"),
@@ -54,7 +55,7 @@ __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDe
            "get_kernel", "SynapseCollection", "recordings", "save_recordings", "EventSimError", "BadProperty",
            "BadParameter", "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType",
            "IllegalConnection", "KernelException", "NESTError", "NESTErrors", "VerbosityLevel", "set_verbosity",
-           "get_verbosity", "get", "set", "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run",
+           "get_verbosity", "CreateParameter", "get", "set", "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run",
            "Cleanup", "RunManager", "Rank", "NumProcesses", "build_info", "kernel_status", "resolution", "rng_seed", "biological_time",
            "node_models", "report", "__version__"]
 

@@ -6,7 +6,8 @@ as a ``Create`` or ``set`` parameter (one value per node) or as a syn_spec
 kernel derived from ``rng_seed`` (:meth:`eventsim.kernel.Kernel.draw_parameter`),
 so a script draws the same values for the same seed.  Every occurrence of a
 random parameter in an expression draws independently, as in NEST
-(``p - p`` is not 0).  Comparisons give 1.0 or 0.0, as NEST's.
+(``p - p`` is not 0).  Comparisons (also ``==`` and ``!=``) give
+parameters of 1.0 or 0.0, as NEST's.
 """
 
 import numbers
@@ -32,7 +33,7 @@ class Parameter:
         return float(default_kernel().draw_parameter(self, 1)[0])
 
     def _binary(self, other, op, symbol, reverse=False):
-        other = as_parameter(other, symbol)
+        other = as_parameter(other)
         if other is NotImplemented:
             return NotImplemented
         return Compound(op, symbol, (other, self) if reverse else (self, other))
@@ -84,6 +85,12 @@ class Parameter:
     def __ge__(self, other):
         return self._binary(other, _compare(operator.ge), ">=")
 
+    def __eq__(self, other):
+        return self._binary(other, _compare(operator.eq), "==")
+
+    def __ne__(self, other):
+        return self._binary(other, _compare(operator.ne), "!=")
+
     __hash__ = object.__hash__
 
     def __bool__(self):
@@ -108,7 +115,7 @@ def _compare(op):
     return compare
 
 
-def as_parameter(value, what="operand"):
+def as_parameter(value):
     """`value` as a Parameter (numbers become :class:`Constant`), or NotImplemented."""
     if isinstance(value, Parameter):
         return value

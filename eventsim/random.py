@@ -6,10 +6,10 @@ syn_spec ``weight`` or ``delay``), with NEST's argument names, defaults and
 checks.  Arithmetic with numbers and other parameters works as in NEST.
 """
 
-from .errors import BadProperty
-from .parameters import Distribution, _is_number
+from .errors import BadParameter, BadProperty
+from .parameters import Constant, Distribution, _is_number
 
-__all__ = ["uniform", "uniform_int", "normal", "lognormal", "exponential"]
+__all__ = ["uniform", "uniform_int", "normal", "lognormal", "exponential", "create_parameter"]
 
 
 def _number(name, value, fn):
@@ -56,3 +56,26 @@ def exponential(beta=1.0):
     """Exponential with scale (mean) `beta`; NEST accepts any beta and so does eventsim (beta < 0 flips the sign)."""
     b = _number("beta", beta, "exponential")
     return Distribution("exponential", lambda rng, n: b * rng.standard_exponential(n), beta=b)
+
+
+def create_parameter(parametertype, specs=None):
+    """PyNEST's ``CreateParameter``: ``"constant"`` (``value``) or a distribution of this module by name.
+
+    Raises
+    ------
+    BadParameter
+        For an unknown or spatial parameter type, or `specs` that are not a dict.
+    """
+    makers = {"constant": lambda value: Constant(_number("value", value, "constant")), "uniform": uniform,
+              "uniform_int": uniform_int, "normal": normal, "lognormal": lognormal, "exponential": exponential}
+    if parametertype not in makers:
+        raise BadParameter(f"unknown parameter type {parametertype!r}; supported: {', '.join(makers)} "
+                           "(spatial parameters are not)")
+    if specs is None:
+        specs = {}
+    if not isinstance(specs, dict):
+        raise BadParameter(f"CreateParameter specs must be a dict, got {specs!r}")
+    try:
+        return makers[parametertype](**specs)
+    except TypeError as err:
+        raise BadParameter(f"CreateParameter({parametertype!r}): {err}") from None

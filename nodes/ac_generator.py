@@ -7,7 +7,8 @@ Parameters: ``amplitude`` (pA), ``offset`` (pA), ``frequency`` (Hz), ``phase``
 of the step, computed by NEST's step-wise rotation (:mod:`nodes.oscillator`),
 restarted at every ``Simulate`` call from the current time, so the values
 equal NEST's bit for bit; as in NEST, the first step of a later call still
-sends the value the recursion of the previous call reached.  Delivery follows :mod:`nodes.current_delivery`.  The
+sends the value the recursion of the previous call reached
+(:mod:`nodes.current_device`).  The
 state ``y_0``, ``y_1`` (pA) reads back as in NEST.
 """
 
@@ -16,27 +17,24 @@ import numpy as np
 from eventsim.registry import register
 from eventsim.timegrid import steps_to_ms
 from .base import StimulationDevice, as_float
-from .current_delivery import CurrentDelivery
-from .dc_generator import active_rows
+from .current_device import CurrentDevice
 from .oscillator import initial_phase, rotate, rotation
 
 __all__ = ["AcGenerator"]
 
 
 @register
-class AcGenerator(StimulationDevice):
+class AcGenerator(CurrentDevice):
     """Injects ``offset + amplitude * sin(2 pi frequency t + phase)`` (pA) while active."""
 
     model_name = "ac_generator"
     defaults = {**StimulationDevice.common_defaults, "amplitude": 0.0, "offset": 0.0, "frequency": 0.0,
                 "phase": 0.0}
     units = {"amplitude": "pA", "offset": "pA", "frequency": "Hz", "phase": "deg", "y_0": "pA", "y_1": "pA"}
-    emits = "current"
 
     def __init__(self, kernel, first_gid, n, statuses):
         super().__init__(kernel, first_gid, n, statuses)
         self._y = np.zeros((n, 2))
-        self._delivery = CurrentDelivery()
 
     def validate(self, status):
         status = super().validate(status)
@@ -48,7 +46,7 @@ class AcGenerator(StimulationDevice):
         return {"y_0": float(self._y[i, 0]), "y_1": float(self._y[i, 1])}
 
     def pre_run(self):
-        self._delivery.start_run(self)
+        super().pre_run()
         h = self.kernel.resolution
         t = float(steps_to_ms(self.kernel.steps, h))
         self._a = []
@@ -64,8 +62,11 @@ class AcGenerator(StimulationDevice):
         y1 = np.empty(len(stamps))
         for i, s in enumerate(self._statuses):
             rotate(self._y[i], self._a[i], every_step, y1, True)
-            if t_from == self._delivery.run_start:
+            offset = s["offset"]
+            if t_from == self.run_start:
                 y1[0] = self._y_before[i, 1]      # NEST sends the last value of the previous call first
-            values[:, i] = np.where(active_rows(self, i, stamps), y1 + s["offset"], 0.0)
+                offset = np.full(len(stamps), offset)
+                offset[0] = self.first_step_statuses[i]["offset"]
+            values[:, i] = np.where(self.active_rows(i, stamps), y1 + offset, 0.0)
         if values.any():
-            self._delivery.send(self, t_from, values)
+            self.send(t_from, values)

@@ -38,25 +38,36 @@ class InhomogeneousPoissonGenerator(PoissonGenerator):
         times = as_float_array("rate_times", status["rate_times"])
         values = as_float_array("rate_values", status["rate_values"])
         if len(times) != len(values):
-            raise BadProperty(f"inhomogeneous_poisson_generator: rate_times ({len(times)}) and rate_values "
-                              f"({len(values)}) must have the same size")
+            raise BadProperty(f"inhomogeneous_poisson_generator: Rate times and values have to be the same size; got "
+                              f"{len(times)} rate_times and {len(values)} rate_values")
         h = self.kernel.resolution
         now = float(steps_to_ms(self.kernel.steps, h))
         if np.any(times <= now):
-            raise BadProperty(f"inhomogeneous_poisson_generator: rate time {times[times <= now][0]} ms must lie "
-                              f"strictly in the future (after {now} ms)")
+            raise BadProperty(f"inhomogeneous_poisson_generator: Time points must lie strictly in the future. "
+                              f"{times[times <= now][0]} ms is not after {now} ms")
         off = ~is_on_grid(times, h)
         if np.any(off) and not status["allow_offgrid_times"]:
-            raise BadProperty(f"inhomogeneous_poisson_generator: rate time {times[off][0]} ms is not a multiple "
-                              f"of the resolution {h} ms (set allow_offgrid_times to move it to the end of its "
-                              "step)")
+            raise BadProperty(f"inhomogeneous_poisson_generator: Time point {times[off][0]} is not representable in "
+                              f"current resolution ({h} ms); set allow_offgrid_times to move it to the end of its step")
         steps = offgrid_to_steps(times, h)
         if np.any(np.diff(steps) <= 0):
             i = int(np.flatnonzero(np.diff(steps) <= 0)[0])
-            raise BadProperty(f"inhomogeneous_poisson_generator: rate times must be strictly increasing on the "
-                              f"grid; {times[i + 1]} ms follows {times[i]} ms")
+            raise BadProperty(f"inhomogeneous_poisson_generator: Rate times must be strictly increasing (on the "
+                              f"grid); {times[i + 1]} ms follows {times[i]} ms")
         status["rate_times"], status["rate_values"] = steps_to_ms(steps, h), values
         return status
+
+    def set_status(self, local, updates):
+        """Set parameters as NEST does: rate_times and rate_values only together; allow_offgrid_times
+        only with rate_times or while there are none."""
+        for i, upd in zip(local, updates):
+            if ("rate_times" in upd) != ("rate_values" in upd):
+                raise BadProperty("inhomogeneous_poisson_generator: Rate times and values must be reset together "
+                                  f"(got only {'rate_times' if 'rate_times' in upd else 'rate_values'})")
+            if "allow_offgrid_times" in upd and "rate_times" not in upd and len(self._statuses[i]["rate_times"]):
+                raise BadProperty("inhomogeneous_poisson_generator: allow_offgrid_times: Option can only be set "
+                                  "together with rate times or if no rate times have been set")
+        super().set_status(local, updates)
 
     def _draw(self, i, target, stamps, n_conns):
         """Counts of node `i` for `n_conns` connections to `target` at `stamps`: (rows, counts) or None."""

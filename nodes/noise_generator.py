@@ -10,32 +10,32 @@ and every ``dt`` after it, each connection gets a new amplitude
 steps only); the amplitude is held until the next draw.  The draws come from
 a stream seeded by ``rng_seed``, the generator's id and the target
 population, so runs are reproducible, also cut into ``Simulate`` calls.
-Delivery follows :mod:`nodes.current_delivery`.
+The first step of each call follows :mod:`nodes.current_device`: a new
+generator draws nothing in it, an older one draws with the parameters the
+previous call ended with.
 """
 
 import numpy as np
 
-from eventsim.errors import BadProperty
+from eventsim.errors import BadProperty, StepMultipleRequired
 from eventsim.registry import register
-from eventsim.timegrid import ms_to_steps, steps_to_ms
+from eventsim.timegrid import is_on_grid, ms_to_steps, steps_to_ms
 from .ac_generator import AcGenerator
 from .base import StimulationDevice, as_float
-from .current_delivery import CurrentDelivery
-from .dc_generator import active_rows
+from .current_device import CurrentDevice
 from .oscillator import initial_phase, rotate, rotation
 
 __all__ = ["NoiseGenerator"]
 
 
 @register
-class NoiseGenerator(StimulationDevice):
+class NoiseGenerator(CurrentDevice):
     """Injects piecewise-constant Gaussian noise (pA), redrawn every ``dt`` (ms), independently per target."""
 
     model_name = "noise_generator"
     defaults = {**StimulationDevice.common_defaults, "mean": 0.0, "std": 0.0, "dt": 1.0, "std_mod": 0.0,
                 "frequency": 0.0, "phase": 0.0}
     units = {"mean": "pA", "std": "pA", "dt": "ms", "std_mod": "pA", "frequency": "Hz", "phase": "deg"}
-    emits = "current"
 
     def __init__(self, kernel, first_gid, n, statuses):
         super().__init__(kernel, first_gid, n, statuses)
@@ -44,7 +44,6 @@ class NoiseGenerator(StimulationDevice):
         self._amps = {}
         self._rngs = {}
         self._rng_seed = None
-        self._delivery = CurrentDelivery()
 
     def validate(self, status):
         status = super().validate(status)
@@ -57,15 +56,17 @@ class NoiseGenerator(StimulationDevice):
             raise BadProperty(f"noise_generator: the modulation amplitude std_mod ({status['std_mod']} pA) must "
                               f"be smaller or equal to std ({status['std']} pA)")
         dt = as_float("dt", status["dt"])
-        if dt <= 0:
-            raise BadProperty(f"noise_generator: dt must be positive, got {dt} ms")
+        h = self.kernel.resolution
+        if dt <= 0 or not is_on_grid(dt, h):
+            raise StepMultipleRequired(f"noise_generator: dt must be a positive multiple of the resolution {h} ms, "
+                                       f"got {dt} ms")
         status["dt"] = self._time("dt", dt)
         return status
 
     _state_status = AcGenerator._state_status
 
     def pre_run(self):
-        self._delivery.start_run(self)
+        super().pre_run()
         if self._rng_seed != self.kernel.rng_seed:
             self._rngs, self._rng_seed = {}, self.kernel.rng_seed
         h = self.kernel.resolution
@@ -85,11 +86,14 @@ class NoiseGenerator(StimulationDevice):
         return self._rngs[key]
 
     def _draw_steps(self, i, stamps):
-        """Rows of `stamps` at which node `i` draws new amplitudes, their std (pA), and the active mask."""
+        """Rows of `stamps` at which node `i` draws new amplitudes, their mean and std (pA), and the active mask."""
         s = self._statuses[i]
-        active = active_rows(self, i, stamps)
+        active = self.active_rows(i, stamps)
         y1 = np.empty(len(stamps))
         rotate(self._y[i], self._a[i], active & (s["std_mod"] != 0.0), y1, False)
+        first = len(stamps) > 0 and stamps[0] == self.run_start + 1
+        if first and self.is_new:
+            active[0] = False       # a new generator draws nothing in its first step
         rows = []
         now = stamps - 1
         k = 0
@@ -103,7 +107,12 @@ class NoiseGenerator(StimulationDevice):
             k += 1
         rows = np.array(rows, dtype=np.int64)
         sd = np.sqrt(s["std"] ** 2 + y1[rows] * s["std_mod"] ** 2)
-        return rows, sd, active
+        mean = np.full(len(rows), s["mean"])
+        if first and len(rows) and rows[0] == 0:
+            old = self.first_step_statuses[i]
+            sd[0] = np.sqrt(old["std"] ** 2 + y1[0] * old["std_mod"] ** 2)
+            mean[0] = old["mean"]
+        return rows, mean, sd, active
 
     def max_chunk_steps(self):
         n_conn = sum(len(p) for p in self.outgoing) or 1
@@ -114,9 +123,9 @@ class NoiseGenerator(StimulationDevice):
         plans = [self._draw_steps(i, stamps) for i in range(self.n)]
         for proj in self.outgoing:
             src, tgt, w, d, r = proj.arrays
-            dropped = self._delivery.first_step_dropped(proj, t_from)
+            dropped = self.first_step_dropped(proj, t_from)
             for i in np.unique(src):
-                rows, sd, active = plans[i]
+                rows, mean, sd, active = plans[i]
                 if not active.any():
                     continue
                 conns = np.flatnonzero(src == i)
@@ -125,7 +134,7 @@ class NoiseGenerator(StimulationDevice):
                 if held is None or len(held) != len(conns):
                     held = np.zeros(len(conns))
                 z = self._rng(i, proj.target).standard_normal((len(rows), len(conns)))
-                drawn = self._statuses[i]["mean"] + sd[:, None] * z
+                drawn = mean[:, None] + sd[:, None] * z
                 if len(rows):
                     which = np.searchsorted(rows, np.arange(len(stamps)), side="right") - 1
                     values = np.where((which >= 0)[:, None], drawn[np.maximum(which, 0)], held)

@@ -8,29 +8,30 @@ origin + stop]`` the generator sends the amplitude set by the last
 amplitude time at or before the beginning of that step (0 before the first).
 With delay d the target sees the current one step less than d later, as in
 NEST: with d = h, amplitude_times [200] and start 200 the target's I is the
-amplitude from 200.05 ms (h = 0.05) to ``stop`` inclusive.
+amplitude from 200.05 ms (h = 0.05) to ``stop`` inclusive.  The first step of
+each call follows NEST's rule (:mod:`nodes.current_device`): nothing on
+connections made since the last call.
 """
 
 import numpy as np
 
 from eventsim.errors import BadProperty
-from eventsim.messages import CurrentBatch
 from eventsim.registry import register
 from eventsim.timegrid import is_on_grid, offgrid_to_steps, steps_to_ms
 from .base import StimulationDevice, as_bool, as_float_array
+from .current_device import CurrentDevice
 
 __all__ = ["StepCurrentGenerator"]
 
 
 @register
-class StepCurrentGenerator(StimulationDevice):
+class StepCurrentGenerator(CurrentDevice):
     """Injects a current (pA) that changes at ``amplitude_times`` (ms)."""
 
     model_name = "step_current_generator"
     array_parameters = frozenset({"amplitude_times", "amplitude_values"})
     defaults = {**StimulationDevice.common_defaults, "amplitude_times": [], "amplitude_values": [],
                 "allow_offgrid_times": False}
-    emits = "current"
 
     def validate(self, status):
         status = super().validate(status)
@@ -60,23 +61,31 @@ class StepCurrentGenerator(StimulationDevice):
         return status
 
     def pre_run(self):
+        super().pre_run()
         h = self.kernel.resolution
         self._steps = [np.round(s["amplitude_times"] / h).astype(np.int64) for s in self._statuses]
-        self._windows = [self.window_steps(i) for i in range(self.n)]
+
+    def _amplitudes(self, status, steps, begin):
+        """Amplitude (pA) in force at the beginning `begin` (steps) of each step; 0 before the first time."""
+        if len(steps) == 0:
+            return np.zeros(len(begin))
+        k = np.searchsorted(steps, begin, side="right") - 1
+        return np.where(k >= 0, status["amplitude_values"][np.maximum(k, 0)], 0.0)
 
     def advance(self, t_from, t_to):
         stamps = np.arange(t_from + 1, t_to + 1, dtype=np.int64)
         values = np.zeros((len(stamps), self.n))
-        any_active = False
+        h = self.kernel.resolution
         for i, s in enumerate(self._statuses):
-            lo, hi = self._windows[i]
-            active = (stamps > lo) & (stamps <= hi)
-            if not active.any() or len(self._steps[i]) == 0:
+            active = self.active_rows(i, stamps)
+            if not active.any():
                 continue
-            begin = stamps - 1
-            k = np.searchsorted(self._steps[i], begin, side="right") - 1
-            amp = np.where(k >= 0, s["amplitude_values"][np.maximum(k, 0)], 0.0)
+            amp = self._amplitudes(s, self._steps[i], stamps - 1)
+            if t_from == self.run_start:
+                old = self.first_step_statuses[i]
+                if old is not s:
+                    amp[0] = self._amplitudes(old, np.round(old["amplitude_times"] / h).astype(np.int64),
+                                              stamps[:1] - 1)[0]
             values[:, i] = np.where(active, amp, 0.0)
-            any_active = True
-        if any_active:
-            self.kernel.send_current(self, CurrentBatch(np.arange(self.n), t_from + 1, values))
+        if values.any():
+            self.send(t_from, values)

@@ -84,6 +84,73 @@ def scenario_ac(sim):
     return out
 
 
+def _traces_of(mm, gids):
+    ev = mm.events
+    senders, times, current = (np.asarray(ev[k]) for k in ("senders", "times", "I"))
+    return {"times": _floats(times[senders == gids[0]]), **{f"I_{g}": _floats(current[senders == g]) for g in gids}}
+
+
+def scenario_set_between_calls(sim):
+    """Amplitudes, phases and windows changed between Simulate calls; generators feeding parts of populations."""
+    sim.ResetKernel()
+    dc = sim.Create("dc_generator", params={"amplitude": 100.0})
+    ac = sim.Create("ac_generator", params={"amplitude": 50.0, "frequency": 80.0, "offset": 5.0})
+    neurons = sim.Create("glif_cond", 4)
+    mm = sim.Create("multimeter", params={"record_from": ["I"], "interval": 0.1})
+    sim.Connect(dc, neurons[1:3], syn_spec={"delay": 0.4})
+    sim.Connect(ac, neurons[::2], syn_spec={"delay": 0.2})
+    sim.Connect(mm, neurons)
+    sim.Simulate(3.0)
+    dc.set(amplitude=-40.0, stop=6.0)
+    ac.set(amplitude=20.0, phase=45.0, frequency=120.0)
+    sim.Simulate(4.0)
+    ac.set(start=8.0, stop=9.5)
+    sim.Simulate(4.0)
+    out = _traces_of(mm, neurons.tolist())
+    out["ac_state"] = [float(ac.get("y_0")), float(ac.get("y_1"))]
+    return out
+
+
+def scenario_late_connection(sim):
+    """dc, ac and step current generators connected after a first Simulate: nothing in the next call's first step."""
+    sim.ResetKernel()
+    dc = sim.Create("dc_generator", params={"amplitude": 10.0})
+    ac = sim.Create("ac_generator", params={"amplitude": 3.0, "frequency": 200.0})
+    sc = sim.Create("step_current_generator", params={"amplitude_times": [0.5, 4.0], "amplitude_values": [7.0, 9.0]})
+    neurons = sim.Create("glif_cond", 5)
+    mm = sim.Create("multimeter", params={"record_from": ["I"], "interval": 0.1})
+    sim.Connect(dc, neurons[0], syn_spec={"delay": 1.0})
+    sim.Connect(sc, neurons[3], syn_spec={"delay": 1.0})
+    sim.Connect(mm, neurons)
+    sim.Simulate(2.0)
+    sim.Connect(dc, neurons[1], syn_spec={"delay": 1.0})
+    sim.Connect(ac, neurons[2], syn_spec={"delay": 1.0})
+    sim.Connect(sc, neurons[4], syn_spec={"delay": 1.0})
+    sim.Simulate(3.0)
+    return _traces_of(mm, neurons.tolist())
+
+
+def scenario_noise_first_step(sim):
+    """noise_generator active from 0: when each target's current first flows and changes (dt 1 ms)."""
+    res = _current_traces(sim, "noise_generator", {"std": 10.0, "dt": 1.0}, n_neurons=2, delay=0.5,
+                          pieces=(6.0,))
+    t = np.asarray(res["times"])
+    return {f"changes_{k}": _floats(t[1:][np.diff(np.asarray(res[f"I_{k}"])) != 0]) for k in range(2)}
+
+
+def scenario_ipg_set_between_calls(sim):
+    """inhomogeneous_poisson_generator: rate times set after a first Simulate, at 1e6 Hz."""
+    sim.ResetKernel()
+    gen = sim.Create("inhomogeneous_poisson_generator", params={"rate_times": [1.0, 2.0],
+                                                               "rate_values": [1e6, 0.0]})
+    sr = sim.Create("spike_recorder")
+    sim.Connect(gen, sr)
+    sim.Simulate(5.0)
+    gen.set(rate_times=[6.0, 7.5], rate_values=[1e6, 0.0])
+    sim.Simulate(5.0)
+    return _floats(np.unique(sr.events["times"]))
+
+
 def scenario_noise_timing(sim):
     """noise_generator: the times at which each target's current changes (dt 0.5 ms, window, delay)."""
     res = _current_traces(sim, "noise_generator", {"mean": 10.0, "std": 50.0, "dt": 0.5, "start": 2.0,

@@ -119,6 +119,29 @@ def test_illegal_parameters(model, params, match):
         nest.Create(model, params=params)
 
 
+def test_inhomogeneous_poisson_set_rules_as_nest():
+    """rate_times and rate_values are set together; allow_offgrid_times only with rate_times or before any."""
+    gen = nest.Create("inhomogeneous_poisson_generator")
+    with pytest.raises(nest.BadProperty, match="Rate times and values must be reset together"):
+        gen.set(rate_values=[10.0])
+    gen.set(allow_offgrid_times=True)
+    gen.set(rate_times=[1.23], rate_values=[10.0])
+    assert gen.get("rate_times").tolist() == [1.3]
+    with pytest.raises(nest.BadProperty, match="Option can only be set together with rate times"):
+        gen.set(allow_offgrid_times=False)
+    with pytest.raises(nest.BadProperty, match="Time point 1.25 is not representable in current resolution"):
+        gen.set(allow_offgrid_times=False, rate_times=[1.25], rate_values=[10.0])
+    nest.Simulate(2.0)
+    with pytest.raises(nest.BadProperty, match="Time points must lie strictly in the future"):
+        gen.set(rate_times=[2.0], rate_values=[10.0])
+
+
+def test_noise_dt_off_the_grid_is_step_multiple_required():
+    """A dt that is not a multiple of the resolution raises StepMultipleRequired (a BadProperty), as NEST."""
+    with pytest.raises(nest.errors.StepMultipleRequired, match="0.25"):
+        nest.Create("noise_generator", params={"dt": 0.25})
+
+
 @pytest.mark.parametrize("model", ["dc_generator", "ac_generator", "noise_generator"])
 def test_currents_do_not_go_to_parrots_or_recorders(model):
     """Current devices refuse parrots and spike recorders, and spike receptors of glif_cond."""

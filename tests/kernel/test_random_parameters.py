@@ -161,3 +161,18 @@ def test_submodules_do_not_shadow_the_standard_library():
     import random
     assert eventsim.random.__name__ == "eventsim.random" and eventsim.math.__name__ == "eventsim.math"
     assert hasattr(random, "shuffle") and hasattr(math, "isclose")
+
+
+def test_create_parameter_and_equality():
+    """CreateParameter("constant" or a distribution) and == / != comparisons as NEST's parameters."""
+    one, two = nest.CreateParameter("constant", {"value": 1.0}), nest.CreateParameter("constant", {"value": 2.0})
+    assert (one == two - one).GetValue() == 1.0 and (one != two).GetValue() == 1.0
+    assert (one + two).GetValue() == 3.0 and (one / two).GetValue() == 0.5
+    assert (nest.CreateParameter("constant", {"value": -2.0}) ** 3).GetValue() == -8.0
+    assert 0.0 <= nest.CreateParameter("uniform", {"min": 0.0, "max": 0.5}).GetValue() < 0.5
+    with pytest.raises(nest.BadParameter, match="unknown parameter type 'distance'"):
+        nest.CreateParameter("distance", {})
+    with pytest.raises(nest.BadParameter, match="sigma"):
+        nest.CreateParameter("normal", {"sigma": 1.0})
+    with pytest.raises(nest.BadProperty, match="no value in"):
+        nest.math.redraw(nest.random.uniform(0.0, 1.0), 1.5, 2.0).GetValue()

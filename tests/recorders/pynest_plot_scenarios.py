@@ -60,6 +60,17 @@ def scenario_raster(sim):
     return out
 
 
+def scenario_raster_from_data(sim):
+    """raster_plot.from_data on (sender, time) rows, all of them and a selection."""
+    rows = np.array([[g + 1, t] for g, times in enumerate(SPIKE_TIMES) for t in times])
+    out = []
+    for kwargs in ({}, {"sel": [1, 3], "hist_binwidth": 3.0}, {"hist": False, "title": "rows"}):
+        plt.close("all")
+        sim.raster_plot.from_data(rows, **kwargs)
+        out.append(_figure_content(plt.gcf()))
+    return out
+
+
 def scenario_voltage(sim):
     """Voltage traces of three glif_cond (two Create calls) driven by dc_generators, default and selected."""
     out = []

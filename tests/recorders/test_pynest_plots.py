@@ -54,6 +54,12 @@ def test_raster_plot_equals_nest(case, nest_results):
 
 
 @pytest.mark.parametrize("case", range(3))
+def test_raster_plot_from_data_equals_nest(case, nest_results):
+    """from_data on (sender, time) rows, with a selection of senders: NEST's figure."""
+    assert ours("raster_from_data")[case] == nest_results["raster_from_data"][case]
+
+
+@pytest.mark.parametrize("case", range(3))
 def test_voltage_trace_equals_nest(case, nest_results):
     """One line per neuron with NEST's data (NEST keeps float32), labels, legend and title."""
     got, ref = ours("voltage")[case], nest_results["voltage"][case]

@@ -1,0 +1,96 @@
+"""Base of the current devices (dc, ac, noise generators) with NEST's rule for the first step of a call.
+
+NEST sends, in the first step of every ``Simulate`` call, what the device
+computed at the end of the previous call: with the parameters it had then,
+and only over the connections that existed then.  Measured in NEST 3.10:
+
+- a dc_generator whose amplitude is set between two calls still sends the old
+  amplitude in the first step of the second call;
+- an ac_generator sends the value its recursion reached, not the restarted one;
+- a connection made since the last call (or before the first call) carries
+  nothing in that step: with ``start`` 0 and delay d the current shows from
+  d + h, and a noise_generator draws its first amplitude one step after it
+  was created.
+
+:class:`CurrentDevice` keeps the parameters in force when the last call
+ended and the number of connections each projection had, and delivers the
+values of a chunk to the targets' current port (port 0).
+"""
+
+import copy
+
+import numpy as np
+
+from .base import StimulationDevice
+
+__all__ = ["CurrentDevice"]
+
+
+class CurrentDevice(StimulationDevice):
+    """A device that injects currents into port 0 of its targets, following NEST's first-step rule."""
+
+    emits = "current"
+
+    def __init__(self, kernel, first_gid, n, statuses):
+        super().__init__(kernel, first_gid, n, statuses)
+        self._seen = {}
+        self._fresh = {}
+        self._has_run = False
+        self._statuses_at_end = None
+        self.run_start = None
+        """Step at which the current ``Simulate`` call began."""
+        self.first_step_statuses = None
+        """Parameters that govern the first step of the call (those in force when the last call ended)."""
+
+    def set_status(self, local, updates):
+        if self._has_run and self._statuses_at_end is None:
+            self._statuses_at_end = copy.deepcopy(self._statuses)
+        super().set_status(local, updates)
+
+    def pre_run(self):
+        self.run_start = self.kernel.steps
+        self.first_step_statuses = self._statuses_at_end or self._statuses
+        self._statuses_at_end = None
+        self.is_new = not self._has_run
+        self._has_run = True
+        for proj in self.kernel.outgoing(self):
+            n_old = self._seen.get(id(proj), 0)
+            self._fresh[id(proj)] = np.arange(len(proj)) >= n_old
+            self._seen[id(proj)] = len(proj)
+
+    def active_rows(self, i, stamps):
+        """Boolean mask over `stamps` (ends of steps): does node `i` send in that step?
+
+        Active for steps beginning in ``[origin + start, origin + stop)``, judged
+        with :attr:`first_step_statuses` for the first step of the call.
+        """
+        active = _window_mask(self._statuses[i], stamps, self.kernel.resolution)
+        if len(stamps) and stamps[0] == self.run_start + 1:
+            active[0] = _window_mask(self.first_step_statuses[i], stamps[:1], self.kernel.resolution)[0]
+        return active
+
+    def first_step_dropped(self, proj, t_from):
+        """Mask over the connections of `proj` that carry nothing in step `t_from` (None if none)."""
+        if t_from != self.run_start:
+            return None
+        fresh = self._fresh.get(id(proj))
+        return fresh if fresh is not None and fresh.any() else None
+
+    def send(self, t_from, values):
+        """Deliver ``values[k, i]`` (pA), sent by node i in the step beginning at ``t_from + k``, x weight."""
+        for proj in self.outgoing:
+            src, tgt, w, d, r = proj.arrays
+            dropped = self.first_step_dropped(proj, t_from)
+            for delay in np.unique(d):
+                m = d == delay
+                block = values[:, src[m]] * w[m]
+                if dropped is not None:
+                    block[0, dropped[m]] = 0.0
+                proj.target.inbox.add_dense(t_from + int(delay), 0, tgt[m], block)
+
+
+def _window_mask(status, stamps, h):
+    """Steps ending at `stamps` whose beginning lies in ``[origin + start, origin + stop)`` of `status`."""
+    lo = int(round((status["origin"] + status["start"]) / h))
+    hi = (1 << 62) if np.isinf(status["stop"]) else int(round((status["origin"] + status["stop"]) / h))
+    return (stamps > lo) & (stamps <= hi)
