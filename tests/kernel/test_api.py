@@ -6,8 +6,8 @@ import pytest
 import eventsim as nest
 from eventsim.timegrid import is_on_grid, ms_to_steps, offgrid_to_steps, steps_to_ms
 
-MODELS = ("glif_cond", "multimeter", "parrot_neuron", "poisson_generator", "spike_generator", "spike_recorder",
-          "step_current_generator")
+MODELS = ("glif_cond", "glif_psc", "glif_psc_double_alpha", "multimeter", "parrot_neuron", "poisson_generator",
+          "spike_generator", "spike_recorder", "step_current_generator")
 
 
 # --- kernel attributes -------------------------------------------------------------------
