@@ -30,7 +30,7 @@ def measure_network(python, n, t_ms, rate, repeats, label=None, model="glif_cond
     """Run the network workload for one case (`model`: glif_cond or glif_psc); return (runs, summary)."""
     args = ["--n", n, "--t", t_ms, "--rate", rate, "--model", model]
     runs = H.measure_pair(python, SCRIPT, args, repeats, label=label or f"N={n} ")
-    summary = H.summarize(runs, keys=["sim_s", "process_s", "cpu_s", "maxrss_mib", "build_s", "spikes", "rate_hz"])
+    summary = H.summarize(runs, keys=["sim_s", "sim_cpu_s", "process_s", "cpu_s", "maxrss_mib", "build_s", "spikes", "rate_hz"])
     return runs, summary
 
 
@@ -59,19 +59,21 @@ def main(argv=None):
         cases.append({"n": n, "t_ms": t_ms, "rate": args.rate, "model": args.model, "runs": runs, "summary": s})
         e, ne, r = s["eventsim"], s["nest"], s["ratio"]
         rows.append([n, e["sim_s"], ne["sim_s"], r["sim_s"], e["process_s"], ne["process_s"], r["process_s"],
-                     e["maxrss_mib"], ne["maxrss_mib"], r["maxrss_mib"], e["cpu_s"], ne["cpu_s"], r["cpu_s"]])
+                     e["maxrss_mib"], ne["maxrss_mib"], r["maxrss_mib"], e["cpu_s"], ne["cpu_s"], r["cpu_s"],
+                     e["sim_cpu_s"], ne["sim_cpu_s"], r["sim_cpu_s"]])
         work_rows.append([n, int(e["spikes"]), int(ne["spikes"]), e["rate_hz"], ne["rate_hz"],
                           f"{100 * (e['spikes'] / ne['spikes'] - 1):+.1f} %"])
         H.print_table(f"N = {n} so far", ["N", "sim eventsim (s)", "sim NEST (s)", "ratio", "process eventsim (s)",
                                           "process NEST (s)", "ratio", "RSS eventsim (MiB)", "RSS NEST (MiB)", "ratio",
-                                          "CPU eventsim (s)", "CPU NEST (s)", "ratio"],
+                                          "CPU eventsim (s)", "CPU NEST (s)", "ratio", "sim CPU eventsim (s)",
+                                          "sim CPU NEST (s)", "ratio"],
                       rows[-1:])
     load_after = H.load_average()
     changed = H.source_note(info["eventsim_sources"])
 
     header = ["N", "sim eventsim (s)", "sim NEST (s)", "ratio", "process eventsim (s)", "process NEST (s)", "ratio",
               "peak RSS eventsim (MiB)", "peak RSS NEST (MiB)", "ratio", "process CPU eventsim (s)",
-              "process CPU NEST (s)", "ratio"]
+              "process CPU NEST (s)", "ratio", "Simulate CPU eventsim (s)", "Simulate CPU NEST (s)", "ratio"]
     table = H.print_table(f"network of {args.model}, {t_ms:g} ms simulated, median of {repeats} runs per simulator",
                           header, rows)
     work = H.print_table("work done (median spike count; rate = spikes / N / T)",

@@ -80,20 +80,19 @@ def alpha_currents(y1, y2, weights, port_of_row, scale, p11, p21, p31, p32, Q, I
     """
     C, N = y1.shape
     K = Q.shape[0]
-    for n in range(N):
+    Q[:] = 0.0
+    I_syn[:] = 0.0
+    for c in range(C):                  # components outermost, neurons innermost (contiguous)
+        a, b = y1[c], y2[c]
+        e, e_h, q1, q2, s = p11[c], p21[c], p31[c], p32[c], scale[c]
+        w = weights[port_of_row[c]]
         for k in range(K):
-            Q[k, n] = 0.0
-            I_syn[k, n] = 0.0
-        for c in range(C):
-            a, b = y1[c, n], y2[c, n]
-            e, e_h, q1, q2, s = p11[c, n], p21[c, n], p31[c, n], p32[c, n], scale[c, n]
-            port = port_of_row[c]
-            for k in range(K):
-                Q[k, n] += q1 * a + q2 * b
-                I_syn[k, n] += b
-                b = e_h * a + e * b
-                a = a * e + s * weights[port, k, n]
-            y1[c, n], y2[c, n] = a, b
+            for n in range(N):
+                Q[k, n] += q1[n] * a[n] + q2[n] * b[n]
+                I_syn[k, n] += b[n]
+                b_next = e_h[n] * a[n] + e[n] * b[n]
+                a[n] = a[n] * e[n] + s[n] * w[k, n]
+                b[n] = b_next
 
 
 def warm_up():
