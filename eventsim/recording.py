@@ -129,12 +129,26 @@ def _parameter_value(values):
     """One attribute value (see :func:`parameter_attrs`) for the values of a parameter across nodes."""
     import hashlib
 
-    cleaned = [_storable(v) for v in values]
-    first = cleaned[0]
-    if all(_equal(first, v) for v in cleaned[1:]):
-        return first
-    digest = hashlib.blake2b(repr([np.asarray(v).tolist() for v in cleaned]).encode(), digest_size=8).hexdigest()
-    return f"varies across {len(values)} nodes (digest {digest})"
+    try:
+        uniform = len(set(values)) == 1          # scalars, strings, None: hashable
+        payload = None
+    except TypeError:                            # arrays
+        try:
+            stacked = np.asarray(values, dtype=np.float64)
+        except (ValueError, TypeError):          # sequences of different lengths, or mixed kinds
+            stacked = None
+        if stacked is not None and stacked.ndim == 2:
+            uniform = bool(np.all((stacked == stacked[0]) | (np.isnan(stacked) & np.isnan(stacked[0]))))
+            payload = stacked.tobytes()
+        else:
+            cleaned = [_storable(v) for v in values]
+            uniform = all(_equal(cleaned[0], v) for v in cleaned[1:])
+            payload = repr([np.asarray(v).tolist() for v in cleaned]).encode()
+    if uniform:
+        return _storable(values[0])
+    if payload is None:
+        payload = repr(values).encode()
+    return f"varies across {len(values)} nodes (digest {hashlib.blake2b(payload, digest_size=8).hexdigest()})"
 
 
 def _storable(value):
