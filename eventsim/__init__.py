@@ -19,7 +19,7 @@ from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, Illegal
 __version__ = "0.1.0"
 
 #: Names of the front end, each imported from its submodule on first use: ``import eventsim`` (and
-#: so loading the pytest plugin in a session that never simulates) does not import numpy or simpy.
+#: so loading the pytest plugin in a pytest run that never simulates) does not import numpy or simpy.
 _LAZY_NAMES = {
     **dict.fromkeys(("Connect", "Create", "GetConnections", "GetDefaults", "GetKernelStatus", "GetStatus",
                      "NodeCollection", "ResetKernel", "SetDefaults", "SetKernelStatus", "SetStatus", "Simulate",

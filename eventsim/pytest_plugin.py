@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:  # imported where used: loading the plugin must stay cheap for sessions that never use it
+if TYPE_CHECKING:  # imported where used: loading the plugin must stay cheap for pytest runs that never use it
     import xarray as xr
 
     from eventsim.testing import Tolerance

@@ -35,7 +35,7 @@ arrays (NEST's ``senders``).  The indexed form, not the contiguous one, is
 used for every file, so that a file grows by appending spikes in time order
 while the simulation runs (see :mod:`recorders.netcdf_stream`) and a file
 written at the end has the same layout.  ``ds.spike_time[ds.spike_sender
-== g]`` gives the train of node ``g``; :mod:`eventsim.analysis` has helpers.
+== g]`` gives the train of node ``g``; :mod:`eventsim.analysis` has functions for it.
 
 Every dataset carries the attributes of :func:`recorder_attrs`; all values
 are strings, ints or floats (netCDF stores no bool or None), and an endless
