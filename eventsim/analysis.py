@@ -1,6 +1,6 @@
-"""Analysis helpers for recordings: spike trains, tables, selection, Neo, rates, ISIs, PSTHs, runs.
+"""Analysis of recordings: spike trains, tables, selection, Neo, rates, ISIs, PSTHs, runs.
 
-Every helper takes a recording as eventsim writes it (see
+Every function takes a recording as eventsim writes it (see
 ``docs/recording-format.md``): an :class:`xarray.Dataset` of one recorder,
 an :class:`xarray.DataTree` of several (:func:`eventsim.recordings`), or the
 path of a netCDF file holding either.  Files of the older layout (spikes as

@@ -35,7 +35,7 @@ arrays (NEST's ``senders``).  The indexed form, not the contiguous one, is
 used for every file, so that a file grows by appending spikes in time order
 while the simulation runs (see :mod:`eventsim.recorders.netcdf_stream`) and a file
 written at the end has the same layout.  ``ds.spike_time[ds.spike_sender
-== g]`` gives the train of node ``g``; :mod:`eventsim.analysis` has helpers.
+== g]`` gives the train of node ``g``; :mod:`eventsim.analysis` has functions for it.
 
 Every dataset carries the attributes of :func:`recorder_attrs`; all values
 are strings, ints or floats (netCDF stores no bool or None), and an endless
@@ -60,7 +60,7 @@ from .writer_lock import WriterLock
 
 __all__ = ["LONG_NAMES", "long_name", "recorder_attrs", "multimeter_dataset", "spike_dataset",
            "recorder_group_name", "recordings", "save_recordings", "write_netcdf_atomic", "check_writable",
-           "with_char_strings", "CONVENTIONS"]
+           "with_char_strings", "parameter_attrs", "CONVENTIONS"]
 
 #: ``long_name`` of each recordable; ``g_<i>`` is derived in :func:`long_name`.
 LONG_NAMES = {
@@ -97,6 +97,84 @@ def kernel_attrs(kernel):
     """
     return {"resolution_ms": float(kernel.resolution), "rng_seed": int(kernel.rng_seed),
             "simulated_ms": float(kernel.biological_time), "eventsim_version": _version()}
+
+
+#: Separates model and parameter in the names of :func:`parameter_attrs` (CF allows letters, digits, ``_``).
+PARAMETER_SEPARATOR = "__"
+
+
+def parameter_attrs(kernel):
+    """Model parameters of every node of `kernel` (recorders excepted) as attributes.
+
+    One attribute ``<model>__<parameter>`` per model and parameter (state
+    such as ``V_m`` is left out): the value when all nodes of the model
+    share it (bools as 0/1, sequences as 1-D arrays, a sequence of one value
+    as that value, an empty one as ``"empty"``), else ``"varies across N nodes (digest HEX)"``, a short
+    hash of all values that changes when any of them does.
+
+    Returns
+    -------
+    dict of str to str, int, float or numpy.ndarray
+    """
+    by_model = {}
+    for pop in kernel.populations:
+        if pop.element_type != "recorder":
+            by_model.setdefault(pop.model_name, []).append(pop)
+    attrs = {}
+    for model, pops in by_model.items():
+        statuses = [status for pop in pops for status in pop._statuses]
+        state = set(pops[0].initial_state_keys())
+        for key in sorted(set().union(*statuses) - state):
+            attrs[f"{model}{PARAMETER_SEPARATOR}{key}"] = _parameter_value([s.get(key) for s in statuses])
+    return attrs
+
+
+def _parameter_value(values):
+    """One attribute value (see :func:`parameter_attrs`) for the values of a parameter across nodes."""
+    import hashlib
+
+    try:
+        uniform = len(set(values)) == 1          # scalars, strings, None: hashable
+        payload = None
+    except TypeError:                            # arrays
+        try:
+            stacked = np.asarray(values, dtype=np.float64)
+        except (ValueError, TypeError):          # sequences of different lengths, or mixed kinds
+            stacked = None
+        if stacked is not None and stacked.ndim == 2:
+            uniform = bool(np.all((stacked == stacked[0]) | (np.isnan(stacked) & np.isnan(stacked[0]))))
+            payload = stacked.tobytes()
+        else:
+            cleaned = [_storable(v) for v in values]
+            uniform = all(_equal(cleaned[0], v) for v in cleaned[1:])
+            payload = repr([np.asarray(v).tolist() for v in cleaned]).encode()
+    if uniform:
+        return _storable(values[0])
+    if payload is None:
+        payload = repr(values).encode()
+    return f"varies across {len(values)} nodes (digest {hashlib.blake2b(payload, digest_size=8).hexdigest()})"
+
+
+def _storable(value):
+    """`value` as netCDF stores it in an attribute: str, int, float or a non-empty 1-D array."""
+    if value is None:
+        return "none"
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, str):
+        return value
+    arr = np.asarray(value)
+    if arr.size == 1:                  # netCDF reads a one-element attribute back as a scalar
+        return arr.item()
+    if arr.size == 0:
+        return "empty"
+    return arr.ravel().astype(np.float64 if arr.dtype.kind == "f" else arr.dtype)
+
+
+def _equal(a, b):
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b, equal_nan=True))
 
 
 def recorder_attrs(recorder):
@@ -270,7 +348,8 @@ def recordings(kernel=None):
     -------
     xarray.DataTree
         One child group per recorder, in creation order, named by
-        :func:`recorder_group_name`; the root carries :func:`kernel_attrs`.
+        :func:`recorder_group_name`; the root carries :func:`kernel_attrs`,
+        ``Conventions`` and the model parameters (:func:`parameter_attrs`).
         A recorder streaming to netCDF is read back from its file.
 
     Raises
@@ -290,6 +369,7 @@ def recordings(kernel=None):
         groups[name] = pop.to_dataset()
     tree = xr.DataTree.from_dict({f"/{name}": ds for name, ds in groups.items()})
     tree.attrs.update(kernel_attrs(kernel), Conventions=CONVENTIONS)
+    tree.attrs.update(parameter_attrs(kernel))
     return tree
 
 

@@ -29,8 +29,11 @@ def leftovers(folder):
 
 
 def assert_netcdf_safe(attrs):
-    """Every attribute value is a str, int or float (netCDF stores no bool or None)."""
+    """Every attribute value is a str, int, float or non-empty 1-D numeric array (netCDF stores no bool or None)."""
     for key, value in attrs.items():
+        if isinstance(value, np.ndarray):
+            assert value.ndim == 1 and value.size > 0 and value.dtype.kind in "iuf", (key, value)
+            continue
         assert isinstance(value, (str, int, float, np.integer, np.floating)), (key, value)
         assert not isinstance(value, (bool, np.bool_)), key
 
@@ -82,6 +85,22 @@ def test_group_names_do_not_shift_when_nodes_are_added():
     assert list(tree.children) == ["multimeter_1", "spike_recorder_1", "multimeter_2", "named"]
     assert tree["multimeter_1"].attrs["recorder_global_id"] == mm1.global_id
     assert tree["multimeter_2"].attrs["recorder_global_id"] == mm2.global_id
+
+
+def test_model_parameters_on_the_root():
+    """The root holds <model>__<parameter> per model: the shared value, arrays for vector parameters,
+    0/1 for bools, a digest where nodes differ; state (V_m) and recorders are left out."""
+    small_network()
+    extra = nest.Create("glif_cond", params={"C_m": 70.0, "spike_dependent_threshold": True})
+    attrs = nest.recordings().attrs
+    assert attrs["glif_cond__g_m"] == 9.43 and attrs["glif_cond__spike_dependent_threshold"] == 1
+    np.testing.assert_array_equal(attrs["glif_cond__E_rev"], [0.0, -85.0])
+    assert attrs["glif_cond__C_m"].startswith("varies across 4 nodes (digest ")
+    assert attrs["poisson_generator__rate"] == 9000.0
+    assert attrs["step_current_generator__amplitude_values"] == 150.0       # one value: stored as a scalar
+    assert "glif_cond__V_m" not in attrs and not any(k.startswith("multimeter") for k in attrs)
+    nest.SetStatus(extra, {"C_m": 71.0})
+    assert nest.recordings().attrs["glif_cond__C_m"] != attrs["glif_cond__C_m"]
 
 
 def test_duplicate_labels_are_refused():

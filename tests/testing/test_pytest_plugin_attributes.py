@@ -140,3 +140,29 @@ def test_readme_example_pins_spikes_of_labelled_recorders(pytester, plugin_optio
     with xr.open_datatree(reference) as tree:
         assert set(tree.children) == {"traces", "spikes"}
         assert tree["spikes"]["spike_time"].size == 5
+
+
+MODEL_TEST = """
+import eventsim as nest
+
+
+def test_neuron(reference_recording):
+    nest.ResetKernel()
+    n = nest.Create("glif_cond", params={{"C_m": {c_m}}})
+    sr = nest.Create("spike_recorder", params={{"label": "spikes"}})
+    nest.Connect(n, sr)
+    nest.Simulate(5.0)
+    reference_recording(nest.recordings(){options})
+"""
+
+
+def test_changed_model_parameter_fails(pytester, plugin_option):
+    """A model parameter that changes without changing the recorded data still fails, unless ignored."""
+    pytester.makepyfile(test_neuron=MODEL_TEST.format(c_m=58.72, options=""))
+    pytester.runpytest(*plugin_option, "--update-references").assert_outcomes(passed=1)
+    pytester.makepyfile(test_neuron=MODEL_TEST.format(c_m=60.0, options=""))
+    result = pytester.runpytest(*plugin_option)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*attribute glif_cond__C_m differs: actual 60.0, expected 58.72*"])
+    pytester.makepyfile(test_neuron=MODEL_TEST.format(c_m=60.0, options=', ignore_attrs=["glif_cond__C_m"]'))
+    pytester.runpytest(*plugin_option).assert_outcomes(passed=1)
