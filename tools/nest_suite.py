@@ -58,25 +58,25 @@ def nest_outcome(record):
     return {"passed": "pass", "failed": "fail", "skipped": "skip"}[record["outcome"]]
 
 
-def refresh_nest(expected, root, units, timeout_s):
+def refresh_nest(expected, root, units, timeout_s, unit_timeout_s, jobs):
     """Run the suite under NEST and store its models and outcomes in `expected` (in place).
 
     The out-of-scope directories are only collected (outcome ``not_run``).
     """
     nodes, synapses, version = runner.nest_model_lists()
-    raw = runner.run_suite(root, units, "nest", timeout_s=timeout_s,
+    raw = runner.run_suite(root, units, "nest", timeout_s=timeout_s, unit_timeout_s=unit_timeout_s, jobs=jobs,
                            collect_only=[u for u in units if scope.directory_reason(u)])
-    expected["nest"] = nest_section(raw, nodes, synapses, version)
+    expected["nest"] = nest_section(raw, nodes, synapses, version, timeout_s)
 
 
-def nest_section(raw, nodes, synapses, version):
+def nest_section(raw, nodes, synapses, version, timeout_s):
     """The expected file's ``nest`` section from a raw NEST run of :func:`runner.run_suite`."""
     outcomes = {nid: nest_outcome(rec) for nid, rec in raw["tests"].items()}
     for nid in raw["collected"]:
         # collected, never reported: not run (out-of-scope directory) or the process died in it
         outcomes.setdefault(nid, "not_run" if scope.directory_reason(nid) else "fail")
     markers = {nid: m for nid, m in raw["collected"].items() if scope.marker_reason(m)}
-    return {"version": version, "node_models": nodes, "synapse_models": synapses,
+    return {"version": version, "per_test_cpu_limit_s": timeout_s, "node_models": nodes, "synapse_models": synapses,
             "outcomes": dict(sorted(outcomes.items())), "out_of_scope_markers": dict(sorted(markers.items())),
             "collect_errors": raw["collect_errors"]}
 
@@ -195,6 +195,10 @@ def main(argv=None):
                         help="suite directories to run (default: all but the out-of-scope ones)")
     parser.add_argument("--timeout", type=float, default=20.0, help="per-test limit in seconds (default 20)")
     parser.add_argument("--nest-timeout", type=float, default=120.0, help="per-test limit under NEST (default 120)")
+    parser.add_argument("--unit-timeout", type=float, default=1200.0,
+                        help="wall-clock limit in seconds of one directory's pytest process (default 1200); "
+                             "the test it is killed in fails and the rest of the directory runs again")
+    parser.add_argument("--jobs", type=int, default=2, help="directories run at the same time (default 2)")
     parser.add_argument("--expected", type=Path, default=EXPECTED, help="expected-results file")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the JSON results")
     parser.add_argument("--quiet", action="store_true", help="print the totals only, not the table per file")
@@ -211,9 +215,10 @@ def main(argv=None):
     start = time.perf_counter()
     if args.refresh_nest:
         print("running the suite under NEST ...")
-        refresh_nest(expected, root, args.units or all_units, args.nest_timeout)
+        refresh_nest(expected, root, args.units or all_units, args.nest_timeout, args.unit_timeout, args.jobs)
     print("running the suite under eventsim ...")
-    raw = runner.run_suite(root, units, "eventsim", timeout_s=args.timeout)
+    raw = runner.run_suite(root, units, "eventsim", timeout_s=args.timeout, unit_timeout_s=args.unit_timeout,
+                           jobs=args.jobs)
     table = classify(root, raw, expected.get("nest", {}), eventsim_model_lists(), units)
     per_file, total = summarise(table)
     seconds = time.perf_counter() - start

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 __all__ = ["suite_dir", "suite_units", "run_suite", "nest_model_lists"]
@@ -77,7 +78,7 @@ def run_unit(root, targets, backend, timeout_s, unit_timeout_s, workdir, deselec
     if collect_only:
         cmd.append("--collect-only")
     if deselect:
-        skip_file = Path(workdir) / "deselect.txt"
+        skip_file = Path(log).with_suffix(".deselect")
         skip_file.write_text("\n".join(sorted(deselect)) + "\n", encoding="utf-8")
         cmd += ["--nest-suite-deselect", str(skip_file)]
     start = time.perf_counter()
@@ -97,23 +98,25 @@ def run_unit(root, targets, backend, timeout_s, unit_timeout_s, workdir, deselec
     return records, seconds, note
 
 
-def run_suite(root, units, backend, timeout_s=30.0, unit_timeout_s=1800.0, progress=print, collect_only=()):
+def run_suite(root, units, backend, timeout_s=30.0, unit_timeout_s=1800.0, progress=print, collect_only=(), jobs=1):
     """Run every unit under `backend` ("nest" or "eventsim"); return a dict of raw results.
 
-    The units in `collect_only` are only collected (their tests are listed, not run).
+    The units in `collect_only` are only collected (their tests are listed, not run).  Up to
+    `jobs` units run at the same time, each in its own pytest process.
     Result: ``{"tests": {nodeid: record}, "collected": {nodeid: markers}, "collect_errors":
     {file nodeid: message}, "unit_errors": {unit: note}, "seconds": {unit: s}}``.
     """
     out = {"tests": {}, "collected": {}, "collect_errors": {}, "unit_errors": {}, "seconds": {}}
-    with tempfile.TemporaryDirectory(prefix="nest_suite_") as workdir:
-        for unit in units:
-            if unit in collect_only:
-                records, seconds, note = run_unit(root, [unit], backend, timeout_s, unit_timeout_s, workdir,
-                                                  collect_only=True)
-                notes = [note] if note else []
-            else:
-                records, seconds, notes = _run_unit_restarting(root, unit, backend, timeout_s, unit_timeout_s,
-                                                               workdir)
+
+    def run_one(unit):
+        if unit in collect_only:
+            records, seconds, note = run_unit(root, [unit], backend, timeout_s, unit_timeout_s, workdir,
+                                              collect_only=True)
+            return records, seconds, [note] if note else []
+        return _run_unit_restarting(root, unit, backend, timeout_s, unit_timeout_s, workdir)
+
+    with tempfile.TemporaryDirectory(prefix="nest_suite_") as workdir, ThreadPoolExecutor(max(1, jobs)) as pool:
+        for unit, (records, seconds, notes) in zip(units, pool.map(run_one, units)):
             out["seconds"][unit] = round(seconds, 1)
             if notes:
                 out["unit_errors"][unit] = "; ".join(notes)
@@ -125,8 +128,9 @@ def run_suite(root, units, backend, timeout_s=30.0, unit_timeout_s=1800.0, progr
                 elif rec["kind"] == "collect_error":
                     out["collect_errors"][rec["nodeid"]] = rec["message"]
             note = "; ".join(notes)
-            progress(f"  {backend:8s}{' (collected only)' if unit in collect_only else ''} {unit:28s} {len([r for r in records if r['kind'] == 'test']):5d} tests "
-                     f"{seconds:7.1f} s{'  ' + note if note else ''}")
+            progress(f"  {backend:8s}{' (collected only)' if unit in collect_only else ''} {unit:28s} "
+                     f"{len([r for r in records if r['kind'] == 'test']):5d} tests {seconds:7.1f} s"
+                     f"{'  ' + note if note else ''}")
     return out
 
 
