@@ -96,7 +96,11 @@ def runtime_reason(exc, missing):
 
 
 def classify(root, raw, nest, eventsim_models, units):
-    """Class and reason of every test: ``{nodeid: {"class", "reason", "nest"}}``."""
+    """Class and reason of every test: ``{nodeid: {"class", "reason", "nest"}}``.
+
+    `units` are the suite directories whose tests are listed: those run under eventsim, and
+    the out-of-scope ones listed from NEST's cached collection.
+    """
     nest_nodes, nest_syns = set(nest.get("node_models", [])), set(nest.get("synapse_models", []))
     missing_nodes = nest_nodes - eventsim_models[0]
     missing_syns = nest_syns - eventsim_models[1]
@@ -104,7 +108,7 @@ def classify(root, raw, nest, eventsim_models, units):
     ids = set(raw["tests"]) | set(raw["collected"])
     # NEST's tests that eventsim did not collect: files in error, parametrisations over NEST's
     # model list, and the out-of-scope directories, which are not run under eventsim at all
-    ids |= {nid for nid in nest_outcomes if scope.directory_reason(nid) or _in_units(nid, units)}
+    ids |= {nid for nid in nest_outcomes if _in_units(nid, units)}
     ids |= {path for path in raw["collect_errors"] if not any(n.startswith(path + "::") for n in ids)}
     table = {}
     for nid in sorted(ids):
@@ -129,14 +133,16 @@ def _classify_one(root, nid, raw, nest, missing_nodes, missing_syns):
     if rec and rec["outcome"] == "skipped":
         return {"class": "out_of_scope", "reason": f"skipped: {rec.get('skip_reason') or ''}"}
     markers = raw["collected"].get(nid) or nest.get("out_of_scope_markers", {}).get(nid, [])
-    reason = (scope.marker_reason(markers) or runtime_reason(rec and rec["exc"], missing_nodes | missing_syns)
+    path = nid.split("::")[0]
+    exc = rec["exc"] if rec else ({"type": "", "message": raw["collect_errors"][path]}
+                                  if path in raw["collect_errors"] else None)
+    reason = (scope.marker_reason(markers) or runtime_reason(exc, missing_nodes | missing_syns)
               or scope.code_reason(root, nid, missing_nodes, missing_syns))
     if reason:
         return {"class": "out_of_scope", "reason": reason}
     if rec:
         exc = rec["exc"] or {}
         return {"class": "fail", "reason": f"{exc.get('type', '?')} in {exc.get('when', '?')}: {exc.get('message', '')}"}
-    path = nid.split("::")[0]
     if path in raw["collect_errors"]:
         return {"class": "fail", "reason": f"collection error: {raw['collect_errors'][path]}"}
     unit_note = next((note for unit, note in raw["unit_errors"].items() if nid.startswith(unit + "/")), "")
@@ -184,6 +190,40 @@ def compare(expected_classes, table):
     return regressions, new_passes, changed
 
 
+def by_file(flat):
+    """``{nodeid: value}`` as ``{file: {rest of nodeid: value}}`` (the stored form, shorter to read)."""
+    grouped = defaultdict(dict)
+    for nid, value in flat.items():
+        path, _, rest = nid.partition("::")
+        grouped[path][rest] = value
+    return {path: dict(sorted(tests.items())) for path, tests in sorted(grouped.items())}
+
+
+def flatten(grouped):
+    """Inverse of :func:`by_file`."""
+    return {f"{path}::{rest}" if rest else path: value for path, tests in grouped.items() for rest, value in tests.items()}
+
+
+def load_expected(path):
+    """The expected file with its per-test maps flattened to ``{nodeid: value}``; {} if it does not exist."""
+    if not path.exists():
+        return {}
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    expected["eventsim"] = flatten(expected.get("eventsim", {}))
+    if "outcomes" in expected.get("nest", {}):
+        expected["nest"]["outcomes"] = flatten(expected["nest"]["outcomes"])
+    return expected
+
+
+def save_expected(expected, path):
+    """Write the expected file, per-test maps grouped by file, keys sorted, one test a line."""
+    stored = dict(expected, eventsim=by_file(expected.get("eventsim", {})))
+    if "outcomes" in expected.get("nest", {}):
+        stored["nest"] = dict(expected["nest"], outcomes=by_file(expected["nest"]["outcomes"]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def main(argv=None):
     """Command line entry point; returns the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -210,7 +250,7 @@ def main(argv=None):
     unknown = sorted(set(units) - set(all_units))
     if unknown:
         parser.error(f"unknown suite directories {unknown}; choose from {all_units}")
-    expected = json.loads(args.expected.read_text(encoding="utf-8")) if args.expected.exists() else {}
+    expected = load_expected(args.expected)
 
     start = time.perf_counter()
     if args.refresh_nest:
@@ -219,7 +259,8 @@ def main(argv=None):
     print("running the suite under eventsim ...")
     raw = runner.run_suite(root, units, "eventsim", timeout_s=args.timeout, unit_timeout_s=args.unit_timeout,
                            jobs=args.jobs)
-    table = classify(root, raw, expected.get("nest", {}), eventsim_model_lists(), units)
+    listed = units if args.units else all_units
+    table = classify(root, raw, expected.get("nest", {}), eventsim_model_lists(), listed)
     per_file, total = summarise(table)
     seconds = time.perf_counter() - start
 
@@ -242,16 +283,17 @@ def main(argv=None):
 
     expected_classes = expected.get("eventsim", {})
     regressions, new_passes, changed = compare(expected_classes, table)
-    for nid in new_passes:
+    for nid in new_passes[:40]:
         print(f"new pass: {nid}")
+    if len(new_passes) > 40:
+        print(f"... {len(new_passes)} new passes in all (see {args.results})")
     if changed:
         print(f"{len(changed)} tests changed between fail and out_of_scope (accept with --update)")
     for nid in regressions:
         print(f"REGRESSION (expected pass): {nid}: {table[nid]['class']}: {table[nid]['reason']}")
     if args.update or args.refresh_nest:
         expected["eventsim"] = dict(sorted({**expected_classes, **{n: r["class"] for n, r in table.items()}}.items()))
-        args.expected.parent.mkdir(parents=True, exist_ok=True)
-        args.expected.write_text(json.dumps(expected, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        save_expected(expected, args.expected)
         print(f"expected results written to {args.expected}")
         return 0
     if args.check and regressions:

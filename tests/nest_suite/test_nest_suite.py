@@ -34,7 +34,7 @@ def test_no_expected_pass_regresses(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     summary = json.loads((tmp_path / "results.json").read_text())["summary"]
-    assert summary["pass"] >= sum(c == "pass" for c in json.loads(nest_suite.EXPECTED.read_text())["eventsim"].values())
+    assert summary["pass"] >= sum(c == "pass" for c in nest_suite.load_expected(nest_suite.EXPECTED)["eventsim"].values())
 
 
 def test_shim_makes_nest_eventsim(tmp_path):
@@ -138,6 +138,16 @@ def test_check_reports_lost_passes_and_new_passes():
     assert regressions == ["c", "e"]
     assert new_passes == ["b", "f"]
     assert changed == ["d"]
+
+
+def test_expected_file_round_trip(tmp_path):
+    """The expected file stores per-test maps grouped by file and loads them back flat."""
+    expected = {"eventsim": {"a/t.py::test_x[1]": "pass", "a/t.py::C::test_y": "fail", "b/u.py": "fail"},
+                "nest": {"version": "3.10.0", "outcomes": {"a/t.py::test_x[1]": "pass", "b/u.py::test_z": "skip"}}}
+    nest_suite.save_expected(expected, tmp_path / "expected.json")
+    stored = json.loads((tmp_path / "expected.json").read_text())
+    assert stored["eventsim"]["a/t.py"] == {"C::test_y": "fail", "test_x[1]": "pass"}
+    assert nest_suite.load_expected(tmp_path / "expected.json") == expected
 
 
 def test_runtime_reason_needs_a_model_nest_has_and_eventsim_lacks():
