@@ -9,7 +9,8 @@ classified as
 ``out_of_scope``  it needs something eventsim does not claim: a directory of
                   :data:`nest_suite_scope.OUT_OF_SCOPE_DIRS`, an MPI/threads marker, a node or
                   synapse model eventsim lacks (named in its code or raised as UnknownModelName),
-                  ``nest.spatial``; or eventsim's run skips it.
+                  ``nest.spatial``; or eventsim's run skips it or does not produce that
+                  parametrisation (the suite's parametrisations follow build_info and models).
 
 and carries its outcome under real NEST (``pass``/``fail``/``skip``), cached in the expected
 file so that NEST need not run each time.  The directories out of scope are not run under
@@ -147,7 +148,9 @@ def _classify_one(root, nid, raw, nest, missing_nodes, missing_syns):
         return {"class": "fail", "reason": f"collection error: {raw['collect_errors'][path]}"}
     unit_note = next((note for unit, note in raw["unit_errors"].items() if nid.startswith(unit + "/")), "")
     if nid not in raw["collected"] and not unit_note:
-        return {"class": "fail", "reason": "collected under NEST only (a parametrisation eventsim does not produce)"}
+        # the test's own parametrisation, computed from eventsim's build_info and models, leaves it out
+        return {"class": "out_of_scope", "reason": "parametrisation produced under NEST only (threads, a model "
+                                                   "or a recordable eventsim lacks)"}
     return {"class": "fail", "reason": f"not run: {unit_note or 'no outcome reported'}"}
 
 
