@@ -76,7 +76,8 @@ def nest_section(raw, nodes, synapses, version, timeout_s):
     for nid in raw["collected"]:
         # collected, never reported: not run (out-of-scope directory) or the process died in it
         outcomes.setdefault(nid, "not_run" if scope.directory_reason(nid) else "fail")
-    markers = {nid: m for nid, m in raw["collected"].items() if scope.marker_reason(m)}
+    markers = {nid: ",".join(sorted(set(m) & set(scope.OUT_OF_SCOPE_MARKERS))) for nid, m in raw["collected"].items()
+               if scope.marker_reason(m)}
     return {"version": version, "per_test_cpu_limit_s": timeout_s, "node_models": nodes, "synapse_models": synapses,
             "outcomes": dict(sorted(outcomes.items())), "out_of_scope_markers": dict(sorted(markers.items())),
             "collect_errors": raw["collect_errors"]}
@@ -133,7 +134,7 @@ def _classify_one(root, nid, raw, nest, missing_nodes, missing_syns):
         return {"class": "pass", "reason": "expected failure (xfail)" if rec.get("xfail") else ""}
     if rec and rec["outcome"] == "skipped":
         return {"class": "out_of_scope", "reason": f"skipped: {rec.get('skip_reason') or ''}"}
-    markers = raw["collected"].get(nid) or nest.get("out_of_scope_markers", {}).get(nid, [])
+    markers = raw["collected"].get(nid) or nest.get("out_of_scope_markers", {}).get(nid, "").split(",")
     path = nid.split("::")[0]
     exc = rec["exc"] if rec else ({"type": "", "message": raw["collect_errors"][path]}
                                   if path in raw["collect_errors"] else None)
@@ -213,16 +214,19 @@ def load_expected(path):
         return {}
     expected = json.loads(path.read_text(encoding="utf-8"))
     expected["eventsim"] = flatten(expected.get("eventsim", {}))
-    if "outcomes" in expected.get("nest", {}):
-        expected["nest"]["outcomes"] = flatten(expected["nest"]["outcomes"])
+    for key in ("outcomes", "out_of_scope_markers"):
+        if key in expected.get("nest", {}):
+            expected["nest"][key] = flatten(expected["nest"][key])
     return expected
 
 
 def save_expected(expected, path):
     """Write the expected file, per-test maps grouped by file, keys sorted, one test a line."""
     stored = dict(expected, eventsim=by_file(expected.get("eventsim", {})))
-    if "outcomes" in expected.get("nest", {}):
-        stored["nest"] = dict(expected["nest"], outcomes=by_file(expected["nest"]["outcomes"]))
+    if "nest" in expected:
+        stored["nest"] = dict(expected["nest"], **{key: by_file(expected["nest"][key])
+                                                   for key in ("outcomes", "out_of_scope_markers")
+                                                   if key in expected["nest"]})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(stored, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
