@@ -22,6 +22,7 @@ Usage (from the repository root)::
     python tools/nest_suite.py --check          # also fail (status 1) if a test expected to pass does not
     python tools/nest_suite.py --update         # accept the current classes into the expected file
     python tools/nest_suite.py --refresh-nest   # rerun the suite under NEST (slow) and cache its outcomes
+    python tools/nest_suite.py --show other/test_create.py::test_create_model   # one test, full report
 """
 
 import argparse
@@ -253,10 +254,15 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=2, help="directories run at the same time (default 2)")
     parser.add_argument("--expected", type=Path, default=EXPECTED, help="expected-results file")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the JSON results")
+    parser.add_argument("--show", metavar="NODEID",
+                        help="run only this test (e.g. other/test_create.py::test_create_model) under eventsim "
+                             "with pytest's full report, and exit")
     parser.add_argument("--quiet", action="store_true", help="print the totals only, not the table per file")
     args = parser.parse_args(argv)
 
     root = runner.suite_dir()
+    if args.show:
+        return runner.show_test(root, args.show)
     all_units = runner.suite_units(root)
     units = args.units or [u for u in all_units if not scope.directory_reason(u)]
     unknown = sorted(set(units) - set(all_units))

@@ -16,7 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-__all__ = ["suite_dir", "suite_units", "run_suite", "nest_model_lists"]
+__all__ = ["suite_dir", "suite_units", "run_suite", "show_test", "nest_model_lists"]
 
 TOOLS = Path(__file__).resolve().parent
 REPO = TOOLS.parent
@@ -96,6 +96,16 @@ def run_unit(root, targets, backend, timeout_s, unit_timeout_s, workdir, deselec
         records = [json.loads(line) for line in f if line.strip()]
     os.unlink(log)
     return records, seconds, note
+
+
+def show_test(root, nodeid, backend="eventsim"):
+    """Run one test of the suite (`nodeid` relative to `root`) with pytest's full report; return its status."""
+    with tempfile.TemporaryDirectory(prefix="nest_suite_") as workdir:
+        ini = Path(workdir) / "pytest.ini"
+        ini.write_text("[pytest]\n", encoding="utf-8")
+        cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:eventsim", "-c", str(ini),
+               "--rootdir", str(root), "-rA", str(root / nodeid)]
+        return subprocess.run(cmd, cwd=workdir, env=_environment(backend)).returncode
 
 
 def run_suite(root, units, backend, timeout_s=30.0, unit_timeout_s=1800.0, progress=print, collect_only=(), jobs=1):
