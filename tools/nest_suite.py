@@ -293,9 +293,9 @@ def main(argv=None):
         print(f"  {count:5d}  {reason[:150]}")
 
     args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps({"summary": dict(total), "seconds": round(seconds, 1),
+    args.results.write_text(json.dumps({"summary": {c: total[c] for c in _COLUMNS}, "seconds": round(seconds, 1),
                                         "unit_seconds": raw["seconds"], "unit_errors": raw["unit_errors"],
-                                        "files": {f: dict(c) for f, c in sorted(per_file.items())},
+                                        "files": {f: {c: n[c] for c in _COLUMNS} for f, n in sorted(per_file.items())},
                                         "tests": table}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"results written to {args.results}")
 
