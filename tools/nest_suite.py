@@ -284,9 +284,9 @@ def main(argv=None):
 
     if not args.quiet:
         print(format_table(per_file, total))
-    print(f"in scope {total['pass'] + total['fail']}: pass {total['pass']}, fail {total['fail']} "
-          f"(of which NEST passes {total['gap']}); NEST passes {total['nest_pass']} of them; "
-          f"out of scope {total['out_of_scope']}; {seconds:.0f} s")
+    print(f"tests {total['tests']}; in scope {total['pass'] + total['fail']}: pass {total['pass']}, "
+          f"fail {total['fail']} ({total['gap']} of these pass under NEST); NEST passes {total['nest_pass']} "
+          f"of the in-scope tests; out of scope {total['out_of_scope']}; {seconds:.0f} s")
     reasons = Counter(row["reason"] for row in table.values() if row["class"] == "fail")
     print("most frequent failure reasons:")
     for reason, count in reasons.most_common(8):
