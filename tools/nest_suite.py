@@ -12,7 +12,8 @@ classified as
                   ``nest.spatial``; or eventsim's run skips it or does not produce that
                   parametrisation (the suite's parametrisations follow build_info and models).
 
-and carries its outcome under real NEST (``pass``/``fail``/``skip``), cached in the expected
+and carries its outcome under real NEST (``pass``/``fail``/``skip``/``timeout``, ``not_run`` for
+the out-of-scope directories, ``unknown`` for tests NEST's run did not have), cached in the expected
 file so that NEST need not run each time.  The directories out of scope are not run under
 eventsim; their tests are listed from NEST's cached collection.
 
@@ -40,7 +41,6 @@ import nest_suite_scope as scope  # noqa: E402
 
 EXPECTED = runner.REPO / "tests" / "nest_suite" / "expected.json"
 RESULTS = Path("out") / "nest_suite_results.json"
-CLASSES = ("pass", "fail", "out_of_scope")
 
 
 def eventsim_model_lists():
