@@ -6,7 +6,8 @@ default :class:`~eventsim.kernel.Kernel`, and the module attributes
 ``resolution`` (ms), ``rng_seed``, ``biological_time`` (ms, read-only) and
 ``node_models`` read and set that kernel's properties.  Recordings are
 available as PyNEST ``events`` dicts and as xarray datasets
-(:func:`recordings`).
+(:func:`recordings`); :func:`sweep` runs a model over a parameter grid
+and seeds, serially, on an executor or on Dask, as one xarray result.
 """
 
 import sys
@@ -19,12 +20,13 @@ from .errors import (BadDelay, BadParameter, BadProperty, EventSimError, Illegal
                      IncompatibleReceptorType, KernelException, UnknownModelName, UnknownReceptorType)
 from .kernel import Kernel
 from .recording import recordings, save_recordings
+from .sweep import SweepError, load_sweep, sweep
 
 __version__ = "0.1.0"
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "NodeCollection", "Kernel",
-           "get_kernel", "recordings", "save_recordings", "EventSimError", "BadProperty", "BadParameter",
+           "get_kernel", "recordings", "save_recordings", "sweep", "load_sweep", "SweepError", "EventSimError", "BadProperty", "BadParameter",
            "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType", "IllegalConnection",
            "KernelException", "resolution", "rng_seed", "biological_time", "node_models", "report",
            "__version__"]
