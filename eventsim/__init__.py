@@ -10,6 +10,7 @@ available as PyNEST ``events`` dicts and as xarray datasets
 and seeds, serially, on an executor or on Dask, as one xarray result.
 """
 
+import importlib
 import sys
 import types
 
@@ -38,6 +39,11 @@ _REPORT_MODES = ("bar", "text", "stderr")
 
 class _Module(types.ModuleType):
     """Module type whose kernel attributes read and write the default kernel, as PyNEST's do."""
+
+    def __reduce__(self):
+        # pickled by name, as plain modules are by cloudpickle (Dask), so that functions of a
+        # user's script that use ``nest.`` can travel to workers
+        return importlib.import_module, (self.__name__,)
 
     def __getattr__(self, name):
         if name in _KERNEL_ATTRS:

@@ -77,3 +77,8 @@ def test_recordings_pickle():
     copy = pickle.loads(pickle.dumps(tree))
     assert sr.n_events > 0
     xr.testing.assert_identical(copy, tree)
+
+
+def test_the_eventsim_module_pickles_by_name():
+    """A function pickled by value (cloudpickle, as Dask does for a script's functions) may refer to ``nest``."""
+    assert pickle.loads(pickle.dumps(nest)) is nest
