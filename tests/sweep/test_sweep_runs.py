@@ -121,3 +121,18 @@ def test_bad_sweep_options_are_refused(kwargs, message):
     with pytest.raises((BadParameter, TypeError), match=message):
         nest.sweep(counted_point, {"amplitude": [1.0]}, **kwargs)
     assert sweep_models.CALLS == []
+
+
+def test_progress_bar_counts_runs(capsys):
+    """progress=True draws a tqdm bar over runs on stderr; progress=False prints nothing."""
+    nest.sweep(noisy_point, {"amplitude": [150.0, 300.0]}, progress=True)
+    err = capsys.readouterr().err
+    assert "sweep" in err and "2/2" in err
+    nest.sweep(noisy_point, {"amplitude": [150.0, 300.0]}, progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_run_one_raises_with_the_runs_traceback():
+    """A failing single run raises SweepError carrying the original error text."""
+    with pytest.raises(nest.SweepError, match="amplitude 300 is cursed"):
+        nest.sweep.run_one(failing_at_300, {"amplitude": 300.0}, 12)
