@@ -257,7 +257,7 @@ class SweepLayout:
 
 
 # --- the sweep ---------------------------------------------------------------------------------
-def sweep(run, params, *, seeds=1, seed=0, engine=None, folder=None, progress=None):
+def sweep(run, params, *, seeds=1, seed=0, engine=None, folder=None, progress=None, runs_per_task=None):
     """Run `run` for every parameter set of `params` and every seed; return one xarray result.
 
     Parameters
@@ -293,6 +293,10 @@ def sweep(run, params, *, seeds=1, seed=0, engine=None, folder=None, progress=No
         run again.  Rebuild the result later with :func:`load_sweep`.
     progress : bool or None
         Show a progress bar over runs (None: on a terminal only).
+    runs_per_task : int, optional
+        Runs a worker receives at once.  Default: 1 on an executor; on Dask
+        about 4 tasks per worker thread, at most 16 runs each (a Dask task
+        costs milliseconds of scheduling, more on a busy machine).
 
     Returns
     -------
@@ -315,6 +319,9 @@ def sweep(run, params, *, seeds=1, seed=0, engine=None, folder=None, progress=No
     layout = SweepLayout.from_params(params, seeds, seed)
     pass_kernel = _check_function(run, layout)
     engine_kind(engine)
+    if runs_per_task is not None and (isinstance(runs_per_task, bool) or not isinstance(runs_per_task, numbers.Integral)
+                                      or runs_per_task < 1):
+        raise BadParameter(f"runs_per_task must be a positive integer, got {runs_per_task!r}")
     folder = _prepare_folder(folder, layout)
     tasks = layout.tasks(run, pass_kernel, None if folder is None else str(folder))
     outcomes = [None] * layout.n_runs
@@ -325,7 +332,7 @@ def sweep(run, params, *, seeds=1, seed=0, engine=None, folder=None, progress=No
     bar = progress_bar(progress, layout.n_runs, layout.n_runs - len(todo))
     n_failed = 0
     try:
-        for outcome in run_tasks(todo, engine):
+        for outcome in run_tasks(todo, engine, runs_per_task):
             outcomes[outcome.index] = outcome
             n_failed += outcome.status != "ok"
             if bar is not None:

@@ -9,6 +9,7 @@ is given, so the core never needs it.
 import concurrent.futures
 import sys
 import traceback
+import uuid
 
 from .sweep_worker import RunOutcome, execute_run
 
@@ -27,8 +28,18 @@ def engine_kind(engine):
                     f"got {type(engine).__name__}")
 
 
-def run_tasks(tasks, engine):
-    """Run `tasks` on `engine`; yield a :class:`RunOutcome` per task as each finishes.
+def run_tasks(tasks, engine, runs_per_task=None):
+    """Run `tasks` on `engine`; yield a :class:`RunOutcome` per run as each finishes.
+
+    Parameters
+    ----------
+    tasks : list of RunTask
+    engine : None, concurrent.futures.Executor or dask.distributed.Client
+    runs_per_task : int, optional
+        Runs sent to a worker as one task (their outcomes arrive together).
+        Default: 1 for executors; for Dask, enough to give each worker thread
+        about 4 tasks (at most 16 runs per task), because each Dask task
+        costs milliseconds of scheduling.
 
     A run whose worker dies (a broken process pool, a killed Dask worker)
     yields a failed outcome naming the cause instead of stopping the sweep.
@@ -38,25 +49,42 @@ def run_tasks(tasks, engine):
         for task in tasks:
             yield execute_run(task)
         return
+    if runs_per_task is None:
+        runs_per_task = 1 if kind == "executor" else _dask_runs_per_task(engine, len(tasks))
+    batches = [tasks[i:i + runs_per_task] for i in range(0, len(tasks), runs_per_task)]
     if kind == "executor":
-        futures = {engine.submit(execute_run, task): task for task in tasks}
+        futures = {engine.submit(execute_runs, batch): batch for batch in batches}
         done_iter = concurrent.futures.as_completed(futures)
     else:
         from distributed import as_completed
-        # pure=False: runs with equal arguments are still distinct runs (and keys must not collide)
-        futures = {engine.submit(execute_run, task, pure=False, key=f"eventsim-sweep-run-{task.index}-{id(task)}"):
-                   task for task in tasks}
+        # pure=False and unique keys: equal arguments are still distinct runs
+        sweep_id = uuid.uuid4().hex
+        futures = {engine.submit(execute_runs, batch, pure=False,
+                                 key=f"eventsim-sweep-{sweep_id}-runs-{batch[0].index}-{batch[-1].index}"): batch
+                   for batch in batches}
         done_iter = as_completed(list(futures))
     try:
         for future in done_iter:
-            task = futures[future]
+            batch = futures[future]
             try:
-                yield future.result()
+                outcomes = future.result()
             except Exception as err:  # the worker itself failed, not the user's function
-                yield RunOutcome(task.index, "failed", "".join(traceback.format_exception(err)), float("nan"))
+                error = "".join(traceback.format_exception(err))
+                outcomes = [RunOutcome(task.index, "failed", error, float("nan")) for task in batch]
+            yield from outcomes
     finally:
         for future in futures:
             future.cancel()
+
+
+def execute_runs(tasks):
+    """Run several tasks one after the other in a worker; return their outcomes (list)."""
+    return [execute_run(task) for task in tasks]
+
+
+def _dask_runs_per_task(client, n_runs):
+    threads = max(1, sum(client.nthreads().values()))
+    return max(1, min(16, n_runs // (4 * threads)))
 
 
 def progress_bar(show, total, initial):

@@ -103,3 +103,10 @@ def test_list_of_parameter_sets_spans_a_point_dimension():
     alone = nest.sweep.run_one(noisy_point, {"amplitude": 150.0, "level": "lif_r"}, nest.sweep.rng_seed(3, 1, 0))
     xr.testing.assert_identical(alone["multimeter_4"]["V_m"],
                                 result["multimeter_4"]["V_m"].isel(point=1, seed=0, drop=True))
+
+
+def test_several_runs_per_task_give_the_serial_result(serial_result):
+    """Batching runs into one executor task changes nothing in the result."""
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2) as executor:
+        result = nest.sweep(noisy_point, GRID, seeds=SEEDS, seed=SEED, engine=executor, runs_per_task=3)
+    xr.testing.assert_identical(without_wall_time(result), without_wall_time(serial_result))

@@ -116,7 +116,7 @@ def test_bad_parameters_are_refused_before_any_run(params, message):
 
 
 @pytest.mark.parametrize("kwargs, message", [({"seeds": 0}, "seeds"), ({"seed": -1}, "seed"),
-                                              ({"engine": "dask"}, "engine must be")])
+                                              ({"engine": "dask"}, "engine must be"), ({"runs_per_task": 0}, "runs_per_task")])
 def test_bad_sweep_options_are_refused(kwargs, message):
     with pytest.raises((BadParameter, TypeError), match=message):
         nest.sweep(counted_point, {"amplitude": [1.0]}, **kwargs)
