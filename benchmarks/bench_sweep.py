@@ -11,8 +11,8 @@ Three measurements, each printed as a table (run from the repository root):
     the warm pool, as wall time per run, next to the run function's own time.
 
 ``python benchmarks/bench_sweep.py fi``
-    ``examples/sweep_fi_curve.py`` (300 runs) serially and on 2 Dask
-    workers, alternately, ``--repeats`` times, each in a fresh process; the
+    ``examples/sweep_fi_curve.py`` (300 runs) serially, on 2 worker
+    processes and on 2 Dask workers, in turns, ``--repeats`` times, each in a fresh process; the
     1-minute load average before each run is printed beside it.
 
 ``python benchmarks/bench_sweep.py cache``
@@ -105,12 +105,13 @@ def overhead(args):
 def fi(args):
     script = ROOT / "examples" / "sweep_fi_curve.py"
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT)}
-    times = {"serial": [], "dask": []}
+    engines = ["serial", "processes", "dask"]
+    times = {engine: [] for engine in engines}
     print("| repeat | engine | wall time of the sweep (s) | load before |")
     print("|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for repeat in range(args.repeats):
-            order = ["serial", "dask"] if repeat % 2 == 0 else ["dask", "serial"]
+            order = engines if repeat % 2 == 0 else engines[::-1]
             for engine in order:
                 ld = load()
                 done = subprocess.run([sys.executable, str(script), "--engine", engine, "--out", tmp],
@@ -119,8 +120,10 @@ def fi(args):
                 seconds = float(line.split(" in ")[1].split(" s")[0])
                 times[engine].append(seconds)
                 print(f"| {repeat} | {engine} | {seconds:.1f} | {ld:.1f} |", flush=True)
-    s, d = statistics.median(times["serial"]), statistics.median(times["dask"])
-    print(f"median: serial {s:.1f} s, Dask 2 workers {d:.1f} s, speed-up {s / d:.2f}x")
+    s = statistics.median(times["serial"])
+    for engine in engines[1:]:
+        t = statistics.median(times[engine])
+        print(f"median: serial {s:.1f} s, {engine} (2 workers) {t:.1f} s, speed-up {s / t:.2f}x")
 
 
 def first_runs(python_path, cache_dir, n, cwd):

@@ -22,7 +22,8 @@ Output, in the folder ``--out`` (default ``out/``):
 
 Run::
 
-    python examples/sweep_fi_curve.py [--out DIR] [--engine dask|serial] [--small] [--seed N] [--show]
+    python examples/sweep_fi_curve.py [--out DIR] [--engine dask|processes|serial] [--workers N] [--small]
+                                      [--duration MS] [--seed N] [--show]
 """
 
 import argparse
@@ -71,9 +72,9 @@ def make_parser():
     """The command-line parser."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default="out/", help="output folder (default: out/)")
-    parser.add_argument("--engine", choices=["dask", "serial"], default="dask",
-                        help="Dask LocalCluster of 2 workers (default) or this process")
-    parser.add_argument("--workers", type=int, default=2, help="Dask workers (default: 2)")
+    parser.add_argument("--engine", choices=["dask", "processes", "serial"], default="dask",
+                        help="a Dask LocalCluster (default), a ProcessPoolExecutor, or this process")
+    parser.add_argument("--workers", type=int, default=2, help="Dask workers or processes (default: 2)")
     parser.add_argument("--small", action="store_true", help="5 levels x 4 amplitudes x 2 seeds of 200 ms")
     parser.add_argument("--duration", type=float, default=None, help="ms per run (default: 1000, --small: 200)")
     parser.add_argument("--seed", type=int, default=12345, help="the sweep's seed (default: 12345)")
@@ -82,7 +83,7 @@ def make_parser():
 
 
 def run_sweep(params, seeds, seed, engine, workers):
-    """Run the sweep on `engine` ("dask" or "serial"); return (result, engine actually used)."""
+    """Run the sweep on `engine` ("dask", "processes" or "serial"); return (result, engine actually used)."""
     if engine == "dask":
         try:
             from distributed import Client, LocalCluster
@@ -92,6 +93,10 @@ def run_sweep(params, seeds, seed, engine, workers):
             engine = "serial"
     if engine == "serial":
         return nest.sweep(fi_point, params, seeds=seeds, seed=seed), "serial"
+    if engine == "processes":
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(workers) as pool:
+            return nest.sweep(fi_point, params, seeds=seeds, seed=seed, engine=pool), f"{workers} processes"
     with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         return nest.sweep(fi_point, params, seeds=seeds, seed=seed, engine=client), f"dask ({workers} workers)"
