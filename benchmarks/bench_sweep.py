@@ -126,8 +126,9 @@ def fi(args):
         print(f"median: serial {s:.1f} s, {engine} (2 workers) {t:.1f} s, speed-up {s / t:.2f}x")
 
 
-def first_runs(python_path, cache_dir, n, cwd):
-    for f in Path(cache_dir).glob("glif_cond_steps.*.nb[ci]"):
+def first_runs(python_path, tree, n, cwd):
+    """Delete numba's cache files of glif_cond under `tree`, then time `n` fresh processes."""
+    for f in Path(tree).rglob("__pycache__/glif_cond_steps.*.nb[ci]"):
         f.unlink()
     env = {**os.environ, "PYTHONPATH": str(python_path)}
     out = []
@@ -147,14 +148,13 @@ def spawned_first_run():
 def cache(args):
     print("| tree | process | import eventsim (s) | first glif_cond run (s) |")
     print("|---|---|---|---|")
-    for i, (imp, first, where) in enumerate(first_runs(ROOT, ROOT / "nodes" / "__pycache__", 3, ROOT)):
+    for i, (imp, first, where) in enumerate(first_runs(ROOT, ROOT, 3, ROOT)):
         print(f"| source | {i + 1} | {imp:.2f} | {first:.2f} |")
     with tempfile.TemporaryDirectory() as site:
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps",
                         "--target", site, str(ROOT)], check=True, capture_output=True)
         with tempfile.TemporaryDirectory() as elsewhere:
-            for i, (imp, first, where) in enumerate(first_runs(site, Path(site) / "nodes" / "__pycache__", 3,
-                                                               elsewhere)):
+            for i, (imp, first, where) in enumerate(first_runs(site, site, 3, elsewhere)):
                 assert where.startswith(site), where
                 print(f"| installed copy | {i + 1} | {imp:.2f} | {first:.2f} |")
     for i in range(2):

@@ -78,6 +78,7 @@ reads the runs that succeeded instead of running them (failed ones run
 again); :func:`load_sweep` rebuilds the result from the folder alone.
 """
 
+import inspect
 import itertools
 import json
 import numbers
@@ -348,8 +349,6 @@ def sweep(run, params, *, seeds=1, seed=0, engine=None, folder=None, progress=No
 
 def _check_function(run, layout):
     """Check that `run` takes the sweep's parameters; return True if it wants a ``kernel`` argument."""
-    import inspect
-
     if not callable(run):
         raise BadParameter(f"the sweep needs a function that builds and runs a model, got {run!r}")
     signature = inspect.signature(run)

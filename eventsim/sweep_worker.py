@@ -7,7 +7,6 @@ never raises for an error of the user's function: the error is recorded in
 the outcome (and in the run's file), so that one failed run loses no others.
 """
 
-import inspect
 import json
 import threading
 import time
@@ -202,9 +201,3 @@ def read_run_file(path):
         attrs = dict(tree.attrs)
         groups = {name: child.to_dataset(inherit=False).load() for name, child in tree.children.items()}
     return attrs, groups
-
-
-def accepts_keyword(function, name):
-    """True if `function` takes a keyword argument `name` (explicitly or through ``**kwargs``)."""
-    params = inspect.signature(function).parameters
-    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())

@@ -31,8 +31,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 import eventsim as nest
 from eventsim.recording import check_writable, write_netcdf_atomic
 
