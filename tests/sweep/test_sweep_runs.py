@@ -136,3 +136,14 @@ def test_run_one_raises_with_the_runs_traceback():
     """A failing single run raises SweepError carrying the original error text."""
     with pytest.raises(nest.SweepError, match="amplitude 300 is cursed"):
         nest.sweep.run_one(failing_at_300, {"amplitude": 300.0}, 12)
+
+
+def test_workers_write_the_run_files(tmp_path):
+    """On a process pool each worker writes its runs' files; the folder rebuilds the same result."""
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
+        result = nest.sweep(noisy_point, GRID, seeds=2, seed=4, engine=pool, folder=tmp_path)
+    assert len(list(tmp_path.glob("run-*.nc"))) == 6
+    xr.testing.assert_identical(nest.load_sweep(tmp_path), result)
+    xr.testing.assert_identical(result.assign(wall_time=result["wall_time"] * 0),
+                                nest.sweep(noisy_point, GRID, seeds=2, seed=4).assign(
+                                    wall_time=result["wall_time"] * 0))
