@@ -7,7 +7,8 @@ after kernel properties (``resolution`` in ms, ``rng_seed``,
 ``biological_time`` in ms, ``min_delay`` in ms, ``node_models``...; see
 :mod:`eventsim.kernel_properties`) read and set that kernel's properties.
 Recordings are available as PyNEST ``events`` dicts and as xarray datasets
-(:func:`recordings`).
+(:func:`recordings`); :func:`sweep` runs a model over a parameter grid
+and seeds, serially, on an executor or on Dask, as one xarray result.
 
 The front end's names are imported from their submodules on first use, so
 ``import eventsim`` (and so loading the pytest plugin in a session that never
@@ -40,6 +41,9 @@ _LAZY_NAMES = {
     "set": ("api", "kernel_set"),
     "Kernel": ("kernel", "Kernel"),
     "CreateParameter": ("random", "create_parameter"),
+    "sweep": ("sweep", "sweep"),
+    "load_sweep": ("sweep", "load_sweep"),
+    "SweepError": ("sweep", "SweepError"),
     "recordings": ("recording", "recordings"),
     "save_recordings": ("recording", "save_recordings"),
     "SynapseCollection": ("synapsecollection", "SynapseCollection"),
@@ -52,7 +56,7 @@ _SUBMODULES = ("api", "math", "random", "raster_plot", "voltage_trace", "kernel_
 
 __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "NodeCollection", "Kernel",
-           "get_kernel", "SynapseCollection", "recordings", "save_recordings", "EventSimError", "BadProperty",
+           "get_kernel", "SynapseCollection", "recordings", "save_recordings", "sweep", "load_sweep", "SweepError", "EventSimError", "BadProperty",
            "BadParameter", "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType",
            "IllegalConnection", "KernelException", "NESTError", "NESTErrors", "VerbosityLevel", "set_verbosity",
            "get_verbosity", "CreateParameter", "get", "set", "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run",
@@ -91,6 +95,11 @@ class _Module(types.ModuleType):
     ``nest.get = 5`` does not replace a function.
     """
 
+    def __reduce__(self):
+        # pickled by name, as plain modules are by cloudpickle (Dask), so that functions of a
+        # user's script that use ``nest.`` can travel to workers
+        return importlib.import_module, (self.__name__,)
+
     def __getattr__(self, name):
         if name in _LAZY_NAMES:
             module, attribute = _LAZY_NAMES[name]
@@ -108,7 +117,11 @@ class _Module(types.ModuleType):
 
     def __setattr__(self, name, value):
         if f"{__name__}.{name}" in sys.modules:
-            super().__setattr__(name, value)   # the import system binding a submodule
+            # the import system binding a submodule; where a function has the module's name
+            # (eventsim.sweep), the name stays the function
+            if name in _LAZY_NAMES and isinstance(value, types.ModuleType):
+                value = getattr(value, _LAZY_NAMES[name][1])
+            super().__setattr__(name, value)
             return
         properties = _submodule("kernel_properties")
         if name == "report":

@@ -88,6 +88,12 @@ class Kernel:
         self._interrupt = None
         self._streaming = []
 
+    def __reduce__(self):
+        raise TypeError(
+            "a Kernel cannot be pickled (it holds a running event loop and its nodes' state). To run models in "
+            "other processes, send the function that builds and runs the model and return its recordings "
+            "(eventsim.recordings() gives an xarray.DataTree, which pickles); eventsim.sweep does this for you")
+
     # --- kernel status ---------------------------------------------------------
     @property
     def resolution(self):

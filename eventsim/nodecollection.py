@@ -1,6 +1,9 @@
 """NodeCollection: an immutable, ordered set of node global ids, as in PyNEST."""
 
+import itertools
 import numbers
+import os
+import weakref
 
 import numpy as np
 
@@ -115,6 +118,10 @@ class NodeCollection:
 
     def __hash__(self):
         return hash(self._gids.tobytes())
+
+    def __reduce__(self):
+        # Pickled as its ids and a token of its kernel; see _restore_node_collection.
+        return _restore_node_collection, (_kernel_token(self._kernel), self._gids.tolist())
 
     def __array__(self, dtype=None, copy=None):
         return np.asarray(self._gids, dtype=dtype)
@@ -292,3 +299,66 @@ def _checked_ids(kernel, ids):
     for g in (int(arr[0]), int(arr[-1])):
         kernel.node_of(g)
     return arr.astype(np.int64)
+
+
+# --- pickling ------------------------------------------------------------------------------
+# A kernel cannot travel between processes (it holds a running event loop), so a pickled
+# NodeCollection carries only its global ids and a token naming its kernel: the process id and
+# a counter.  Unpickled in the same process while that kernel lives, it binds to it again; anywhere
+# else it is *detached*: its ids (len, tolist, global_id, iteration, slicing) still work, but any
+# use of the nodes raises a KernelException saying so, instead of silently addressing the nodes
+# of an unrelated kernel.  ``NodeCollection(kernel, detached.tolist())`` binds the ids explicitly.
+
+_token_counter = itertools.count(1)
+_token_of_kernel = weakref.WeakKeyDictionary()
+_kernel_of_token = weakref.WeakValueDictionary()
+_detached_by_token = weakref.WeakValueDictionary()
+
+
+def _kernel_token(kernel):
+    """A token (pid, counter) naming `kernel` in this process; a detached kernel keeps its own."""
+    if isinstance(kernel, DetachedKernel):
+        return kernel.token
+    token = _token_of_kernel.get(kernel)
+    if token is None:
+        token = (os.getpid(), next(_token_counter))
+        _token_of_kernel[kernel] = token
+        _kernel_of_token[token] = kernel
+    return token
+
+
+def _restore_node_collection(token, gids):
+    """Unpickle a NodeCollection: bound to its kernel if it lives in this process, else detached."""
+    token = tuple(token)
+    kernel = _kernel_of_token.get(token) if token[0] == os.getpid() else None
+    if kernel is None:
+        kernel = _detached_by_token.get(token)
+        if kernel is None:
+            kernel = DetachedKernel(token)
+            _detached_by_token[token] = kernel
+    return NodeCollection(kernel, gids)
+
+
+class DetachedKernel:
+    """Stand-in kernel of a NodeCollection unpickled away from the kernel that made it.
+
+    Every attribute access raises :class:`~eventsim.errors.KernelException`
+    explaining that the nodes do not exist in this process.  Collections
+    unpickled from the same kernel share one DetachedKernel, so they compare
+    equal and can be joined.
+    """
+
+    __slots__ = ("token", "__weakref__")
+
+    def __init__(self, token):
+        self.token = token
+
+    def __getattr__(self, name):
+        raise KernelException(
+            f"this NodeCollection was unpickled away from the kernel that created it (process {self.token[0]}); "
+            "its nodes do not exist here. Its ids are available (tolist()); to use nodes in another process, "
+            "send the function that builds the network (see eventsim.sweep), or bind the ids explicitly with "
+            "NodeCollection(kernel, ids)")
+
+    def __repr__(self):
+        return f"<detached kernel of process {self.token[0]}>"

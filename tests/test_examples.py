@@ -95,3 +95,35 @@ def test_allen_example_draws_the_f_i_curves(tmp_path):
     for name, rates in rows.items():
         assert len(rates) == 16 and rates[0] == 0 and rates[-1] > 50, name
         assert all(b >= a for a, b in zip(rates, rates[1:])), name    # f-I curves rise
+
+
+FI_EXAMPLE = EXAMPLES / "sweep_fi_curve.py"
+
+
+def run_fi_example(*args, cwd, block_dask=False):
+    """Run the f-I sweep example on this repository's eventsim (optionally as if Dask were not installed)."""
+    root = str(EXAMPLES.parent)
+    env = {**os.environ, "MPLBACKEND": "Agg",
+           "PYTHONPATH": os.pathsep.join(p for p in [root, os.environ.get("PYTHONPATH")] if p)}
+    prelude = "import sys, runpy; "
+    if block_dask:
+        prelude += "sys.modules['distributed'] = None; "
+    code = prelude + f"sys.argv = [{str(FI_EXAMPLE)!r}, *{list(args)!r}]; runpy.run_path(sys.argv[0], run_name='__main__')"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+
+
+@pytest.mark.parametrize("block_dask", [False, True], ids=["dask-or-fallback", "without-dask"])
+def test_fi_sweep_example_writes_one_netcdf_and_one_figure(tmp_path, block_dask):
+    """--small: 5 levels x 4 amplitudes x 2 seeds into one netCDF and one PNG; without Dask it says so and runs serially."""
+    done = run_fi_example("--small", "--out", "results", cwd=tmp_path, block_dask=block_dask)
+    assert done.returncode == 0, done.stderr
+    if block_dask:
+        assert "Dask is not installed" in done.stderr and "runs on serial" in done.stdout
+    out = tmp_path / "results"
+    assert sorted(p.name for p in out.iterdir()) == ["sweep_fi_curve.nc", "sweep_fi_curve.png"]
+    assert (out / "sweep_fi_curve.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with xr.open_datatree(out / "sweep_fi_curve.nc", engine="netcdf4") as tree:
+        counts = tree["spikes"]["spike_count"].load()
+        assert tree["status"].values.ravel().tolist() == ["ok"] * 40
+    assert dict(counts.sizes) == {"level": 5, "amplitude": 4, "seed": 2, "sender": 1}
+    assert (counts.sel(amplitude=0.0) < counts.sel(amplitude=450.0)).all()
