@@ -28,7 +28,7 @@ from .messages import CurrentBatch, SpikeBatch
 from .nodecollection import NodeCollection
 from .progress import ProgressReporter
 from .registry import model_class
-from .timegrid import is_on_grid, ms_to_steps, steps_to_ms
+from .timegrid import MS_PER_TIC, TICS_PER_MS, is_on_grid, ms_to_steps, steps_to_ms, tics_per_step
 
 __all__ = ["Kernel", "DEFAULT_RNG_SEED"]
 
@@ -76,6 +76,13 @@ class Kernel:
                                   "call ResetKernel() first")
         if self.steps > 0:
             raise KernelException("cannot change the resolution after the simulation has started")
+        # NEST counts time in tics of 1 us: a step must be a whole number of them
+        if value * TICS_PER_MS < 1.0 - 1e-9:
+            raise KernelException(f"Resolution must be greater than or equal to one tic ({MS_PER_TIC} ms), "
+                                  f"got {value!r} ms. Value unchanged.")
+        if tics_per_step(value) is None:
+            raise KernelException(f"Resolution must be a multiple of the tic length ({MS_PER_TIC} ms), "
+                                  f"got {value!r} ms. Value unchanged.")
         self._resolution = float(value)
 
     @property
