@@ -287,8 +287,21 @@ class Kernel:
             raise IncompatibleReceptorType(f"receptor_type {bad[0]} of {tpop.model_name} does not accept spikes; "
                                            f"spike receptors are {low}..{high}")
 
+    def has_incoming_spikes(self, pop, local):
+        """Boolean array: does each local node `local` of `pop` receive spike connections (receptor >= 1)?"""
+        local = np.asarray(local, dtype=np.int64)
+        found = np.zeros(local.size, dtype=bool)
+        for proj in self.projections.values():
+            if proj.target is pop and len(proj):
+                _, tgt, _, _, r = proj.arrays
+                found |= np.isin(local, tgt[r >= 1])
+        return found
+
     def get_connections(self, source=None, target=None):
         """All connections, optionally filtered by source and/or target NodeCollections, as a dict of arrays."""
+        for name, nc in (("source", source), ("target", target)):
+            if nc is not None and not isinstance(nc, NodeCollection):
+                raise TypeError(f"{name} must be NodeCollection, got {type(nc).__name__} {nc!r}")
         parts = []
         for proj in self.projections.values():
             src, tgt, w, d, r = proj.arrays

@@ -221,6 +221,15 @@ class GlifCond(Node):
 
     def set_status(self, local, updates):
         local = list(local)
+        resized = [i for i, upd in zip(local, updates)
+                   if any(k in upd and np.size(upd[k]) != len(self._statuses[i][k]) for k in ("tau_syn", "E_rev"))]
+        if resized:
+            connected = np.asarray(resized)[self.kernel.has_incoming_spikes(self, resized)]
+            if connected.size:
+                raise BadProperty(f"Setting status of a 'glif_cond' with node ID {self.first_gid + connected[0]}: "
+                                  "The neuron has connections, therefore the number of ports cannot be reduced "
+                                  "(or changed): tau_syn and E_rev must keep their length once spike connections "
+                                  "exist")
         V_m_before = {i: self.V[i] + self._statuses[i]["E_L"] for i in local}
         super().set_status(local, updates)
         for i, upd in zip(local, updates):
