@@ -468,14 +468,23 @@ def _per_node_params(params, n, model):
         return [dict(p) for p in params]
     if not isinstance(params, dict):
         raise BadParameter(f"params must be a dict or a list of dicts, got {type(params).__name__}")
-    out = [{} for _ in range(n)]
+    shared = {}                          # the values common to all nodes: one dict, shared
+    out = [shared] * n
     for k, v in params.items():
+        if isinstance(v, np.ndarray) and v.ndim == 0:
+            # as NEST (whose message is "iteration over a 0-d array"), but naming the parameter
+            raise TypeError(f"{k}: a 0-d numpy array ({v!r}) is not accepted; pass a number "
+                            f"(e.g. {k}={v.item()!r}) or a list")
         if isinstance(v, (list, tuple, np.ndarray)) and _is_per_node(k, v, n):
+            if out[0] is shared:
+                out = [dict(shared) for _ in range(n)]
             for i in range(n):
                 out[i][k] = v[i]
         else:
-            for i in range(n):
-                out[i][k] = v
+            shared[k] = v
+            if out[0] is not shared:
+                for i in range(n):
+                    out[i][k] = v
     return out
 
 

@@ -84,13 +84,15 @@ NEGLIGIBLE_MV = 1e-8
 
 #: NEST measures time in ticks of 1 microsecond.
 TICKS_PER_MS = 1000
+#: Refractory periods beyond any reachable time (e.g. t_ref = 1e300 ms) are capped here: refractory for ever.
+MAX_REFRACTORY_STEPS = 1 << 62
 
 
 def refractory_steps(t_ref, h):
     """Refractory period in steps as NEST counts it: t_ref rounded to ticks, then up to whole steps."""
     ticks = round(t_ref * TICKS_PER_MS)
     per_step = round(h * TICKS_PER_MS)
-    return -(-ticks // per_step)
+    return min(-(-ticks // per_step), MAX_REFRACTORY_STEPS)
 
 
 @register
