@@ -17,6 +17,7 @@ the target's inbox before the target advances past ``s + d``.
 """
 
 import numbers
+import os
 
 import numpy as np
 import simpy
@@ -134,15 +135,20 @@ class Kernel:
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise BadParameter(f"n must be a positive integer, got {n!r}")
         n = int(n)
+        _check_memory(cls, model, n)
         base = {**cls.defaults, **self.model_defaults.get(model, {})}
         per_node = _per_node_params(params, n, model)
         statuses = []
+        merged = {}                      # one status dict per distinct params dict: validated once per Create
         for p in per_node:
-            unknown = [k for k in p if k not in base and k not in cls.initial_state_keys()]
-            if unknown:
-                raise BadProperty(f"{model} has no parameter {unknown[0]!r}; known parameters: "
-                                  f"{', '.join(sorted(base))}")
-            statuses.append({**base, **{k: v for k, v in p.items() if k in base}})
+            status = merged.get(id(p))
+            if status is None:
+                unknown = [k for k in p if k not in base and k not in cls.initial_state_keys()]
+                if unknown:
+                    raise BadProperty(f"{model} has no parameter {unknown[0]!r}; known parameters: "
+                                      f"{', '.join(sorted(base))}")
+                status = merged[id(p)] = {**base, **{k: v for k, v in p.items() if k in base}}
+            statuses.append(status)
         initial = [{k: v for k, v in p.items() if k not in base} for p in per_node]
         gids = np.arange(self.n_nodes + 1, self.n_nodes + 1 + n)
         last = self.populations[-1] if self.populations else None
@@ -458,10 +464,27 @@ class Connections:
             raise AttributeError(f"connections have no property {name!r}") from None
 
 
+#: Rough memory of one node (bytes): its parameter dict and state; a Create that cannot fit fails at once.
+BYTES_PER_NODE = 2000
+
+
+def _check_memory(cls, model, n):
+    """Raise MemoryError if `n` nodes of `cls` clearly cannot fit in this machine's memory."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return
+    need = n * getattr(cls, "bytes_per_node", BYTES_PER_NODE)
+    if need > physical:
+        raise MemoryError(f"Create({model!r}, {n}) needs about {need / 2 ** 30:.3g} GiB "
+                          f"({getattr(cls, 'bytes_per_node', BYTES_PER_NODE)} bytes per node), more than this "
+                          f"machine's {physical / 2 ** 30:.3g} GiB of memory; nothing was created")
+
+
 def _per_node_params(params, n, model):
     """Normalise Create/set params into a list of `n` dicts."""
     if params is None:
-        return [{} for _ in range(n)]
+        return [{}] * n
     if isinstance(params, (list, tuple)):
         if len(params) != n or not all(isinstance(p, dict) for p in params):
             raise BadParameter(f"params for {n} {model} nodes must be a dict or a list of {n} dicts, got {params!r}")

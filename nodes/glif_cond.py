@@ -171,7 +171,7 @@ class GlifCond(Node):
     def absorb(self, statuses):
         old = {k: getattr(self, k) for k in ("V", "g", "dg", "theta_s", "theta_v", "asc", "asc_len", "S", "I",
                                              "refr")}
-        self._statuses += [self.validate(dict(s)) for s in statuses]
+        self._statuses += self._validate_all(statuses)
         self.n = len(self._statuses)
         self._allocate_state(old)
 
@@ -297,14 +297,18 @@ class GlifCond(Node):
     # --- derived constants ----------------------------------------------------------
     def pre_run(self):
         h = self.kernel.resolution
+        key = (h, self.n, self.status_version, self.g.shape[0], self.asc.shape[0])
+        if getattr(self, "_derived_key", None) == key:
+            return                     # nothing changed since the last Simulate: the constants still hold
         st = self._statuses
         col = lambda k: np.array([s[k] for s in st], dtype=float)  # noqa: E731
         self.h = h
         self.C_m, self.g_m, self.E_L = col("C_m"), col("g_m"), col("E_L")
         self.th_inf = col("V_th") - self.E_L
         self.V_reset_rel = col("V_reset") - self.E_L
-        self.n_ref = np.array([refractory_steps(s["t_ref"], h) for s in st], dtype=np.int64)
         self.t_ref = col("t_ref")
+        t_refs, where = np.unique(self.t_ref, return_inverse=True)
+        self.n_ref = np.array([refractory_steps(float(t), h) for t in t_refs], dtype=np.int64)[where.reshape(-1)]
         self.has_r = np.array([s["spike_dependent_threshold"] for s in st])
         self.has_asc = np.array([s["after_spike_currents"] for s in st])
         self.has_a = np.array([s["adapting_threshold"] for s in st])
@@ -317,11 +321,24 @@ class GlifCond(Node):
         self.k_asc = np.ones((J, self.n))
         self.amps = np.zeros((J, self.n))
         self.asc_r = np.zeros((J, self.n))
-        for i, s in enumerate(st):
-            r, j = len(s["tau_syn"]), min(len(s["asc_decay"]), self.asc_len[i])
-            self.tau[:r, i], self.dE[:r, i] = s["tau_syn"], s["E_rev"] - s["E_L"]
-            self.k_asc[:j, i], self.amps[:j, i] = s["asc_decay"][:j], s["asc_amps"][:j]
-            self.asc_r[:j, i] = s["asc_r"][:j]
+        n_syn = np.fromiter((len(s["tau_syn"]) for s in st), np.int64, self.n)
+        n_asc = np.minimum(np.fromiter((len(s["asc_decay"]) for s in st), np.int64, self.n), self.asc_len)
+        # the usual case, equal lengths: one stacking per array instead of a loop over the nodes
+        if np.all(n_syn == R):
+            self.tau[:] = np.array([s["tau_syn"] for s in st]).T
+            self.dE[:] = np.array([s["E_rev"] for s in st]).T - self.E_L
+        else:
+            for i, s in enumerate(st):
+                self.tau[:n_syn[i], i], self.dE[:n_syn[i], i] = s["tau_syn"], s["E_rev"] - s["E_L"]
+        if np.all(n_asc == J):
+            self.k_asc[:] = np.array([s["asc_decay"][:J] for s in st]).T
+            self.amps[:] = np.array([s["asc_amps"][:J] for s in st]).T
+            self.asc_r[:] = np.array([s["asc_r"][:J] for s in st]).T
+        else:
+            for i, s in enumerate(st):
+                j = n_asc[i]
+                self.k_asc[:j, i], self.amps[:j, i] = s["asc_decay"][:j], s["asc_amps"][:j]
+                self.asc_r[:j, i] = s["asc_r"][:j]
         self.psc_scale = np.e / self.tau
         self.th_spike_decay_h = np.exp(-self.th_spike_decay * h)
         self.asc_decay_h = np.exp(-self.k_asc * h)
@@ -334,6 +351,7 @@ class GlifCond(Node):
         self.tv_membrane = np.exp(-self.g_m * h / self.C_m)
         self.tv_ab = a / b
         self.membrane = MembranePropagator(self.tau, self.dE, self.g_m, self.C_m, h)
+        self._derived_key = key
 
     def max_chunk_steps(self):
         return max(1, min(1 << 15, (1 << 22) // (self.inbox.n_ports * self.n)))
