@@ -87,24 +87,34 @@ def _exponent(g0, dg0, tau, g_m, C, s):
 @njit(cache=True, nogil=True)
 def _drive(g0, dg0, tau, dE, s):
     total = 0.0
+    total_abs = 0.0
     for r in range(g0.shape[0]):
         if g0[r] != 0.0 or dg0[r] != 0.0:
-            total += (g0[r] + dg0[r] * s) * math.exp(-s / tau[r]) * dE[r]
-    return total
+            term = (g0[r] + dg0[r] * s) * math.exp(-s / tau[r]) * dE[r]
+            total += term
+            total_abs += abs(term)
+    return total, total_abs
 
 
 @njit(cache=True, nogil=True)
 def _gauss(g0, dg0, tau, dE, g_m, C, a, b, A_b, nodes, weights):
-    """(q, r) over [a, b] by 4-point Gauss-Legendre, with weights exp(-(A(b) - A(s)))."""
+    """(q, r, |q|) over [a, b] by 4-point Gauss-Legendre, with weights exp(-(A(b) - A(s))).
+
+    |q| integrates the absolute drive of each receptor: the scale against which q's rounding is judged
+    (receptors of opposite reversal potentials can cancel to nearly 0).
+    """
     half, mid = 0.5 * (b - a), 0.5 * (a + b)
     q = 0.0
     r = 0.0
+    q_abs = 0.0
     for k in range(nodes.shape[0]):
         s = mid + half * nodes[k]
         w = weights[k] * half * math.exp(_exponent(g0, dg0, tau, g_m, C, s) - A_b) / C
         r += w
-        q += w * _drive(g0, dg0, tau, dE, s)
-    return q, r
+        drive, drive_abs = _drive(g0, dg0, tau, dE, s)
+        q += w * drive
+        q_abs += w * drive_abs
+    return q, r, q_abs
 
 
 @njit(cache=True, nogil=True)
@@ -154,14 +164,14 @@ def _one_step(g0, dg0, tau, dE, g_m, C, h, nodes, weights, stack):
             stack[n + 1, 0], stack[n + 1, 1] = m, b
             n += 2
             continue
-        q0, r0 = _gauss(g0, dg0, tau, dE, g_m, C, a, b, A_b, nodes, weights)
+        q0, r0, _ = _gauss(g0, dg0, tau, dE, g_m, C, a, b, A_b, nodes, weights)
         A_m = _exponent(g0, dg0, tau, g_m, C, m)
-        q1, r1 = _gauss(g0, dg0, tau, dE, g_m, C, a, m, A_m, nodes, weights)
-        q2, r2 = _gauss(g0, dg0, tau, dE, g_m, C, m, b, A_b, nodes, weights)
+        q1, r1, qa1 = _gauss(g0, dg0, tau, dE, g_m, C, a, m, A_m, nodes, weights)
+        q2, r2, qa2 = _gauss(g0, dg0, tau, dE, g_m, C, m, b, A_b, nodes, weights)
         f = math.exp(A_m - A_b)
         q_fine = f * q1 + q2
         r_fine = f * r1 + r2
-        if (abs(q_fine - q0) * scale <= ATOL_Q * (b - a) / h + RTOL * abs(q_fine) * scale
+        if (abs(q_fine - q0) * scale <= ATOL_Q * (b - a) / h + RTOL * (f * qa1 + qa2) * scale
                 and abs(r_fine - r0) * scale <= RTOL * (b - a) / C):
             Q += q_fine * scale
             R += r_fine * scale
