@@ -17,6 +17,7 @@ the target's inbox before the target advances past ``s + d``.
 """
 
 import numbers
+import os
 
 import numpy as np
 import simpy
@@ -31,7 +32,7 @@ from .parameters import Parameter
 from .progress import ProgressReporter
 from .synapsecollection import SynapseCollection
 from .registry import model_class
-from .timegrid import delay_to_steps, is_on_grid, ms_to_steps, steps_to_ms
+from .timegrid import MS_PER_TIC, TICS_PER_MS, delay_to_steps, is_on_grid, ms_to_steps, steps_to_ms, tics_per_step
 from .verbosity_levels import VerbosityLevel, message
 
 __all__ = ["Kernel", "DEFAULT_RNG_SEED"]
@@ -110,6 +111,13 @@ class Kernel:
                                   "call ResetKernel() first")
         if self.steps > 0:
             raise KernelException("cannot change the resolution after the simulation has started")
+        # NEST counts time in tics of 1 us: a step must be a whole number of them
+        if value * TICS_PER_MS < 1.0 - 1e-9:
+            raise KernelException(f"Resolution must be greater than or equal to one tic ({MS_PER_TIC} ms), "
+                                  f"got {value!r} ms. Value unchanged.")
+        if tics_per_step(value) is None:
+            raise KernelException(f"Resolution must be a multiple of the tic length ({MS_PER_TIC} ms), "
+                                  f"got {value!r} ms. Value unchanged.")
         self._resolution = float(value)
 
     @property
@@ -206,15 +214,20 @@ class Kernel:
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise BadParameter(f"n must be a positive integer, got {n!r}")
         n = int(n)
+        _check_memory(cls, model, n)
         base = {**cls.defaults, **self.model_defaults.get(model, {})}
         per_node = _per_node_params(params, n, model, cls.array_parameters, self.draw_parameter)
         statuses = []
+        merged = {}                      # one status dict per distinct params dict: validated once per Create
         for p in per_node:
-            unknown = [k for k in p if k not in base and k not in cls.initial_state_keys()]
-            if unknown:
-                raise BadProperty(f"{model} has no parameter {unknown[0]!r}; known parameters: "
-                                  f"{', '.join(sorted(base))}")
-            statuses.append({**base, **{k: v for k, v in p.items() if k in base}})
+            status = merged.get(id(p))
+            if status is None:
+                unknown = [k for k in p if k not in base and k not in cls.initial_state_keys()]
+                if unknown:
+                    raise BadProperty(f"{model} has no parameter {unknown[0]!r}; known parameters: "
+                                      f"{', '.join(sorted(base))}")
+                status = merged[id(p)] = {**base, **{k: v for k, v in p.items() if k in base}}
+            statuses.append(status)
         initial = [{k: v for k, v in p.items() if k not in base} for p in per_node]
         gids = np.arange(self.n_nodes + 1, self.n_nodes + 1 + n)
         last = self.populations[-1] if self.populations else None
@@ -404,6 +417,16 @@ class Kernel:
         if bad:
             raise IncompatibleReceptorType(f"receptor_type {bad[0]} of {tpop.model_name} does not accept spikes; "
                                            f"spike receptors are {low}..{high}")
+
+    def has_incoming_spikes(self, pop, local):
+        """Boolean array: does each local node `local` of `pop` receive spike connections (receptor >= 1)?"""
+        local = np.asarray(local, dtype=np.int64)
+        found = np.zeros(local.size, dtype=bool)
+        for proj in self.projections.values():
+            if proj.target is pop and len(proj):
+                _, tgt, _, _, r = proj.arrays
+                found |= np.isin(local, tgt[r >= 1])
+        return found
 
     def get_connections(self, source=None, target=None, synapse_model=None):
         """Connections from `source` and/or to `target` (global-id arrays or None) of `synapse_model` (a name
@@ -662,6 +685,23 @@ class Kernel:
                 yield env.timeout(horizon - env.now)
 
 
+#: Rough memory of one node (bytes): its parameter dict and state; a Create that cannot fit fails at once.
+BYTES_PER_NODE = 2000
+
+
+def _check_memory(cls, model, n):
+    """Raise MemoryError if `n` nodes of `cls` clearly cannot fit in this machine's memory."""
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return
+    need = n * getattr(cls, "bytes_per_node", BYTES_PER_NODE)
+    if need > physical:
+        raise MemoryError(f"Create({model!r}, {n}) needs about {need / 2 ** 30:.3g} GiB "
+                          f"({getattr(cls, 'bytes_per_node', BYTES_PER_NODE)} bytes per node), more than this "
+                          f"machine's {physical / 2 ** 30:.3g} GiB of memory; nothing was created")
+
+
 def _per_node_params(params, n, model, array_parameters, draw=None):
     """Normalise Create/set params into a list of `n` dicts; `array_parameters` take a list per node.
 
@@ -669,7 +709,7 @@ def _per_node_params(params, n, model, array_parameters, draw=None):
     with ``draw(param, n)``, one value per node.
     """
     if params is None:
-        return [{} for _ in range(n)]
+        return [{}] * n
     if isinstance(params, (list, tuple)):
         if len(params) != n or not all(isinstance(p, dict) for p in params):
             raise BadParameter(f"params for {n} {model} nodes must be a dict or a list of {n} dicts, got {params!r}")
@@ -677,17 +717,28 @@ def _per_node_params(params, n, model, array_parameters, draw=None):
                 for p in params]
     if not isinstance(params, dict):
         raise BadParameter(f"params must be a dict or a list of dicts, got {type(params).__name__}")
-    out = [{} for _ in range(n)]
+    shared = {}                          # the values common to all nodes: one dict, shared
+    out = [shared] * n
     for k, v in params.items():
+        if isinstance(v, np.ndarray) and v.ndim == 0:
+            # as NEST (whose message is "iteration over a 0-d array"), but naming the parameter
+            raise TypeError(f"{k}: a 0-d numpy array ({v!r}) is not accepted; pass a number "
+                            f"(e.g. {k}={v.item()!r}) or a list")
         if isinstance(v, Parameter) and draw is not None:
+            if out[0] is shared:
+                out = [dict(shared) for _ in range(n)]
             for i, x in enumerate(draw(v, n)):
                 out[i][k] = float(x)
         elif isinstance(v, (list, tuple, np.ndarray)) and _is_per_node(k, v, n, k in array_parameters):
+            if out[0] is shared:
+                out = [dict(shared) for _ in range(n)]
             for i in range(n):
                 out[i][k] = v[i]
         else:
-            for i in range(n):
-                out[i][k] = v
+            shared[k] = v
+            if out[0] is not shared:
+                for i in range(n):
+                    out[i][k] = v
     return out
 
 

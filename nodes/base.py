@@ -132,8 +132,10 @@ class Node:
         self.upstream = {}
         """Source population -> smallest delay (steps) of its connections to this one."""
         self.multimeters = []
-        self._statuses = [self.validate(dict(s)) for s in statuses]
+        self._statuses = self._validate_all(statuses)
         self.inbox = None
+        self.status_version = 0
+        """Incremented whenever a parameter or settable state changes (lets pre_run skip unchanged work)."""
 
     # --- status -------------------------------------------------------------
     @property
@@ -144,6 +146,23 @@ class Node:
     def validate(self, status):
         """Check and normalise one node's parameter dict; return it. Raise BadProperty."""
         return status
+
+    def _validate_all(self, statuses):
+        """Validated copies of `statuses`; a dict passed for several nodes (the same object) is validated once.
+
+        The nodes get shallow copies of one validated dict: its arrays are shared, which is safe because
+        parameters are only ever replaced (set_status validates into new objects), never changed in place.
+        """
+        done = {}
+        out = []
+        for s in statuses:
+            v = done.get(id(s))
+            if v is None:
+                v = done[id(s)] = self.validate(dict(s))
+                out.append(v)
+            else:
+                out.append(dict(v))
+        return out
 
     def get_status(self, i):
         """Parameters and state of local node `i` as a dict (NEST names and units)."""
@@ -176,6 +195,7 @@ class Node:
         for i, status, state in new:
             self._statuses[i] = status
             self._commit_state(i, status, state)
+        self.status_version += 1
 
     def _settable_state(self):
         return self.initial_state_keys()

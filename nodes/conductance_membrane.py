@@ -42,6 +42,21 @@ ATOL = 1e-12
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(4)
 
+#: Largest growth of the exponent A (the membrane's relaxation, in e-folds) over a step integrated by
+#: 4-point Gauss-Legendre quadrature; beyond it the step goes to :mod:`nodes.stiff_membrane`.
+MAX_STEP_EXPONENT = 0.5
+#: Largest step / tau_syn for which 4 quadrature nodes resolve a conductance within the step.
+MAX_STEPS_PER_TAU = 1.0
+#: Largest growth of A over an input-free stretch given to solve_ivp (exp(A) must not overflow).
+MAX_SOLVER_EXPONENT = 200.0
+#: Conductance effect (mV) on V below which a fast receptor is left to 4-point quadrature (relative
+#: error below 1e-5 for h / tau_syn <= 2).
+FAST_NEGLIGIBLE_MV = 1e-2
+#: Conductance effect (mV) beyond which the solver's closed-form integrals lose digits to cancellation.
+SOLVER_MAX_REACH_MV = 1e7
+#: Range of V (mV) assumed when bounding a conductance's effect on V.
+V_RANGE = 200.0
+
 
 def conductance_integral(g0, dg0, tau, s):
     """Integral of an alpha conductance from 0 to `s` (ms), in nS ms.
@@ -50,6 +65,25 @@ def conductance_integral(g0, dg0, tau, s):
     """
     e = np.exp(-s / tau)
     return g0 * tau * (1.0 - e) + dg0 * tau * (tau * (1.0 - e) - s * e)
+
+
+def _int_exp(tau, s, decay):
+    """Integral of exp(-u / tau) from 0 to s (ms); `decay` is exp(-s / tau).
+
+    ``tau (1 - decay)`` where it is accurate (s / tau >= 1e-3), ``s (1 - x/2 + x^2/6)``
+    below, so that a synaptic time constant of 1e20 ms loses nothing to cancellation.
+    """
+    x = s / tau
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(x >= 1e-3, tau * (1.0 - decay), s * (1.0 - x / 2.0 + x * x / 6.0))
+
+
+def _int_u_exp(tau, s, decay):
+    """Integral of u exp(-u / tau) from 0 to s (ms^2), as :func:`_int_exp` (series below s / tau = 1e-3)."""
+    x = s / tau
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(x >= 1e-3, tau * (tau * (1.0 - decay) - s * decay),
+                        s * s * (0.5 - x / 3.0 + x * x / 8.0 - x ** 3 / 30.0))
 
 
 class MembranePropagator:
@@ -76,14 +110,18 @@ class MembranePropagator:
         self._w = (0.5 * h * _GL_WEIGHTS)[:, None, None] / C_m           # (Q, 1, N)
         decay_s = np.exp(-s[:, None, None] / tau)                         # (Q, R, N)
         self._decay_s = decay_s[:, :, None, :]                            # (Q, R, 1, N)
-        self._int_g_s = (tau * (1 - decay_s))[:, :, None, :]              # integral factor of g0
-        self._int_dg_s = (tau * (tau * (1 - decay_s) - s[:, None, None] * decay_s))[:, :, None, :]
+        self._int_g_s = _int_exp(tau, s[:, None, None], decay_s)[:, :, None, :]    # integral factor of g0
+        self._int_dg_s = _int_u_exp(tau, s[:, None, None], decay_s)[:, :, None, :]
         self._s4 = s[:, None, None, None]
         decay_h = np.exp(-h / tau)
         self.decay_h = decay_h                                            # (R, N)
-        self._int_g_h = (tau * (1 - decay_h))[:, None, :]
-        self._int_dg_h = (tau * (tau * (1 - decay_h) - h * decay_h))[:, None, :]
+        self._int_g_h = _int_exp(tau, h, decay_h)[:, None, :]
+        self._int_dg_h = _int_u_exp(tau, h, decay_h)[:, None, :]
         self._P0 = np.exp(-h * g_m / C_m)
+        #: Receptors whose conductance varies too fast within a step for 4 quadrature nodes.
+        self._fast = (h / tau > MAX_STEPS_PER_TAU)[:, None, :]            # (R, 1, N)
+        self.has_fast = bool(self._fast.any())
+        self._reach_dE = (np.abs(dE) + V_RANGE)[:, None, :] / C_m         # mV per nS ms
 
     def closed_form(self, n_steps):
         """(P, Q, R), each (n_steps, N), for a membrane without synaptic conductance."""
@@ -105,26 +143,54 @@ class MembranePropagator:
         drive = (g_s * self.dE[:, None, :]).sum(axis=1)
         return np.exp(-A_h), (weight * drive).sum(axis=0), weight.sum(axis=0)
 
-    def _exponent(self, g0, dg0, s, tau=None):
-        tau = self.tau if tau is None else tau
-        return (self.g_m * s + conductance_integral(g0, dg0, tau, s).sum(axis=0)) / self.C_m
+    def needs_adaptive(self, g_start, dg_start):
+        """Mask (L, N) of the steps that 4-point quadrature cannot integrate accurately.
 
-    def solver(self, n_steps, g0, dg0):
+        Those where the membrane relaxes by more than MAX_STEP_EXPONENT e-folds within the step
+        (tiny C_m, huge conductance), or where a receptor with tau_syn < h / MAX_STEPS_PER_TAU
+        carries a conductance that matters.  `g_start`, `dg_start` as :meth:`gauss_legendre`.
+        """
+        g_abs, dg_abs = np.abs(g_start), np.abs(dg_start)
+        integral = g_abs * self._int_g_h + dg_abs * self._int_dg_h                           # (R, L, N)
+        hard = (self.g_m * self.h + integral.sum(axis=0)) / self.C_m > MAX_STEP_EXPONENT
+        if self.has_fast:
+            hard |= (np.where(self._fast, integral, 0.0) * self._reach_dE).sum(axis=0) > FAST_NEGLIGIBLE_MV
+        return hard
+
+    def solver_unfit(self, n_steps, g0, dg0):
+        """Mask (N,) of neurons whose input-free stretch of `n_steps` the solver cannot take.
+
+        exp(A) would overflow (A growing by more than MAX_SOLVER_EXPONENT), the closed-form
+        integrals would cancel (huge tau_syn), or a conductance too fast for the grid matters.
+        """
+        span = self.h * n_steps
+        unfit = self.exponent_rate_bound(g0, dg0) * span > MAX_SOLVER_EXPONENT
+        reach = (np.abs(g0) * self.tau + np.abs(dg0) * self.tau ** 2) * self._reach_dE[:, 0]  # (R, N)
+        unfit |= reach.sum(axis=0) > SOLVER_MAX_REACH_MV
+        if self.has_fast:
+            unfit |= np.where(self._fast[:, 0], reach, 0.0).sum(axis=0) > FAST_NEGLIGIBLE_MV
+        return unfit
+
+    def solver(self, n_steps, g0, dg0, cols=None):
         """(P, Q, R), each (n_steps, N), from one :func:`scipy.integrate.solve_ivp` call over the piece.
 
         `g0`, `dg0` (shape (R, N)): conductance and derivative at the start of a
-        piece that no input spike enters.
+        piece that no input spike enters.  `cols` (index array): integrate only
+        these neurons (g0, dg0 then have one column per entry of `cols`).
         """
         n = g0.shape[1]
         t_grid = self.h * np.arange(n_steps + 1)
-        tau, dE, inv_C = self.tau, self.dE, 1.0 / self.C_m
+        if cols is None:
+            tau, dE, C_m, g_m = self.tau, self.dE, self.C_m, self.g_m
+        else:
+            tau, dE, C_m, g_m = self.tau[:, cols], self.dE[:, cols], self.C_m[cols], self.g_m[cols]
+        inv_C = 1.0 / C_m
         inv_tau = 1.0 / tau
         # integral of g_r from 0 to s: c1 - (c1 + c2 s) exp(-s / tau); the drive: (d1 + d2 s) exp(-s / tau)
         c1 = g0 * tau + dg0 * tau * tau
         offset = np.stack([c1, g0 * dE])                   # (2, R, N)
         slope = np.stack([dg0 * tau, dg0 * dE])
         c1_total = c1.sum(axis=0)
-        g_m = self.g_m
 
         def rhs(s, y):
             terms = ((offset + slope * s) * np.exp(-s * inv_tau)).sum(axis=1)      # (2, N)
@@ -136,7 +202,8 @@ class MembranePropagator:
         if not sol.success:
             raise RuntimeError(f"solve_ivp failed on a piece of {n_steps} steps: {sol.message}")
         X, Y = sol.y[:n].T, sol.y[n:].T                                             # (L+1, N)
-        A = self._exponent(g0[:, None], dg0[:, None], t_grid[:, None], tau[:, None])  # (L+1, N)
+        A = (g_m * t_grid[:, None] + conductance_integral(g0[:, None], dg0[:, None], tau[:, None],
+                                                           t_grid[:, None]).sum(axis=0)) / C_m  # (L+1, N)
         scale = np.exp(-A[1:])
         return np.exp(A[:-1] - A[1:]), scale * np.diff(X, axis=0), scale * np.diff(Y, axis=0)
 

@@ -66,11 +66,15 @@ GLIF_UNITS = {"C_m": "pF", "E_L": "mV", "V_th": "mV", "V_reset": "mV", "t_ref": 
               "threshold_voltage": "mV", "ASCurrents_sum": "pA", "ASCurrents": "pA"}
 
 
+#: Refractory periods beyond any reachable time (e.g. t_ref = 1e300 ms) are capped here: refractory for ever.
+MAX_REFRACTORY_STEPS = 1 << 62
+
+
 def refractory_steps(t_ref, h):
     """Refractory period in steps as NEST counts it: t_ref (ms) rounded to ticks, then up to whole steps of h (ms)."""
     ticks = round(t_ref * TICKS_PER_MS)
     per_step = round(h * TICKS_PER_MS)
-    return -(-ticks // per_step)
+    return min(-(-ticks // per_step), MAX_REFRACTORY_STEPS)
 
 
 def normalise_mechanisms(s, leak):
@@ -220,7 +224,7 @@ class GlifBase(Node):
 
     def absorb(self, statuses):
         old = {k: getattr(self, k) for k in self._state_names()}
-        self._statuses += [self.validate(dict(s)) for s in statuses]
+        self._statuses += self._validate_all(statuses)
         self.n = len(self._statuses)
         self._allocate_state(old)
 
@@ -242,6 +246,11 @@ class GlifBase(Node):
                 self.V[i] = V_m_before[i] - self._statuses[i]["E_L"]
 
     def _validate_state(self, i, status, state):
+        ports = self.port_count(self._statuses[i])
+        if self.port_count(status) != ports and self.kernel.has_incoming_spikes(self, [i])[0]:
+            raise BadProperty(f"Setting status of a {self.model_name!r} with node ID {self.first_gid + i}: The neuron "
+                              "has connections, therefore the number of ports cannot be reduced (or changed): it "
+                              f"keeps {ports} receptor ports while spike connections exist")
         out = {}
         if "V_m" in state:
             out["V_m"] = as_float("V_m", state["V_m"])

@@ -58,6 +58,7 @@ from .glif_base import GLIF_DEFAULTS, GLIF_UNITS, LEVELS, TICKS_PER_MS, GlifBase
 from .glif_base import refractory_steps  # noqa: F401  (part of this module's interface)
 from .glif_cond_steps import alpha_conductances, warm_up
 from .glif_steps import run_steps
+from .stiff_membrane import adaptive_coefficients
 
 __all__ = ["GlifCond", "LEVELS", "TICKS_PER_MS"]
 
@@ -193,10 +194,12 @@ class GlifCond(GlifBase):
         solve_ivp call; the remaining, input-dense steps by quadrature.
         """
         K, N = g_start.shape[0], self.n
+        membrane = self.membrane
         P, Q, R = np.empty((K, N)), np.empty((K, N)), np.empty((K, N))
         arrivals = np.flatnonzero(jumps.any(axis=(1, 2))) + 1           # steps ending with input
         bounds = np.concatenate([[0], arrivals[arrivals < K], [K]])
         dense = np.ones(K, dtype=bool)
+        hard_steps, hard_neurons = [], []                                # pairs left to adaptive quadrature
         for a, b in zip(bounds[:-1], bounds[1:]):
             if b - a < SOLVER_MIN_STEPS:
                 continue
@@ -206,13 +209,34 @@ class GlifCond(GlifBase):
                 g0, dg0 = g_start[lo], dg_start[lo]
                 reach = (np.abs(g0) * self.tau + np.abs(dg0) * self.tau ** 2) * (np.abs(self.dE) + 200.0)
                 if np.all(reach.sum(axis=0) / self.C_m <= NEGLIGIBLE_MV):
-                    P[lo:hi], Q[lo:hi], R[lo:hi] = self.membrane.closed_form(hi - lo)
-                else:
-                    P[lo:hi], Q[lo:hi], R[lo:hi] = self.membrane.solver(hi - lo, g0, dg0)
+                    P[lo:hi], Q[lo:hi], R[lo:hi] = membrane.closed_form(hi - lo)
+                    continue
+                unfit = membrane.solver_unfit(hi - lo, g0, dg0)
+                if not unfit.any():
+                    P[lo:hi], Q[lo:hi], R[lo:hi] = membrane.solver(hi - lo, g0, dg0)
+                    continue
+                fit = np.flatnonzero(~unfit)
+                if fit.size:
+                    P[lo:hi, fit], Q[lo:hi, fit], R[lo:hi, fit] = membrane.solver(hi - lo, g0[:, fit], dg0[:, fit],
+                                                                                  cols=fit)
+                bad = np.flatnonzero(unfit)
+                hard_steps.append(np.repeat(np.arange(lo, hi), bad.size))
+                hard_neurons.append(np.tile(bad, hi - lo))
         steps = np.flatnonzero(dense)
         block = max(1, (1 << 16) // N)
-        for lo in range(0, steps.size, block):
-            sel = steps[lo:lo + block]
-            P[sel], Q[sel], R[sel] = self.membrane.gauss_legendre(g_start[sel].transpose(1, 0, 2),
-                                                                  dg_start[sel].transpose(1, 0, 2))
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            for lo in range(0, steps.size, block):
+                sel = steps[lo:lo + block]
+                g_sel, dg_sel = g_start[sel].transpose(1, 0, 2), dg_start[sel].transpose(1, 0, 2)
+                P[sel], Q[sel], R[sel] = membrane.gauss_legendre(g_sel, dg_sel)
+                rows, cols = np.nonzero(membrane.needs_adaptive(g_sel, dg_sel))
+                if rows.size:
+                    hard_steps.append(sel[rows])
+                    hard_neurons.append(cols)
+        if hard_steps:
+            failures = adaptive_coefficients(g_start, dg_start, np.concatenate(hard_steps).astype(np.int64),
+                                             np.concatenate(hard_neurons).astype(np.int64), self.tau, self.dE,
+                                             self.g_m, self.C_m, self.h, P, Q, R)
+            if failures:
+                raise RuntimeError(f"glif_cond: the membrane quadrature did not converge on {failures} steps")
         return P, Q, R

@@ -107,18 +107,7 @@ class GlifPsc(GlifBase):
         """Synaptic components of a node: (port index from 0, tau_syn in ms, amplitude) per state row."""
         return [(r, tau, 1.0) for r, tau in enumerate(s["tau_syn"])]
 
-    def _has_spike_input(self, i):
-        """Whether local node `i` is the target of a spike connection (NEST's has_connections)."""
-        for proj in self.kernel.projections.values():
-            if proj.target is self and len(proj) and proj.source.emits == "spikes":
-                if np.any(proj.arrays[1] == i):
-                    return True
-        return False
-
     def _validate_state(self, i, status, state):
-        if self.port_count(status) != self.port_count(self._statuses[i]) and self._has_spike_input(i):
-            raise BadProperty("The neuron has connections, therefore the number of ports cannot be reduced: "
-                              f"node {self.first_gid + i} keeps {self.port_count(self._statuses[i])} receptor ports")
         out = super()._validate_state(i, status, state)
         for key, flag, what in (("threshold_spike", "spike_dependent_threshold", "Threshold spike component"),
                                 ("threshold_voltage", "adapting_threshold", "Threshold voltage component")):

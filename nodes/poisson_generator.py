@@ -17,7 +17,11 @@ from eventsim.errors import BadProperty
 from eventsim.registry import register
 from .base import StimulationDevice, as_float
 
-__all__ = ["PoissonGenerator"]
+__all__ = ["PoissonGenerator", "MAX_MEAN_COUNT_PER_STEP"]
+
+#: Largest mean spike count per step and target: each spike may be stored or relayed one by one
+#: (spike_recorder, parrot_neuron), so larger counts could not fit in memory.
+MAX_MEAN_COUNT_PER_STEP = 1e9
 
 
 @register
@@ -34,6 +38,12 @@ class PoissonGenerator(StimulationDevice):
         rate = as_float("rate", status["rate"])
         if rate < 0:
             raise BadProperty(f"rate must not be negative, got {rate} Hz")
+        mean_per_step = rate * self.kernel.resolution * 1e-3
+        if mean_per_step > MAX_MEAN_COUNT_PER_STEP:
+            raise BadProperty(f"rate {rate} Hz means {mean_per_step:.3g} spikes per step of "
+                              f"{self.kernel.resolution} ms per target; at most {MAX_MEAN_COUNT_PER_STEP:.0e} are "
+                              "supported (rate <= " f"{MAX_MEAN_COUNT_PER_STEP / (self.kernel.resolution * 1e-3):.3g}"
+                              " Hz at this resolution)")
         status["rate"] = rate
         return status
 

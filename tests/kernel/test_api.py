@@ -68,6 +68,20 @@ def test_illegal_resolution(value):
         nest.resolution = value
 
 
+@pytest.mark.parametrize("value, match", [(0.00125, "multiple of the tic length"),
+                                          (0.0015, "multiple of the tic length"),
+                                          (0.0005, "greater than or equal to one tic"),
+                                          (1e-7, "greater than or equal to one tic")])
+def test_resolution_off_the_tic_grid_is_refused_as_nest(value, match):
+    """NEST measures time in tics of 1 us and refuses other resolutions (KernelException, value unchanged)."""
+    nest.resolution = 0.05
+    with pytest.raises(nest.KernelException, match=match):
+        nest.resolution = value
+    assert nest.resolution == 0.05
+    nest.resolution = 0.001                                   # one tic is fine
+    assert nest.resolution == 0.001
+
+
 def test_rng_seed_settable_including_zero():
     """rng_seed takes integers in [0, 2**32), also after nodes exist."""
     nest.rng_seed = 0

@@ -221,3 +221,32 @@ def test_many_receptors_and_per_node_parameters():
     g = n.get("g")
     assert len(g[0]) == 3 and len(g[1]) == 1
     assert g[0][2] > 0 and g[0][0] == 0 and g[1][0] > 0
+
+
+@pytest.mark.parametrize("receptor", [1, 2])
+@pytest.mark.parametrize("new", [{"tau_syn": [0.2], "E_rev": [0.0]},
+                                 {"tau_syn": [0.2, 2.0, 3.0], "E_rev": [0.0, -85.0, 0.0]}])
+def test_number_of_receptors_is_frozen_by_spike_connections(receptor, new):
+    """As NEST: once a spike connection targets the neuron (any receptor), tau_syn/E_rev keep their length."""
+    n = nest.Create("glif_cond", 3)
+    sg = nest.Create("spike_generator", params={"spike_times": [1.0]})
+    nest.Connect(sg, n[1], syn_spec={"receptor_type": receptor})
+    with pytest.raises(BadProperty, match="number of ports cannot be reduced"):
+        n[1].set(new)
+    with pytest.raises(BadProperty, match="node ID 2"):
+        n.set(new)
+    assert n.get("tau_syn")[1].tolist() == [0.2, 2.0]
+    assert n[0].get("tau_syn").tolist() == [0.2, 2.0]          # nothing changed on any node
+    n[1].set({"tau_syn": [0.3, 2.5], "E_rev": [0.0, -80.0]})  # same length: allowed
+    n[0].set(new)                                              # unconnected neuron: allowed
+    assert len(n[0].get("tau_syn")) == len(new["tau_syn"])
+
+
+def test_number_of_receptors_free_with_only_current_input_or_output():
+    """Current input and outgoing connections do not freeze the receptors (NEST's behaviour)."""
+    n = nest.Create("glif_cond")
+    cg = nest.Create("step_current_generator", params={"amplitude_times": [1.0], "amplitude_values": [10.0]})
+    nest.Connect(cg, n)
+    nest.Connect(n, nest.Create("parrot_neuron"))
+    n.set({"tau_syn": [0.2], "E_rev": [0.0]})
+    assert n.get("tau_syn").tolist() == [0.2]
