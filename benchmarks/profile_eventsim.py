@@ -62,7 +62,7 @@ COMPONENTS = [
     ("        of which scipy solve_ivp", [("scipy/integrate/_ivp/ivp.py", "solve_ivp")]),
     ("      closed form (no conductance)", [("nodes/conductance_membrane.py", "closed_form")]),
     ("    numba step loop (glif_cond_steps.run_steps)", [("profile_eventsim.py", "run_steps")]),
-    ("    multimeter samples (_deliver_samples)", [("nodes/glif_cond.py", "_deliver_samples")]),
+    ("    multimeter samples (_send_samples)", [("nodes/glif_base.py", "_send_samples")]),
     ("    send spikes to targets (Kernel.send_spikes)", [("eventsim/kernel.py", "send_spikes")]),
     ("  poisson_generator advance (draws + deposits)", [("nodes/poisson_generator.py", "advance")]),
     ("    Poisson draws (numpy Generator.poisson)", [("profile_eventsim.py", "poisson")]),

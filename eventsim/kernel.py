@@ -26,7 +26,7 @@ from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_l
 from .errors import (BadDelay, BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
                      KernelException, UnknownNode, UnknownReceptorType, UnknownSynapseType)
 from .interrupts import DeferredInterrupt
-from .messages import CurrentBatch, SpikeBatch
+from .messages import CurrentBatch, SampleBatch, SpikeBatch
 from .nodecollection import NodeCollection
 from .parameters import Parameter
 from .progress import ProgressReporter
@@ -376,8 +376,8 @@ class Kernel:
         for spop, tpop, sl, tl, idx in plans:
             if spop.samples_targets:
                 spop.add_target(tpop, tl)
-                if spop not in tpop.multimeters:
-                    tpop.multimeters.append(spop)
+                if spop not in tpop.samplers:
+                    tpop.samplers.append(spop)
             key = (id(spop), id(tpop), synapse_model)
             if key not in self.projections:
                 self.projections[key] = Projection(spop, tpop, synapse_model)
@@ -503,6 +503,11 @@ class Kernel:
                 if batch.weights is not None:
                     value *= np.repeat(batch.weights, counts)
             target.inbox.add(arrival, r[idx], tgt[idx], value)
+
+    def send_samples(self, pop, batch: SampleBatch):
+        """Hand the recordables of one advance of `pop` to every sampler (multimeter) connected to it."""
+        for sampler in pop.samplers:
+            sampler.receive_samples(pop, batch)
 
     def send_current(self, pop, batch: CurrentBatch):
         """Deliver currents of `pop` (values per stamp and source) to the targets' current port."""

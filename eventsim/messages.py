@@ -4,9 +4,12 @@ A source emits a :class:`SpikeBatch` (or :class:`CurrentBatch`): many events at
 once, each with its stamp in steps.  The kernel scatters a batch over the
 source's outgoing connections with numpy and deposits the weighted events into
 each target's :class:`Inbox` at ``stamp + delay``.  One batch with many targets
-is therefore one delivery, not one scheduled event per target.
+is therefore one delivery, not one scheduled event per target.  A neuron
+population that is observed emits a :class:`SampleBatch` per advance, which
+the kernel hands to the samplers (multimeters) attached to it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +57,21 @@ class CurrentBatch:
     sources: np.ndarray
     first_stamp: int
     values: np.ndarray
+
+
+@dataclass(frozen=True)
+class SampleBatch:
+    """The recordable values of a population over the steps ``(t_from, t_to]`` of one advance.
+
+    ``read(name, rows)`` returns recordable `name` (in its declared unit) at
+    the chunk rows `rows` (int array; row k is the end of step
+    ``t_from + 1 + k``) for every node of the population: shape
+    ``(len(rows), n)``.  Samplers read only the rows and names they record.
+    """
+
+    t_from: int
+    t_to: int
+    read: Callable[[str, np.ndarray], np.ndarray]
 
 
 class Inbox:

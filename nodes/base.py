@@ -131,7 +131,8 @@ class Node:
         """SimPy event triggered whenever :attr:`t` advances."""
         self.upstream = {}
         """Source population -> smallest delay (steps) of its connections to this one."""
-        self.multimeters = []
+        self.samplers = []
+        """Recorders sampling this population (multimeters), in the order they were connected."""
         self._statuses = self._validate_all(statuses)
         self.inbox = None
         self.status_version = 0

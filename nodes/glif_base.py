@@ -23,7 +23,7 @@ port count needs (``syn_rows``), its parameter validation and its
 import numpy as np
 
 from eventsim.errors import BadProperty
-from eventsim.messages import Inbox, SpikeBatch
+from eventsim.messages import Inbox, SampleBatch, SpikeBatch
 from .base import Node, as_bool, as_float, as_float_array
 
 __all__ = ["GlifBase", "LEVELS", "FLAGS", "GLIF_DEFAULTS", "GLIF_UNITS", "TICKS_PER_MS", "refractory_steps",
@@ -361,33 +361,25 @@ class GlifBase(Node):
         if step.size:
             self.kernel.send_spikes(self, SpikeBatch(idx, step + t_from + 1, np.ones(idx.size, dtype=np.int64)))
 
-    def _deliver_samples(self, rec, current, t_from, t_to, extra):
-        """Hand each multimeter the requested variables at its sample steps in (t_from, t_to].
+    def _send_samples(self, rec, current, t_from, t_to, extra):
+        """Send the recordables of the chunk ``(t_from, t_to]`` as one sample message.
 
-        `extra(name, rows)` returns the (rows, N) values of a model-specific recordable.
+        `rec` holds the chunk's rows of V, theta_s, theta_v and S written by the
+        step loop, `current` the input current; `extra(name, rows)` returns the
+        (rows, N) values of a model-specific recordable.
         """
-        for mm in self.multimeters:
-            steps = mm.sample_steps(t_from, t_to)
-            if steps.size == 0:
-                continue
-            rows = steps - t_from - 1
-            local = mm.local_indices(self)
-            values = {}
-            for name in mm.record_from:
-                if name == "V_m":
-                    v = rec["V"][rows] + self.E_L
-                elif name == "I":
-                    v = current[rows]
-                elif name == "threshold":
-                    v = rec["theta_s"][rows] + rec["theta_v"][rows] + self.th_inf + self.E_L
-                elif name == "threshold_spike":
-                    v = rec["theta_s"][rows]
-                elif name == "threshold_voltage":
-                    v = rec["theta_v"][rows]
-                elif name == "ASCurrents_sum":
-                    v = rec["S"][rows]
-                else:
-                    v = extra(name, rows)
-                values[name] = v[:, local]
-            mm.record(self, steps, values)
+        readers = {
+            "V_m": lambda rows: rec["V"][rows] + self.E_L,
+            "I": lambda rows: current[rows],
+            "threshold": lambda rows: rec["theta_s"][rows] + rec["theta_v"][rows] + self.th_inf + self.E_L,
+            "threshold_spike": lambda rows: rec["theta_s"][rows],
+            "threshold_voltage": lambda rows: rec["theta_v"][rows],
+            "ASCurrents_sum": lambda rows: rec["S"][rows],
+        }
+
+        def read(name, rows):
+            reader = readers.get(name)
+            return reader(rows) if reader is not None else extra(name, rows)
+
+        self.kernel.send_samples(self, SampleBatch(t_from, t_to, read))
 

@@ -172,9 +172,9 @@ class GlifCond(GlifBase):
         P, Q, R = self._coefficients(g_start, dg_start, jumps)
         rec, spiked, _ = self._run_steps(run_steps, P, Q, R, current, asc_first=False)
         self._send(spiked, t_from)
-        if self.multimeters:
+        if self.samplers:
             g_grid = np.concatenate([g_start[1:], self.g[None]])
-            self._deliver_samples(rec, current, t_from, t_to, lambda name, rows: g_grid[rows, int(name[2:]) - 1])
+            self._send_samples(rec, current, t_from, t_to, lambda name, rows: g_grid[rows, int(name[2:]) - 1])
 
     def _conductances(self, jumps):
         """Conductance (nS) and derivative (nS/ms) at the start of each step, (K, R, N) each.

@@ -181,12 +181,12 @@ class GlifPsc(GlifBase):
         R = np.broadcast_to(self.P30, (K, self.n)).copy()
         rec, spiked, integrated = self._run_steps(run_steps, P, Q, R, current, asc_first=True)
         self._send(spiked, t_from)
-        held = self._held_I_syn(I_syn, integrated) if self.multimeters else None
+        held = self._held_I_syn(I_syn, integrated) if self.samplers else None
         cols = np.arange(self.n)
         last = K - 1 - np.argmax(integrated[::-1], axis=0)
         self.I_syn = np.where(integrated.any(axis=0), I_syn[last, cols], self.I_syn)
-        if self.multimeters:
-            self._deliver_samples(rec, current, t_from, t_to, lambda name, rows: held[rows])
+        if self.samplers:
+            self._send_samples(rec, current, t_from, t_to, lambda name, rows: held[rows])
 
     def _held_I_syn(self, I_syn, integrated):
         """I_syn as NEST records it: the synaptic current of the last integrated step (held while refractory)."""

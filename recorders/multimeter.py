@@ -197,9 +197,15 @@ class Multimeter(RecordingDevice):
             entry["local"] = np.union1d(entry["local"], local)
         self._assign_columns()
 
-    def local_indices(self, pop):
-        """Local indices (sorted int array) of the nodes of `pop` this multimeter records."""
-        return self._store[pop]["local"]
+    def receive_samples(self, pop, batch):
+        """Store, from `batch` (a :class:`~eventsim.messages.SampleBatch` of population `pop`), the recorded
+        variables of the nodes connected to this multimeter at its sample steps."""
+        steps = self.sample_steps(batch.t_from, batch.t_to)
+        if steps.size == 0:
+            return
+        rows = steps - batch.t_from - 1
+        local = self._store[pop]["local"]
+        self.record(pop, steps, {name: batch.read(name, rows)[:, local] for name in self.record_from})
 
     def _assign_columns(self):
         """Give each target's nodes their columns in ascending global id."""
