@@ -26,7 +26,7 @@ from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_l
 from .errors import (BadDelay, BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
                      KernelException, UnknownNode, UnknownReceptorType, UnknownSynapseType)
 from .interrupts import DeferredInterrupt
-from .messages import CurrentBatch, SampleBatch, SpikeBatch
+from .messages import ConnectionBatch, SampleBatch, SpikeBatch
 from .nodecollection import NodeCollection
 from .parameters import Parameter
 from .progress import ProgressReporter
@@ -504,20 +504,31 @@ class Kernel:
                     value *= np.repeat(batch.weights, counts)
             target.inbox.add(arrival, r[idx], tgt[idx], value)
 
+    def send_per_connection(self, pop, batch: ConnectionBatch):
+        """Deliver events drawn per connection of one projection of `pop`: into the target's inbox (weighted,
+        one dense block per delay and port) or, for a spike recorder, as each connection's spike train."""
+        src, tgt, w, d, r = batch.projection.arrays
+        target, c = batch.projection.target, batch.conns
+        if target.element_type == "recorder":
+            step, col = np.nonzero(batch.values)
+            if step.size:
+                target.record_spikes(pop.first_gid + src[c[col]], batch.first_stamp + step,
+                                     batch.values[step, col].astype(np.int64))
+            return
+        weighted = batch.kind == "current" or target.input_mode != "count"
+        shift = -1 if batch.kind == "current" else 0
+        for delay in np.unique(d[c]):
+            for port in np.unique(r[c]):
+                m = (d[c] == delay) & (r[c] == port)
+                values = batch.values if m.all() else batch.values[:, m]
+                if weighted and np.any(w[c[m]] != 1.0):
+                    values = values * w[c[m]]
+                target.inbox.add_dense(batch.first_stamp + int(delay) + shift, int(port), tgt[c[m]], values)
+
     def send_samples(self, pop, batch: SampleBatch):
         """Hand the recordables of one advance of `pop` to every sampler (multimeter) connected to it."""
         for sampler in pop.samplers:
             sampler.receive_samples(pop, batch)
-
-    def send_current(self, pop, batch: CurrentBatch):
-        """Deliver currents of `pop` (values per stamp and source) to the targets' current port."""
-        for proj in pop.outgoing:
-            src, tgt, w, d, r = proj.arrays
-            col = np.searchsorted(batch.sources, src)
-            for delay in np.unique(d):
-                m = d == delay
-                proj.target.inbox.add_dense(batch.first_stamp + int(delay) - 1, 0, tgt[m],
-                                            batch.values[:, col[m]] * w[m])
 
     # --- running ---------------------------------------------------------------------------
     def _prepare(self, t_end):

@@ -1,6 +1,7 @@
 """Timestamped messages between nodes and the inbox that holds them until due.
 
-A source emits a :class:`SpikeBatch` (or :class:`CurrentBatch`): many events at
+A source emits a :class:`SpikeBatch` (or a :class:`ConnectionBatch` of events drawn per
+connection: Poisson trains, currents): many events at
 once, each with its stamp in steps.  The kernel scatters a batch over the
 source's outgoing connections with numpy and deposits the weighted events into
 each target's :class:`Inbox` at ``stamp + delay``.  One batch with many targets
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SpikeBatch", "CurrentBatch", "Inbox"]
+__all__ = ["SpikeBatch", "ConnectionBatch", "SampleBatch", "Inbox"]
 
 
 @dataclass(frozen=True)
@@ -44,19 +45,22 @@ class SpikeBatch:
 
 
 @dataclass(frozen=True)
-class CurrentBatch:
-    """Piecewise-constant currents emitted by one device population.
+class ConnectionBatch:
+    """Events drawn separately for each connection of one projection (independent Poisson trains, noise).
 
-    ``values[k, i]`` (pA) is sent by node ``sources[i]`` for the step ending at
-    ``first_stamp + k`` (steps); NEST sends one current event per step while a
-    current device is active.  A current stamped s and sent with delay d is the
-    target's input current from step ``s + d - 1`` on (NEST's convention: with
-    d = h, a current for the step ending at 200.0 ms shows at 200.0 ms).
+    ``values[k, j]`` belongs to connection ``conns[j]`` (an index into the
+    projection's arrays) and is stamped ``first_stamp + k`` (steps): a spike
+    count (``kind == "spikes"``, arriving at stamp + delay) or a current in pA
+    before the weight (``kind == "current"``, the input from step
+    stamp + delay - 1 on: with delay h, a current for the step ending at
+    200.0 ms shows at 200.0 ms, NEST's convention).
     """
 
-    sources: np.ndarray
+    projection: object
+    conns: np.ndarray
     first_stamp: int
     values: np.ndarray
+    kind: str
 
 
 @dataclass(frozen=True)

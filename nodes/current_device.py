@@ -21,6 +21,8 @@ import copy
 
 import numpy as np
 
+from eventsim.messages import ConnectionBatch
+
 from .base import StimulationDevice
 
 __all__ = ["CurrentDevice"]
@@ -79,14 +81,13 @@ class CurrentDevice(StimulationDevice):
     def send(self, t_from, values):
         """Deliver ``values[k, i]`` (pA), sent by node i in the step beginning at ``t_from + k``, x weight."""
         for proj in self.outgoing:
-            src, tgt, w, d, r = proj.arrays
+            src = proj.arrays[0]
+            block = values[:, src]
             dropped = self.first_step_dropped(proj, t_from)
-            for delay in np.unique(d):
-                m = d == delay
-                block = values[:, src[m]] * w[m]
-                if dropped is not None:
-                    block[0, dropped[m]] = 0.0
-                proj.target.inbox.add_dense(t_from + int(delay), 0, tgt[m], block)
+            if dropped is not None:
+                block[0, dropped] = 0.0
+            self.kernel.send_per_connection(self, ConnectionBatch(proj, np.arange(len(src)), t_from + 1, block,
+                                                                  "current"))
 
 
 def _window_mask(status, stamps, h):

@@ -18,6 +18,7 @@ previous call ended with.
 import numpy as np
 
 from eventsim.errors import BadProperty, StepMultipleRequired
+from eventsim.messages import ConnectionBatch
 from eventsim.registry import register
 from eventsim.timegrid import is_on_grid, ms_to_steps, steps_to_ms
 from .ac_generator import AcGenerator
@@ -122,7 +123,7 @@ class NoiseGenerator(CurrentDevice):
         stamps = np.arange(t_from + 1, t_to + 1, dtype=np.int64)
         plans = [self._draw_steps(i, stamps) for i in range(self.n)]
         for proj in self.outgoing:
-            src, tgt, w, d, r = proj.arrays
+            src = proj.arrays[0]
             dropped = self.first_step_dropped(proj, t_from)
             for i in np.unique(src):
                 rows, mean, sd, active = plans[i]
@@ -145,7 +146,4 @@ class NoiseGenerator(CurrentDevice):
                     values[0, dropped[conns]] = 0.0
                 if len(rows):
                     self._amps[key] = drawn[-1]
-                for delay in np.unique(d[conns]):
-                    m = d[conns] == delay
-                    c = conns[m]
-                    proj.target.inbox.add_dense(t_from + int(delay), 0, tgt[c], values[:, m] * w[c])
+                self.kernel.send_per_connection(self, ConnectionBatch(proj, conns, t_from + 1, values, "current"))

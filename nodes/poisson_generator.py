@@ -14,6 +14,7 @@ without delay, one entry per spike of a multiplicity), as in NEST.
 import numpy as np
 
 from eventsim.errors import BadProperty
+from eventsim.messages import ConnectionBatch
 from eventsim.registry import register
 from .base import StimulationDevice, as_float
 
@@ -83,7 +84,7 @@ class PoissonGenerator(StimulationDevice):
     def advance(self, t_from, t_to):
         stamps = np.arange(t_from + 1, t_to + 1, dtype=np.int64)
         for proj in self.outgoing:
-            src, tgt, w, d, r = proj.arrays
+            src = proj.arrays[0]
             target = proj.target
             for i in np.unique(src):
                 conns = np.flatnonzero(src == i)
@@ -91,24 +92,6 @@ class PoissonGenerator(StimulationDevice):
                 if drawn is None:
                     continue
                 rows, drawn = drawn
-                if target.element_type == "recorder":
-                    self._record(target, i, stamps[rows], drawn)
-                    continue
                 counts = np.zeros((len(stamps), len(conns)))
                 counts[rows] = drawn
-                weighted = target.input_mode != "count" and np.any(w[conns] != 1.0)
-                for delay in np.unique(d[conns]):
-                    for port in np.unique(r[conns]):
-                        m = (d[conns] == delay) & (r[conns] == port)
-                        c = conns[m]
-                        values = counts if m.all() else counts[:, m]
-                        if weighted:
-                            values = values * w[c]
-                        target.inbox.add_dense(t_from + 1 + int(delay), int(port), tgt[c], values)
-
-    def _record(self, recorder, i, stamps, counts):
-        """Hand the trains of node `i` to a spike_recorder (each connection's train separately, as NEST)."""
-        step, _ = np.nonzero(counts)
-        if step.size:
-            mult = counts[counts > 0].astype(np.int64)
-            recorder.record_spikes(np.full(step.size, self.first_gid + i, dtype=np.int64), stamps[step], mult)
+                self.kernel.send_per_connection(self, ConnectionBatch(proj, conns, t_from + 1, counts, "spikes"))
