@@ -31,7 +31,6 @@ Example::
     rates = analysis.firing_rates(sp)                   # DataArray over sender, Hz
 """
 
-from collections.abc import Mapping, Sequence
 from os import PathLike
 
 import numpy as np

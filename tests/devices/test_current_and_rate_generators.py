@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 import eventsim as nest
-from device_helpers import relay
 
 
 def currents(model, params, pieces=(20.0,), n=3, seed=None):

@@ -6,13 +6,11 @@ a banner on import); eventsim runs the same code in the test process.
 Skipped when NEST is not installed.
 """
 
-import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from nest_subprocess import nest_results as run_under_nest
 
 import eventsim
 import nest_api_scenarios
@@ -23,15 +21,7 @@ SCRIPT = Path(nest_api_scenarios.__file__)
 @pytest.fixture(scope="module")
 def nest_results():
     """Results of every scenario run by NEST (dict from scenario name to JSON data)."""
-    if importlib.util.find_spec("nest") is None:
-        pytest.skip("NEST not installed: pip install .[nest]")
-    done = subprocess.run([sys.executable, str(SCRIPT), "nest"], capture_output=True, text=True, timeout=300,
-                          cwd=str(SCRIPT.parent))
-    if done.returncode != 0:
-        pytest.fail(f"the NEST scenarios failed:\n{done.stderr[-3000:]}")
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith(nest_api_scenarios.MARKER)]
-    assert lines, f"no result line in NEST's output:\n{done.stdout[-2000:]}"
-    return json.loads(lines[-1][len(nest_api_scenarios.MARKER):])
+    return run_under_nest(nest_api_scenarios, timeout=300)
 
 
 @pytest.fixture

@@ -7,15 +7,13 @@ bit: both simulators put them on the same grid and print them as NEST does.
 Skipped when NEST is not installed.
 """
 
-import importlib.util
 import json
 import warnings
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from nest_subprocess import nest_results as run_under_nest
 
 import eventsim
 import nest_scenarios
@@ -26,15 +24,7 @@ SCRIPT = Path(nest_scenarios.__file__)
 @pytest.fixture(scope="module")
 def nest_results():
     """Results of every scenario run by NEST (dict from scenario name to JSON data)."""
-    if importlib.util.find_spec("nest") is None:
-        pytest.skip("NEST not installed: pip install .[nest]")
-    done = subprocess.run([sys.executable, str(SCRIPT), "nest"], capture_output=True, text=True, timeout=300,
-                          cwd=str(SCRIPT.parent))
-    if done.returncode != 0:
-        pytest.fail(f"the NEST scenarios failed:\n{done.stderr[-3000:]}")
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith(nest_scenarios.MARKER)]
-    assert lines, f"no result line in NEST's output:\n{done.stdout[-2000:]}"
-    return json.loads(lines[-1][len(nest_scenarios.MARKER):])
+    return run_under_nest(nest_scenarios, timeout=300)
 
 
 def ours(name):

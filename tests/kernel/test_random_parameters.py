@@ -6,14 +6,12 @@ errors of the difference, standard deviations within a few percent, random
 delays round to the same steps with the same frequencies.
 """
 
-import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from nest_subprocess import nest_results as run_under_nest
 
 import eventsim
 import eventsim as nest
@@ -33,15 +31,7 @@ SUPPORT = {"sim.random.uniform(1.0, 3.0)": (1.0, 3.0), "sim.random.uniform()": (
 @pytest.fixture(scope="module")
 def nest_results():
     """Summaries of every scenario drawn by NEST."""
-    if importlib.util.find_spec("nest") is None:
-        pytest.skip("NEST not installed: pip install .[nest]")
-    done = subprocess.run([sys.executable, str(SCRIPT), "nest"], capture_output=True, text=True, timeout=300,
-                          cwd=str(SCRIPT.parent))
-    if done.returncode != 0:
-        pytest.fail(f"the NEST scenarios failed:\n{done.stderr[-3000:]}")
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith(scenarios.MARKER)]
-    assert lines, f"no result line in NEST's output:\n{done.stdout[-2000:]}"
-    return json.loads(lines[-1][len(scenarios.MARKER):])
+    return run_under_nest(scenarios, timeout=300)
 
 
 @pytest.fixture(scope="module")

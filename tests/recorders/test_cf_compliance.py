@@ -2,7 +2,6 @@
 
 import netCDF4
 import numpy as np
-import pytest
 
 import eventsim as nest
 from cf_check import cf_problems

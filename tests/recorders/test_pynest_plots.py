@@ -5,15 +5,13 @@ positions and heights, ticks, labels, titles and legends must be equal;
 voltage traces equal within NEST's float32 storage of V_m and time.
 """
 
-import importlib.util
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
+from nest_subprocess import nest_results as run_under_nest
 
 import eventsim as nest
 import pynest_plot_scenarios as scenarios
@@ -25,15 +23,7 @@ SCRIPT = Path(scenarios.__file__)
 @pytest.fixture(scope="module")
 def nest_results():
     """What NEST's plotting functions drew in every scenario."""
-    if importlib.util.find_spec("nest") is None:
-        pytest.skip("NEST not installed: pip install .[nest]")
-    done = subprocess.run([sys.executable, str(SCRIPT), "nest"], capture_output=True, text=True, timeout=300,
-                          cwd=str(SCRIPT.parent))
-    if done.returncode != 0:
-        pytest.fail(f"the NEST scenarios failed:\n{done.stderr[-3000:]}")
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith(scenarios.MARKER)]
-    assert lines, f"no result line in NEST's output:\n{done.stdout[-2000:]}"
-    return json.loads(lines[-1][len(scenarios.MARKER):])
+    return run_under_nest(scenarios, timeout=300)
 
 
 def ours(name):

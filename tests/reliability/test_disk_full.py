@@ -5,7 +5,6 @@ import errno
 import shutil
 import subprocess
 
-import numpy as np
 import pytest
 import xarray as xr
 

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import xarray as xr
 
 import eventsim as nest
 import eventsim.recorders.base
