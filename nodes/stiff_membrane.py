@@ -85,6 +85,26 @@ def _exponent(g0, dg0, tau, g_m, C, s):
 
 
 @njit(cache=True, nogil=True)
+def _rise(g0, dg0, tau, g_m, C, s, t):
+    """A(t) - A(s) for s <= t (dimensionless), computed from the conductances at s.
+
+    Not as a difference of the two exponents: A itself reaches 1e6 and more for stiff neurons, and its
+    rounding (1e-10 there) would exceed the quadrature's tolerance, which then could never be met.
+    """
+    total = g_m * (t - s)
+    for r in range(g0.shape[0]):
+        if g0[r] != 0.0 or dg0[r] != 0.0:
+            decay = math.exp(-s / tau[r])
+            g_s = (g0[r] + dg0[r] * s) * decay
+            dg_s = dg0[r] * decay
+            if g_s != 0.0:
+                total += g_s * _int_exp(tau[r], t - s)
+            if dg_s != 0.0:
+                total += dg_s * _int_u_exp(tau[r], t - s)
+    return total / C
+
+
+@njit(cache=True, nogil=True)
 def _drive(g0, dg0, tau, dE, s):
     total = 0.0
     total_abs = 0.0
@@ -97,7 +117,7 @@ def _drive(g0, dg0, tau, dE, s):
 
 
 @njit(cache=True, nogil=True)
-def _gauss(g0, dg0, tau, dE, g_m, C, a, b, A_b, nodes, weights):
+def _gauss(g0, dg0, tau, dE, g_m, C, a, b, nodes, weights):
     """(q, r, |q|) over [a, b] by 4-point Gauss-Legendre, with weights exp(-(A(b) - A(s))).
 
     |q| integrates the absolute drive of each receptor: the scale against which q's rounding is judged
@@ -109,7 +129,7 @@ def _gauss(g0, dg0, tau, dE, g_m, C, a, b, A_b, nodes, weights):
     q_abs = 0.0
     for k in range(nodes.shape[0]):
         s = mid + half * nodes[k]
-        w = weights[k] * half * math.exp(_exponent(g0, dg0, tau, g_m, C, s) - A_b) / C
+        w = weights[k] * half * math.exp(-_rise(g0, dg0, tau, g_m, C, s, b)) / C
         r += w
         drive, drive_abs = _drive(g0, dg0, tau, dE, s)
         q += w * drive
@@ -152,23 +172,21 @@ def _one_step(g0, dg0, tau, dE, g_m, C, h, nodes, weights, stack):
     while n > 0:
         n -= 1
         a, b = stack[n, 0], stack[n, 1]
-        A_b = _exponent(g0, dg0, tau, g_m, C, b)
-        forgotten = A_h - A_b
+        forgotten = _rise(g0, dg0, tau, g_m, C, b, h)
         if monotone and forgotten > FORGOTTEN_EXPONENT:
             continue
         scale = math.exp(-forgotten)
         m = 0.5 * (a + b)
         too_small = (b - a) <= 1e-14 * h or n + 2 > _STACK
-        if not too_small and _exponent(g0, dg0, tau, g_m, C, a) < A_b - MAX_PIECE_EXPONENT:
+        if not too_small and _rise(g0, dg0, tau, g_m, C, a, b) > MAX_PIECE_EXPONENT:
             stack[n, 0], stack[n, 1] = a, m
             stack[n + 1, 0], stack[n + 1, 1] = m, b
             n += 2
             continue
-        q0, r0, _ = _gauss(g0, dg0, tau, dE, g_m, C, a, b, A_b, nodes, weights)
-        A_m = _exponent(g0, dg0, tau, g_m, C, m)
-        q1, r1, qa1 = _gauss(g0, dg0, tau, dE, g_m, C, a, m, A_m, nodes, weights)
-        q2, r2, qa2 = _gauss(g0, dg0, tau, dE, g_m, C, m, b, A_b, nodes, weights)
-        f = math.exp(A_m - A_b)
+        q0, r0, _ = _gauss(g0, dg0, tau, dE, g_m, C, a, b, nodes, weights)
+        q1, r1, qa1 = _gauss(g0, dg0, tau, dE, g_m, C, a, m, nodes, weights)
+        q2, r2, qa2 = _gauss(g0, dg0, tau, dE, g_m, C, m, b, nodes, weights)
+        f = math.exp(-_rise(g0, dg0, tau, g_m, C, m, b))
         q_fine = f * q1 + q2
         r_fine = f * r1 + r2
         if (abs(q_fine - q0) * scale <= ATOL_Q * (b - a) / h + RTOL * (f * qa1 + qa2) * scale
