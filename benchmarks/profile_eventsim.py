@@ -37,6 +37,8 @@ import sys
 import time
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[1]
+
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
 
@@ -158,7 +160,7 @@ def summarize(prof_path, wall, title):
               "| function | own (s) | share | cumulative (s) | calls |", "|---|---|---|---|---|"]
     entries = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:15]
     for (filename, line, name), (_cc, nc, tt, ct, _c) in entries:
-        where = filename.split("site-packages/")[-1].split("/work/main/")[-1]
+        where = filename.split("site-packages/")[-1].split(f"{REPO}/")[-1]
         label = f"`{name}` ({where}:{line})" if filename != "~" else f"`{name}`"
         lines.append(f"| {label} | {tt:.3f} | {100 * tt / total:.1f} % | {ct:.3f} | {nc} |")
     return "\n".join(lines) + "\n"

@@ -2,7 +2,7 @@
 
 Run as ``python benchmarks/workload_seed.py --sim nest|eventsim``; the
 harness runs it in a fresh process per measurement.  The script text below the
-import switch is the example of /work/shared/seed (NEST's
+import switch is the seed example (NEST's
 ``glif_cond_neuron.py``) verbatim up to and including reading the recordings
 after ``Simulate(1000.0)``; the plotting (matplotlib) is left out because it is
 not simulator work.  NEST is quietened with ``nest.verbosity``.
