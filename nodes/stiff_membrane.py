@@ -1,6 +1,6 @@
 """Membrane coefficients of single steps by adaptive quadrature, for stiff and sharp cases.
 
-The fast paths of :mod:`nodes.conductance_membrane` (4-point Gauss-Legendre
+The fast paths of :mod:`eventsim.nodes.conductance_membrane` (4-point Gauss-Legendre
 within a step, or one ``solve_ivp`` call over an input-free stretch in
 integrating-factor form) need a smooth integrand: they lose accuracy or fail
 when the membrane relaxes within a fraction of a step (tiny ``C_m``, huge
@@ -21,7 +21,11 @@ grows by more than 1 is halved, pieces whose weight ``exp(-(A(h) - A(b)))``
 is below 1e-20 are dropped (the membrane has forgotten them by the end of the
 step), and the others are halved until 4 nodes and twice 4 nodes agree.
 The weight ``exp(-(A(h) - A(s)))`` never exceeds 1 for non-negative
-conductances, so nothing overflows, whatever the stiffness.
+conductances, so nothing overflows, whatever the stiffness.  Differences of A
+are computed directly from the conductances at the start of a piece
+(``_rise``), never as the difference of two absolute values of A: with A of
+order 1e5 (1e5 nS on 1 pF) the rounding of the absolute values alone would
+exceed the quadrature's tolerance, and the halving would never end.
 """
 
 import math
