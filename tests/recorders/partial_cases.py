@@ -12,7 +12,10 @@ prints all cases as JSON on one line; the tests run it in a subprocess.
 
 import json
 
-__all__ = ["CASES", "run"]
+__all__ = ["CASES", "MARKER", "run"]
+
+#: Prefix of the line with the JSON results when run under NEST.
+MARKER = "@@CASES "
 
 #: A current that makes glif_cond fire regularly (first spike at 6.5 ms, then every 8.3 ms).
 DRIVE = {"amplitude_times": [1.0], "amplitude_values": [500.0]}
@@ -166,4 +169,4 @@ if __name__ == "__main__":
     import nest as nest_simulator
 
     nest_simulator.set_verbosity("M_ERROR")
-    print(json.dumps({case: run(nest_simulator, case) for case in CASES}))
+    print(MARKER + json.dumps({case: run(nest_simulator, case) for case in CASES}))

@@ -10,7 +10,10 @@ eventsim.
 
 import json
 
-__all__ = ["CASES", "run"]
+__all__ = ["CASES", "MARKER", "run"]
+
+#: Prefix of the line with the JSON results when run under NEST.
+MARKER = "@@CASES "
 
 #: name -> (resolution ms, multimeter params, Simulate times ms, input delay ms or None, number of neurons)
 CASES = {
@@ -71,4 +74,4 @@ if __name__ == "__main__":
     import nest as nest_simulator
 
     nest_simulator.set_verbosity("M_ERROR")
-    print(json.dumps({case: run(nest_simulator, case) for case in CASES}))
+    print(MARKER + json.dumps({case: run(nest_simulator, case) for case in CASES}))

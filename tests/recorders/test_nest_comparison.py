@@ -4,30 +4,17 @@ NEST runs :mod:`recorder_cases` in a subprocess (skipped when ``nest`` is
 not importable); eventsim runs the same code in the test process.
 """
 
-import importlib.util
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from nest_subprocess import nest_results as run_under_nest
 
 import eventsim
 import recorder_cases
-
-CASES_SCRIPT = Path(recorder_cases.__file__)
 
 
 @pytest.fixture(scope="module")
 def nest_results():
     """Every case of recorder_cases run by NEST (dict from case name to results)."""
-    if importlib.util.find_spec("nest") is None:
-        pytest.skip("NEST is not installed (pip install nest-simulator)")
-    done = subprocess.run([sys.executable, str(CASES_SCRIPT)], capture_output=True, text=True, timeout=300)
-    if done.returncode != 0:
-        pytest.fail(f"NEST run failed:\n{done.stderr[-2000:]}")
-    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("{"))
-    return json.loads(line)
+    return run_under_nest(recorder_cases)
 
 
 @pytest.mark.parametrize("case", list(recorder_cases.CASES))

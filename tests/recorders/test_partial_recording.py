@@ -7,19 +7,13 @@ within NEST's own integration error.  The NEST-free tests below check the
 same property against eventsim's own full-population recordings.
 """
 
-import importlib.util
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
+from nest_subprocess import nest_results as run_under_nest
 
 import eventsim as nest
 import partial_cases
 
-CASES_SCRIPT = Path(partial_cases.__file__)
 #: Largest V_m / threshold difference (mV) accepted against NEST's RKF45 (atol 1e-3).
 VALUE_ATOL = 1e-3
 
@@ -27,13 +21,7 @@ VALUE_ATOL = 1e-3
 @pytest.fixture(scope="module")
 def nest_results():
     """Every case of partial_cases run by NEST."""
-    if importlib.util.find_spec("nest") is None:
-        pytest.skip("NEST is not installed (pip install .[nest])")
-    done = subprocess.run([sys.executable, str(CASES_SCRIPT)], capture_output=True, text=True, timeout=300)
-    if done.returncode != 0:
-        pytest.fail(f"NEST run failed:\n{done.stderr[-2000:]}")
-    line = next(ln for ln in done.stdout.splitlines() if ln.startswith("{"))
-    return json.loads(line)
+    return run_under_nest(partial_cases)
 
 
 @pytest.mark.parametrize("case", list(partial_cases.CASES))
