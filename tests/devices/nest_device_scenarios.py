@@ -6,7 +6,6 @@ in-process.  Run as a script (``python nest_device_scenarios.py MODULE``) it
 prints one line ``@@JSON@@{...}`` with the results of every scenario.
 """
 
-import json
 import sys
 
 import numpy as np
@@ -299,14 +298,8 @@ def scenario_defaults(sim):
 SCENARIOS = {name[len("scenario_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("scenario_")}
 
 
-def run_all(module_name):
-    """Run every scenario with the simulator `module_name`; return {name: result}."""
-    import importlib
-    sim = importlib.import_module(module_name)
-    if module_name == "nest":
-        sim.verbosity = sim.VerbosityLevel.ERROR
-    return {name: fn(sim) for name, fn in SCENARIOS.items()}
-
-
 if __name__ == "__main__":
-    print(MARKER + json.dumps(run_all(sys.argv[1] if len(sys.argv) > 1 else "nest")))
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))  # tests/, for the helper
+    from nest_subprocess import scenario_main
+
+    scenario_main(sys.modules[__name__])

@@ -11,7 +11,6 @@ Run as a script (``python nest_api_scenarios.py MODULE``) it prints one line
 ``@@JSON@@{...}`` with the results of every scenario.
 """
 
-import json
 import sys
 import warnings
 
@@ -522,15 +521,8 @@ def scenario_delay_extrema_follow_connections(sim):
 SCENARIOS = {name[len("scenario_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("scenario_")}
 
 
-def run_all(module_name):
-    """Run every scenario with the simulator `module_name`; return {name: result}."""
-    import importlib
-    sim = importlib.import_module(module_name)
-    sim.verbosity = sim.VerbosityLevel.ERROR
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return {name: fn(sim) for name, fn in SCENARIOS.items()}
-
-
 if __name__ == "__main__":
-    print(MARKER + json.dumps(run_all(sys.argv[1] if len(sys.argv) > 1 else "nest")))
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))  # tests/, for the helper
+    from nest_subprocess import scenario_main
+
+    scenario_main(sys.modules[__name__])

@@ -6,7 +6,6 @@ distributions must not.  As a script (``python random_scenarios.py MODULE``)
 it prints one line ``@@JSON@@{...}``.
 """
 
-import json
 import sys
 
 import numpy as np
@@ -104,16 +103,8 @@ def scenario_errors(sim):
 SCENARIOS = {name[len("scenario_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("scenario_")}
 
 
-def run_all(module_name):
-    """Run every scenario with the simulator `module_name`; return {name: result}."""
-    import importlib
-    sim = importlib.import_module(module_name)
-    if module_name == "nest":
-        sim.verbosity = sim.VerbosityLevel.ERROR
-    return {name: fn(sim) for name, fn in SCENARIOS.items()}
-
-
 if __name__ == "__main__":
-    import warnings
-    warnings.simplefilter("ignore")
-    print(MARKER + json.dumps(run_all(sys.argv[1] if len(sys.argv) > 1 else "nest")))
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))  # tests/, for the helper
+    from nest_subprocess import scenario_main
+
+    scenario_main(sys.modules[__name__])

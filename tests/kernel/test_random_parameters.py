@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from nest_subprocess import nest_results as run_under_nest
+from nest_subprocess import nest_results as run_under_nest, run_scenarios
 
 import eventsim
 import eventsim as nest
@@ -37,7 +37,7 @@ def nest_results():
 @pytest.fixture(scope="module")
 def our_results():
     """Summaries of every scenario drawn by eventsim."""
-    return json.loads(json.dumps(scenarios.run_all("eventsim")))
+    return json.loads(json.dumps(run_scenarios(scenarios, "eventsim")))
 
 
 def same_distribution(got, ref, std_rtol):

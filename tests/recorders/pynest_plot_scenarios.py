@@ -8,7 +8,6 @@ subprocess).  As a script (``python pynest_plot_scenarios.py MODULE``) it
 prints one line ``@@JSON@@{...}``.
 """
 
-import json
 import sys
 
 import matplotlib
@@ -116,16 +115,15 @@ def scenario_errors(sim):
 SCENARIOS = {name[len("scenario_"):]: fn for name, fn in sorted(globals().items()) if name.startswith("scenario_")}
 
 
-def run_all(module_name):
-    """Run every scenario with the simulator `module_name`; return {name: result}."""
-    import importlib
-    sim = importlib.import_module(module_name)
+def prepare(sim, module_name):
+    """Load NEST's plotting modules, which NEST imports on demand."""
     if module_name == "nest":
-        import nest.raster_plot  # noqa: F401 - NEST loads its plotting modules on demand
+        import nest.raster_plot  # noqa: F401
         import nest.voltage_trace  # noqa: F401
-        sim.verbosity = sim.VerbosityLevel.ERROR
-    return {name: fn(sim) for name, fn in SCENARIOS.items()}
 
 
 if __name__ == "__main__":
-    print(MARKER + json.dumps(run_all(sys.argv[1] if len(sys.argv) > 1 else "nest")))
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))  # tests/, for the helper
+    from nest_subprocess import scenario_main
+
+    scenario_main(sys.modules[__name__])
