@@ -8,6 +8,7 @@ key raises ``ValueError`` as in NEST.
 """
 
 import numbers
+import warnings
 
 import numpy as np
 
@@ -102,6 +103,10 @@ def _set_local_num_threads(k, value):
     if k.n_nodes > 0:
         raise BadProperty(f"local_num_threads cannot be changed to {value} after nodes were created; "
                           "call ResetKernel() first")
+    if value > 1:
+        # accepted so that NEST scripts run, but never silently: the run still uses one thread
+        warnings.warn(f"local_num_threads = {value}: eventsim runs the simulation on one thread; the value is "
+                      "stored for compatibility and has no effect on speed or results", RuntimeWarning, stacklevel=4)
     k.local_num_threads = int(value)
 
 

@@ -122,3 +122,10 @@ def test_node_collection_get_pandas():
     p = nest.Create("parrot_neuron", 2)
     df = p.get(["global_id", "model"], output="pandas")
     assert df.index.tolist() == [1, 2] and df["model"].tolist() == ["parrot_neuron"] * 2
+
+
+def test_local_num_threads_above_one_warns_that_it_has_no_effect():
+    """local_num_threads > 1 is stored for NEST scripts but says that the run uses one thread."""
+    with pytest.warns(RuntimeWarning, match="one thread"):
+        nest.local_num_threads = 2
+    assert nest.local_num_threads == 2
