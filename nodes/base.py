@@ -13,7 +13,7 @@ import numpy as np
 from eventsim.errors import BadProperty
 from eventsim.timegrid import grid_ms
 
-__all__ = ["Node", "StimulationDevice", "as_float", "as_bool", "as_float_array"]
+__all__ = ["Node", "StimulationDevice", "activity_window", "as_float", "as_bool", "as_float_array"]
 
 
 def as_float(name, value):
@@ -258,8 +258,14 @@ class StimulationDevice(Node):
 
     def window_steps(self, i):
         """Activity window of node `i` as integer steps ``(lo, hi]``; ``hi`` may be a large int."""
-        s = self._statuses[i]
-        h = self.kernel.resolution
-        lo = int(round((s["origin"] + s["start"]) / h))
-        hi = (1 << 62) if np.isinf(s["stop"]) else int(round((s["origin"] + s["stop"]) / h))
-        return lo, hi
+        return activity_window(self._statuses[i], self.kernel.resolution)
+
+
+def activity_window(status, resolution):
+    """Window ``(lo, hi]`` in integer steps of a device with `status` keys origin, start, stop (ms).
+
+    `resolution` is the step (ms); ``hi`` is a large int for ``stop=inf``.
+    """
+    lo = int(round((status["origin"] + status["start"]) / resolution))
+    hi = (1 << 62) if np.isinf(status["stop"]) else int(round((status["origin"] + status["stop"]) / resolution))
+    return lo, hi

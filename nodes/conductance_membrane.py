@@ -23,7 +23,7 @@ provides them three ways:
 * :meth:`~MembranePropagator.closed_form` -- no conductance left: exact exponentials.
 * :meth:`~MembranePropagator.solver` -- the membrane equation in integrating-factor
   form, ``d/ds [exp(A) V] = exp(A) (sum_r g_r dE_r + c) / C``, integrated by
-  :func:`scipy.integrate.solve_ivp` (DOP853, ``rtol`` 1e-10) over a whole
+  :func:`scipy.integrate.solve_ivp` (DOP853, ``rtol`` :data:`RTOL`) over a whole
   input-free piece for all neurons at once and read on the grid.
 * :meth:`~MembranePropagator.gauss_legendre` -- the same integrals by 4-point
   Gauss-Legendre quadrature inside each step, for pieces with input arriving

@@ -24,9 +24,10 @@ import numpy as np
 
 from eventsim.errors import BadProperty
 from eventsim.messages import Inbox, SampleBatch, SpikeBatch
+from eventsim.timegrid import TICS_PER_MS
 from .base import Node, as_bool, as_float, as_float_array
 
-__all__ = ["GlifBase", "LEVELS", "FLAGS", "GLIF_DEFAULTS", "GLIF_UNITS", "TICKS_PER_MS", "refractory_steps",
+__all__ = ["GlifBase", "LEVELS", "FLAGS", "GLIF_DEFAULTS", "GLIF_UNITS", "refractory_steps",
            "check_mechanisms", "normalise_mechanisms"]
 
 #: Legal mechanism combinations (spike_dependent_threshold, after_spike_currents, adapting_threshold).
@@ -40,9 +41,6 @@ LEVELS = {
 
 #: The three mechanism switches, in the order of the LEVELS keys.
 FLAGS = ("spike_dependent_threshold", "after_spike_currents", "adapting_threshold")
-
-#: NEST measures time in ticks of 1 microsecond.
-TICKS_PER_MS = 1000
 
 _SHARED_SCALARS = ("C_m", "E_L", "V_th", "V_reset", "t_ref", "th_spike_add", "th_spike_decay",
                    "voltage_reset_fraction", "voltage_reset_add", "th_voltage_index", "th_voltage_decay")
@@ -72,8 +70,8 @@ MAX_REFRACTORY_STEPS = 1 << 62
 
 def refractory_steps(t_ref, h):
     """Refractory period in steps as NEST counts it: t_ref (ms) rounded to ticks, then up to whole steps of h (ms)."""
-    ticks = round(t_ref * TICKS_PER_MS)
-    per_step = round(h * TICKS_PER_MS)
+    ticks = round(t_ref * TICS_PER_MS)
+    per_step = round(h * TICS_PER_MS)
     return min(-(-ticks // per_step), MAX_REFRACTORY_STEPS)
 
 

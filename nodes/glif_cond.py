@@ -54,13 +54,13 @@ from eventsim.errors import BadProperty
 from eventsim.registry import register
 from .base import as_float_array
 from .conductance_membrane import MembranePropagator
-from .glif_base import GLIF_DEFAULTS, GLIF_UNITS, LEVELS, TICKS_PER_MS, GlifBase, normalise_mechanisms
+from .glif_base import GLIF_DEFAULTS, GLIF_UNITS, LEVELS, GlifBase, normalise_mechanisms
 from .glif_base import refractory_steps  # noqa: F401  (part of this module's interface)
 from .glif_cond_steps import alpha_conductances, warm_up
 from .glif_steps import run_steps
 from .stiff_membrane import adaptive_coefficients
 
-__all__ = ["GlifCond", "LEVELS", "TICKS_PER_MS"]
+__all__ = ["GlifCond", "LEVELS"]
 
 #: Shortest input-free piece (steps) integrated by solve_ivp; input-dense stretches use Gauss-Legendre quadrature.
 SOLVER_MIN_STEPS = 40
@@ -122,17 +122,17 @@ class GlifCond(GlifBase):
 
     def _state_status(self, i):
         s = self._statuses[i]
-        R = len(s["tau_syn"])
+        n_ports = len(s["tau_syn"])
         return {"V_m": self.V[i] + s["E_L"], "ASCurrents": self.asc[:self.asc_len[i], i].copy(),
                 "ASCurrents_sum": self.S[i], "threshold_spike": self.theta_s[i],
                 "threshold_voltage": self.theta_v[i],
                 "threshold": self.theta_s[i] + self.theta_v[i] + s["V_th"],
-                "g": self.g[:R, i].copy(), "dg": self.dg[:R, i].copy(), "I": self.I[i]}
+                "g": self.g[:n_ports, i].copy(), "dg": self.dg[:n_ports, i].copy(), "I": self.I[i]}
 
     def recordable_names(self):
         """Names a multimeter can record from every node of this population."""
-        R = min(len(s["tau_syn"]) for s in self._statuses)
-        return ["V_m", "I"] + [f"g_{r + 1}" for r in range(R)] + ["threshold", "threshold_spike",
+        n_ports = min(len(s["tau_syn"]) for s in self._statuses)
+        return ["V_m", "I"] + [f"g_{r + 1}" for r in range(n_ports)] + ["threshold", "threshold_spike",
                                                                     "threshold_voltage", "ASCurrents_sum"]
 
     def recordable_units(self):
@@ -143,9 +143,9 @@ class GlifCond(GlifBase):
     def pre_run(self):
         self._mechanism_constants()
         self.g_m = self.g_leak
-        R = self.g.shape[0]
-        self.tau = np.ones((R, self.n))
-        self.dE = np.zeros((R, self.n))
+        n_ports = self.g.shape[0]
+        self.tau = np.ones((n_ports, self.n))
+        self.dE = np.zeros((n_ports, self.n))
         for i, s in enumerate(self._statuses):
             r = len(s["tau_syn"])
             self.tau[:r, i], self.dE[:r, i] = s["tau_syn"], s["E_rev"] - s["E_L"]

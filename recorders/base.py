@@ -4,7 +4,6 @@
 
    RecordingDevice
    GrowableArray
-   stamps_to_ms
 
 A recorder is a population of exactly one node.  The kernel calls its hooks
 in this order around every ``Simulate``: :meth:`RecordingDevice.prepare_recording`
@@ -19,44 +18,15 @@ import numpy as np
 
 from eventsim.errors import BadParameter, BadProperty
 from eventsim.recording import check_writable
-from eventsim.nodes.base import Node, as_float
+from eventsim.nodes.base import Node, activity_window, as_float
 
-__all__ = ["RecordingDevice", "GrowableArray", "stamps_to_ms", "RECORD_TO", "STREAM_BUFFER_BYTES"]
+__all__ = ["RecordingDevice", "GrowableArray", "RECORD_TO", "STREAM_BUFFER_BYTES"]
 
 #: Values accepted by the ``record_to`` parameter.
 RECORD_TO = ("memory", "netcdf")
 
 #: Bytes a streaming recorder buffers before it appends a chunk to its file during a run.
 STREAM_BUFFER_BYTES = 64 * 2 ** 20
-
-#: NEST's clock unit: time stamps are whole tics of 1 microsecond (NEST's default ``tics_per_ms``).
-TICS_PER_MS = 1000
-
-
-def stamps_to_ms(steps, resolution):
-    """Convert time stamps (integer steps) to ms exactly as NEST prints them.
-
-    NEST stores times as whole tics (1 us) and converts with ``tics * 0.001``;
-    ``steps * resolution`` differs from that in the last bit for about one
-    stamp in six.
-
-    Parameters
-    ----------
-    steps : array_like of int
-        Time stamps in steps.
-    resolution : float
-        Step size (ms).
-
-    Returns
-    -------
-    numpy.ndarray of float64
-        Times (ms).
-    """
-    steps = np.asarray(steps, dtype=np.int64)
-    tics_per_step = round(resolution * TICS_PER_MS)
-    if tics_per_step < 1 or abs(tics_per_step / TICS_PER_MS - resolution) > 1e-12 * resolution:
-        return steps * resolution
-    return (steps * tics_per_step) * (1.0 / TICS_PER_MS)
 
 
 class GrowableArray:
@@ -252,11 +222,7 @@ class RecordingDevice(Node):
 
     def window_steps(self):
         """Recording window as integer steps ``(lo, hi]``; ``hi`` is a large int for ``stop=inf``."""
-        s = self.status
-        h = self.kernel.resolution
-        lo = int(round((s["origin"] + s["start"]) / h))
-        hi = (1 << 62) if np.isinf(s["stop"]) else int(round((s["origin"] + s["stop"]) / h))
-        return lo, hi
+        return activity_window(self.status, self.kernel.resolution)
 
     # --- hooks called by the kernel ---------------------------------------------------
     def prepare_recording(self, t_end=None):

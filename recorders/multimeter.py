@@ -31,8 +31,9 @@ xr = lazy_module("xarray")
 from eventsim.errors import BadProperty, IllegalConnection
 from eventsim.recording import multimeter_dataset, recorder_attrs
 from eventsim.registry import register
+from eventsim.timegrid import steps_to_ms
 from . import base
-from .base import GrowableArray, RecordingDevice, stamps_to_ms
+from .base import GrowableArray, RecordingDevice
 from .netcdf_stream import NetCDFStream
 
 __all__ = ["Multimeter", "nest_event_order"]
@@ -285,7 +286,7 @@ class Multimeter(RecordingDevice):
                 error = err
         attrs = recorder_attrs(self) | self._extra_attrs()
         if self._stream.failed:
-            attrs["simulated_ms"] = float(stamps_to_ms(self._file_complete_steps, self.kernel.resolution))
+            attrs["simulated_ms"] = float(steps_to_ms(self._file_complete_steps, self.kernel.resolution))
         self._stream.commit(attrs)
         if error is not None:
             raise error
@@ -326,10 +327,10 @@ class Multimeter(RecordingDevice):
         """Append the first `n` buffered rows to the stream and drop them from the buffer."""
         if n == 0:
             return
-        columns = {"time": stamps_to_ms(self._steps.view()[:n], self.kernel.resolution)}
+        columns = {"time": steps_to_ms(self._steps.view()[:n], self.kernel.resolution)}
         columns.update({name: arr.view()[:n] for name, arr in self._values.items()})
         last = int(self._steps.view()[n - 1])
-        self._stream.append(columns, attrs={"simulated_ms": float(stamps_to_ms(last, self.kernel.resolution))})
+        self._stream.append(columns, attrs={"simulated_ms": float(steps_to_ms(last, self.kernel.resolution))})
         self._flushed += n
         self._file_complete_steps = last
         self._drop_rows(n)
@@ -352,7 +353,7 @@ class Multimeter(RecordingDevice):
     def table(self):
         """Visible samples in memory: times (ms, shape (T,)), senders (S,), ``{name: (T, S) view}``."""
         n = self._visible_rows()
-        times = stamps_to_ms(self._steps.view()[:n], self.kernel.resolution)
+        times = steps_to_ms(self._steps.view()[:n], self.kernel.resolution)
         data = {name: self._values[name].view()[:n] if name in self._values else np.empty((n, 0))
                 for name in self.record_from}
         return times, self._senders.copy(), data

@@ -22,8 +22,9 @@ xr = lazy_module("xarray")
 from eventsim.errors import KernelException, BadProperty
 from eventsim.recording import recorder_attrs, spike_dataset
 from eventsim.registry import register
+from eventsim.timegrid import steps_to_ms
 from . import base
-from .base import GrowableArray, RecordingDevice, stamps_to_ms
+from .base import GrowableArray, RecordingDevice
 from .netcdf_stream import NetCDFStream
 
 __all__ = ["SpikeRecorder"]
@@ -108,7 +109,7 @@ class SpikeRecorder(RecordingDevice):
         self._stream.write("spike_count", self._streamed_counts.astype(np.int32))
         attrs = recorder_attrs(self)
         if self._stream.failed:
-            attrs["simulated_ms"] = float(stamps_to_ms(self._file_complete_steps, self.kernel.resolution))
+            attrs["simulated_ms"] = float(steps_to_ms(self._file_complete_steps, self.kernel.resolution))
         self._stream.commit(attrs)
         if error is not None:
             raise error
@@ -148,11 +149,11 @@ class SpikeRecorder(RecordingDevice):
             index = np.searchsorted(self.sources, senders[:n])
             counts = self._streamed_counts.copy()
             np.add.at(counts, index, 1)
-            self._stream.append({"spike_time": stamps_to_ms(stamps[:n], self.kernel.resolution),
+            self._stream.append({"spike_time": steps_to_ms(stamps[:n], self.kernel.resolution),
                                  "spike_sender_index": index.astype(np.int32),
                                  "spike_sender": senders[:n].astype(np.int32)},
                                 fixed={"spike_count": counts.astype(np.int32)},
-                                attrs={"simulated_ms": float(stamps_to_ms(limit, self.kernel.resolution))})
+                                attrs={"simulated_ms": float(steps_to_ms(limit, self.kernel.resolution))})
             self._streamed_counts = counts
             rest_s, rest_t = senders[n:].copy(), stamps[n:].copy()
             self._clear_buffer()
@@ -189,7 +190,7 @@ class SpikeRecorder(RecordingDevice):
         if self._stream is not None and self._stream.committed:
             return xr.open_dataset(self._stream.path, engine="netcdf4")
         senders, stamps = self._visible()
-        return self._dataset(stamps_to_ms(stamps, self.kernel.resolution), senders)
+        return self._dataset(steps_to_ms(stamps, self.kernel.resolution), senders)
 
     @property
     def events(self):
@@ -202,7 +203,7 @@ class SpikeRecorder(RecordingDevice):
         else:
             senders, stamps = self._visible()
         order = np.lexsort((stamps, senders, (stamps - 1) // self.kernel.min_delay))
-        return {"senders": senders[order], "times": stamps_to_ms(stamps[order], self.kernel.resolution)}
+        return {"senders": senders[order], "times": steps_to_ms(stamps[order], self.kernel.resolution)}
 
     @property
     def n_events(self):
