@@ -8,12 +8,14 @@ one SimPy process.  Subclasses declare their metadata (``defaults``, ``units``,
 
 import copy
 
+import numbers
+
 import numpy as np
 
 from eventsim.errors import BadProperty
 from eventsim.timegrid import grid_ms
 
-__all__ = ["Node", "StimulationDevice", "activity_window", "as_float", "as_bool", "as_float_array"]
+__all__ = ["Node", "StimulationDevice", "activity_window", "check_window", "as_float", "as_bool", "as_float_array"]
 
 
 def as_float(name, value):
@@ -238,17 +240,7 @@ class StimulationDevice(Node):
     common_defaults = {"origin": 0.0, "start": 0.0, "stop": float("inf")}
 
     def validate(self, status):
-        for k in ("origin", "start"):
-            status[k] = self._time(k, status[k])
-        stop = status["stop"]
-        if stop is None or (np.isscalar(stop) and not isinstance(stop, (bool, str)) and np.isposinf(stop)):
-            status["stop"] = float("inf")
-        else:
-            status["stop"] = self._time("stop", stop)
-        if status["stop"] < status["start"]:
-            raise BadProperty(f"{self.model_name}: stop ({status['stop']} ms) must not be before start "
-                              f"({status['start']} ms)")
-        return status
+        return check_window(self.model_name, status, self._time)
 
     def _time(self, name, value):
         """`value` as a time on the grid (ms), in NEST's representation; BadProperty if off the grid."""
@@ -269,3 +261,22 @@ def activity_window(status, resolution):
     lo = int(round((status["origin"] + status["start"]) / resolution))
     hi = (1 << 62) if np.isinf(status["stop"]) else int(round((status["origin"] + status["stop"]) / resolution))
     return lo, hi
+
+
+def check_window(model_name, status, to_time):
+    """Validate a device's ``origin``, ``start`` and ``stop`` (ms) in `status` in place and return it.
+
+    ``to_time(name, value)`` checks one time and returns the value to store;
+    ``stop`` None or +inf means no end.  Raises BadProperty if stop < start.
+    """
+    for key in ("origin", "start"):
+        status[key] = to_time(key, status[key])
+    stop = status["stop"]
+    if stop is None or (isinstance(stop, numbers.Real) and not isinstance(stop, bool) and np.isposinf(stop)):
+        status["stop"] = float("inf")
+    else:
+        status["stop"] = to_time("stop", stop)
+    if status["stop"] < status["start"]:
+        raise BadProperty(f"{model_name}: stop ({status['stop']} ms) must not be before start "
+                          f"({status['start']} ms)")
+    return status

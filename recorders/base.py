@@ -18,7 +18,7 @@ import numpy as np
 
 from eventsim.errors import BadParameter, BadProperty
 from eventsim.recording import check_writable
-from eventsim.nodes.base import Node, activity_window, as_float
+from eventsim.nodes.base import Node, activity_window, as_float, check_window
 
 __all__ = ["RecordingDevice", "GrowableArray", "RECORD_TO", "STREAM_BUFFER_BYTES"]
 
@@ -146,12 +146,7 @@ class RecordingDevice(Node):
 
     # --- parameters -------------------------------------------------------------
     def validate(self, status):
-        for key in ("origin", "start"):
-            status[key] = self._grid_time(key, status[key])
-        status["stop"] = self._stop(status["stop"])
-        if status["stop"] < status["start"]:
-            raise BadProperty(f"{self.model_name}: stop ({status['stop']} ms) must not be before start "
-                              f"({status['start']} ms)")
+        check_window(self.model_name, status, self._grid_time)
         self._validate_output(status)
         return status
 
@@ -159,12 +154,6 @@ class RecordingDevice(Node):
         value = as_float(name, value)
         self.kernel.check_on_grid(name, value)
         return value
-
-    def _stop(self, value):
-        if value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool)
-                             and np.isposinf(value)):
-            return float("inf")
-        return self._grid_time("stop", value)
 
     def _validate_output(self, status):
         label, record_to, filename = status["label"], status["record_to"], status["filename"]
