@@ -11,7 +11,6 @@ in this order around every ``Simulate``: :meth:`RecordingDevice.prepare_recordin
 by the populations while they advance, then :meth:`RecordingDevice.after_run`.
 """
 
-import numbers
 from pathlib import Path
 
 import numpy as np
