@@ -466,8 +466,9 @@ class Kernel:
         for w, proj in enumerate(conns._projections):
             if proj.source.model_name == "multimeter" and np.any(conns._which == w):
                 raise IllegalConnection("connections of a multimeter cannot be removed")
+        index = conns._index
         for w, proj in enumerate(conns._projections):
-            idx = conns._index[conns._which == w]
+            idx = index[conns._which == w]
             if idx.size:
                 proj.remove(idx)
         self.projections = {k: p for k, p in self.projections.items() if len(p)}

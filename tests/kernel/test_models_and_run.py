@@ -59,6 +59,33 @@ def test_disconnect_refuses_missing_pairs_before_removing_anything():
     assert nest.num_connections == 1
 
 
+def test_connections_of_a_collection_stay_themselves_after_others_are_disconnected():
+    """c[i].disconnect() one by one in random order removes exactly connection i (NEST: every pair once).
+
+    Positions shift when connections are removed; the collection must follow its connections, not
+    positions (it once removed or reported the wrong connections, or raised IndexError).
+    """
+    p = nest.Create("parrot_neuron", 4)
+    nest.Connect(p, p)
+    c = nest.GetConnections()
+    pairs = list(zip(c.sources(), c.targets()))
+    order = np.random.default_rng(3).permutation(len(c))
+    for k, i in enumerate(order[:6]):
+        assert c[int(i)].get(["source", "target"]) == dict(zip(["source", "target"], pairs[i]))
+        c[int(i)].disconnect()
+        left = set(zip(nest.GetConnections().sources(), nest.GetConnections().targets()))
+        assert left == set(pairs) - {pairs[j] for j in order[:k + 1]}
+    kept = int(order[6])
+    c[kept].set(weight=3.0)
+    weights = dict(zip(zip(nest.GetConnections().sources(), nest.GetConnections().targets()),
+                       nest.GetConnections().get("weight")))
+    assert weights[pairs[kept]] == 3.0 and sorted(weights.values())[:-1] == [1.0] * (len(weights) - 1)
+    with pytest.raises(nest.NESTErrors.KernelException, match="removed by Disconnect"):
+        c[int(order[0])].get("weight")
+    with pytest.raises(nest.NESTErrors.KernelException, match="removed by Disconnect"):
+        c.get("weight")
+
+
 def test_copied_neuron_model_keeps_its_name_and_its_own_population():
     """Create of a copy after the original: separate defaults and model names per node."""
     nest.CopyModel("glif_cond", "high_threshold", {"V_th": -40.0})
