@@ -70,6 +70,9 @@ class Kernel:
         """Threads asked for (stored; eventsim runs one thread)."""
         self.rng_type = "PCG64"
         self.use_compressed_spikes = True
+        self.wfr = {"use_wfr": True, "wfr_comm_interval": 1.0, "wfr_tol": 1e-4, "wfr_max_iterations": 15,
+                    "wfr_interpolation_order": 3}
+        """NEST's waveform-relaxation settings (ms for the interval): stored, since no model here has gap junctions."""
         self.delay_extrema = None
         self._delays_seen = None
         """(min_delay, max_delay) in ms if set with SetKernelStatus, else None (they follow the connections)."""

@@ -131,6 +131,34 @@ def scenario_kernel_property_errors(sim):
     return out
 
 
+def scenario_waveform_relaxation_settings(sim):
+    """use_wfr and the wfr_* keys: defaults, checks, order within one set call, interval following resolution."""
+    sim.ResetKernel()
+    keys = ("use_wfr", "wfr_comm_interval", "wfr_tol", "wfr_max_iterations", "wfr_interpolation_order")
+    out = {"defaults": list(sim.get(*keys))}
+    out["interval_without_wfr"] = _error(lambda: sim.set(use_wfr=False, wfr_comm_interval=0.5),
+                                         sim.NESTErrors.KernelException)
+    sim.set(resolution=0.2)
+    out["follows_resolution"] = [sim.wfr_comm_interval, sim.resolution]
+    sim.set(wfr_comm_interval=2.0, use_wfr=True)
+    sim.set(resolution=0.1)
+    out["kept_with_wfr"] = sim.wfr_comm_interval
+    out["below_resolution"] = _error(lambda: sim.set(wfr_comm_interval=0.05), sim.NESTErrors.KernelException)
+    out["negative_tol"] = _error(lambda: sim.set(wfr_tol=-1.0), sim.NESTErrors.KernelException)
+    out["zero_iterations"] = _error(lambda: sim.set(wfr_max_iterations=0), sim.NESTErrors.KernelException)
+    out["order_2"] = _error(lambda: sim.set(wfr_interpolation_order=2), sim.NESTErrors.KernelException)
+    out["use_wfr_int"] = _error(lambda: sim.set(use_wfr=1), sim.NESTErrors.TypeMismatch)
+    sim.set(wfr_tol=0.5, wfr_max_iterations=3, wfr_interpolation_order=1)
+    out["set"] = list(sim.get(*keys))
+    sim.Create("parrot_neuron")
+    out["use_wfr_after_create"] = _error(lambda: sim.set(use_wfr=False), sim.NESTErrors.KernelException)
+    sim.set(wfr_comm_interval=1.5)
+    out["interval_after_create"] = sim.wfr_comm_interval
+    sim.ResetKernel()
+    out["after_reset"] = list(sim.get(*keys))
+    return out
+
+
 # --- recorders ---------------------------------------------------------------------------
 
 def scenario_recorder_events(sim):
