@@ -495,7 +495,8 @@ class Kernel:
             if target.element_type == "recorder":
                 # once per connection: unconnected senders are not recorded, a repeated connection records twice
                 target.record_spikes(pop.first_gid + np.repeat(batch.sources, counts),
-                                     np.repeat(batch.stamps, counts), np.repeat(batch.multiplicities, counts))
+                                     np.repeat(batch.stamps, counts), np.repeat(batch.multiplicities, counts),
+                                     None if batch.offsets is None else np.repeat(batch.offsets, counts))
                 continue
             _, tgt, w, d, r = proj.csr()
             arrival = np.repeat(batch.stamps, counts) + d[idx]

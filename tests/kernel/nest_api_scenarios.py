@@ -448,7 +448,9 @@ SG_FLAG_CASES = {
     # name: (params, spike_times, pre-simulated ms before the times are set, record the generator directly)
     "precise_false": ({"precise_times": False}, [1.0, 2.0], 0.0, True),
     "precise_on_grid": ({"precise_times": True}, [1.0, 2.0, 3.0], 0.0, True),
-    "precise_off_grid": ({"precise_times": True}, [1.0, 1.23, 2.05, 3.0], 0.0, False),
+    "precise_off_grid": ({"precise_times": True}, [1.0, 1.23, 2.05, 3.0], 0.0, True),
+    "precise_within_a_tic": ({"precise_times": True}, [1.0001, 2.9999, 3.0000001], 0.0, True),
+    "precise_after_simulate": ({"precise_times": True}, [2.0001, 4.55], 2.0, True),
     "precise_and_offgrid": ({"precise_times": True, "allow_offgrid_times": True}, [1.23], 0.0, False),
     "precise_and_shift": ({"precise_times": True, "shift_now_spikes": True}, [1.0], 0.0, False),
     "zero_without_shift": ({}, [0.0], 0.0, True),
@@ -460,7 +462,8 @@ SG_FLAG_CASES = {
 
 
 def scenario_spike_generator_flags(sim):
-    """precise_times and shift_now_spikes: read-back spike_times and the spikes a parrot relays."""
+    """precise_times and shift_now_spikes: read-back spike_times, the spikes a parrot relays, and the
+    spikes recorded directly (in ms, and with time_in_steps as steps and offsets)."""
     out = {"defaults": [sim.GetDefaults("spike_generator", "precise_times"),
                         sim.GetDefaults("spike_generator", "shift_now_spikes")]}
     for name, (params, times, pre, record_generator) in SG_FLAG_CASES.items():
@@ -471,8 +474,10 @@ def scenario_spike_generator_flags(sim):
         sim.Connect(sg, p)
         sim.Connect(p, sr_p)
         sr_sg = sim.Create("spike_recorder")
+        sr_steps = sim.Create("spike_recorder", params={"time_in_steps": True})
         if record_generator:
             sim.Connect(sg, sr_sg)
+            sim.Connect(sg, sr_steps)
         if pre:
             sim.Simulate(pre)
         err = _error(lambda: sg.set({**params, "spike_times": times}), sim.NESTErrors.BadProperty)
@@ -480,7 +485,30 @@ def scenario_spike_generator_flags(sim):
             out[name] = err
             continue
         sim.Simulate(6.0)
-        out[name] = [_plain(sg.spike_times), _plain(sr_p.events["times"]), _plain(sr_sg.events["times"])]
+        steps = sr_steps.events
+        out[name] = [_plain(sg.spike_times), _plain(sr_p.events["times"]), _plain(sr_sg.events["times"]),
+                     _plain(steps["times"]), np.round(steps["offsets"], 12).tolist()]
+    return out
+
+
+def scenario_time_in_steps(sim):
+    """time_in_steps: multimeter and spike_recorder events as steps and offsets; not settable after Simulate."""
+    sim.ResetKernel()
+    sim.resolution = 0.25
+    n = sim.Create("parrot_neuron", 2)
+    sg = sim.Create("spike_generator", params={"spike_times": [1.0, 2.5]})
+    mm = sim.Create("multimeter", params={"time_in_steps": True, "interval": 0.5, "record_from": []})
+    sr = sim.Create("spike_recorder", params={"time_in_steps": True})
+    sim.Connect(sg, n)
+    sim.Connect(n, sr)
+    out = {"default": sim.GetDefaults("spike_recorder", "time_in_steps")}
+    sim.Simulate(4.0)
+    ev = sr.events
+    out["spikes"] = [_plain(ev["senders"]), _plain(ev["times"]), _plain(ev["offsets"]), str(ev["times"].dtype)]
+    out["multimeter_keys"] = sorted(mm.events)
+    out["set_after"] = _error(lambda: sr.set(time_in_steps=False), sim.NESTErrors.BadProperty)
+    out["create_after"] = _error(lambda: sim.Create("spike_recorder", params={"time_in_steps": True}),
+                                 sim.NESTErrors.BadProperty)
     return out
 
 

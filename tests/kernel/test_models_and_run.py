@@ -124,13 +124,19 @@ def test_run_manager_equals_simulate():
     assert np.array_equal(spikes([5.0, 0.1, 14.9]), whole)
 
 
-def test_precise_off_grid_times_into_a_recorder_are_refused():
-    """A recorder fed directly by off-grid precise times would differ from NEST: Simulate refuses, naming it."""
-    sg = nest.Create("spike_generator", params={"precise_times": True, "spike_times": [1.23]})
+def test_precise_off_grid_times_are_recorded_exactly():
+    """A recorder fed directly by precise times records them exactly (NEST: step and offset), with repeats."""
+    sg = nest.Create("spike_generator", params={"precise_times": True, "spike_times": [1.23, 3.0001, 4.0],
+                                                "spike_multiplicities": [2, 1, 1]})
     sr = nest.Create("spike_recorder")
+    steps = nest.Create("spike_recorder", params={"time_in_steps": True})
     nest.Connect(sg, sr)
-    with pytest.raises(nest.BadProperty, match="precise_times"):
-        nest.Simulate(5.0)
+    nest.Connect(sg, steps)
+    nest.Simulate(5.0)
+    np.testing.assert_allclose(sr.events["times"], [1.23, 1.23, 3.0001, 4.0], rtol=0, atol=1e-12)
+    assert steps.events["times"].tolist() == [13, 13, 31, 40]
+    np.testing.assert_allclose(steps.events["offsets"], [0.07, 0.07, 0.0999, 0.0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(sr.to_dataset()["spike_time"].values, [1.23, 1.23, 3.0001, 4.0], rtol=0, atol=1e-12)
 
 
 def test_precise_times_reach_neurons_at_the_end_of_their_step():
