@@ -70,6 +70,9 @@ class Kernel:
         """Threads asked for (stored; eventsim runs one thread)."""
         self.rng_type = "PCG64"
         self.use_compressed_spikes = True
+        self.wfr = {"use_wfr": True, "wfr_comm_interval": 1.0, "wfr_tol": 1e-4, "wfr_max_iterations": 15,
+                    "wfr_interpolation_order": 3}
+        """NEST's waveform-relaxation settings (ms for the interval): stored, since no model here has gap junctions."""
         self.delay_extrema = None
         self._delays_seen = None
         """(min_delay, max_delay) in ms if set with SetKernelStatus, else None (they follow the connections)."""
@@ -466,8 +469,9 @@ class Kernel:
         for w, proj in enumerate(conns._projections):
             if proj.source.model_name == "multimeter" and np.any(conns._which == w):
                 raise IllegalConnection("connections of a multimeter cannot be removed")
+        index = conns._index
         for w, proj in enumerate(conns._projections):
-            idx = conns._index[conns._which == w]
+            idx = index[conns._which == w]
             if idx.size:
                 proj.remove(idx)
         self.projections = {k: p for k, p in self.projections.items() if len(p)}
@@ -491,7 +495,8 @@ class Kernel:
             if target.element_type == "recorder":
                 # once per connection: unconnected senders are not recorded, a repeated connection records twice
                 target.record_spikes(pop.first_gid + np.repeat(batch.sources, counts),
-                                     np.repeat(batch.stamps, counts), np.repeat(batch.multiplicities, counts))
+                                     np.repeat(batch.stamps, counts), np.repeat(batch.multiplicities, counts),
+                                     None if batch.offsets is None else np.repeat(batch.offsets, counts))
                 continue
             _, tgt, w, d, r = proj.csr()
             arrival = np.repeat(batch.stamps, counts) + d[idx]

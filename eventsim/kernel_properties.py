@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from ._version import __version__
-from .errors import BadProperty, TypeMismatch
+from .errors import BadProperty, KernelException, TypeMismatch
 from .registry import node_models
 from .timegrid import TICS_PER_MS, delay_to_steps, steps_to_ms, tics_per_step
 from .verbosity_levels import get_verbosity, set_level
@@ -70,6 +70,12 @@ READABLE = {
     "use_compressed_spikes": lambda k: k.use_compressed_spikes,
     "keep_source_table": lambda k: True,
     "off_grid_spiking": lambda k: False,
+    "use_wfr": lambda k: k.wfr["use_wfr"],
+    # without waveform relaxation the interval follows the resolution, as in NEST
+    "wfr_comm_interval": lambda k: k.wfr["wfr_comm_interval"] if k.wfr["use_wfr"] else k.resolution,
+    "wfr_tol": lambda k: k.wfr["wfr_tol"],
+    "wfr_max_iterations": lambda k: k.wfr["wfr_max_iterations"],
+    "wfr_interpolation_order": lambda k: k.wfr["wfr_interpolation_order"],
 }
 
 
@@ -144,6 +150,51 @@ def _set_use_compressed_spikes(k, value):
     k.use_compressed_spikes = bool(value)
 
 
+def _set_use_wfr(k, value):
+    # waveform relaxation iterates gap-junction and other instantaneous couplings; eventsim has none, so
+    # the settings are validated and stored as NEST does, and change no result (as in NEST without them)
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeMismatch(f"use_wfr must be a boolean, got {value!r}")
+    if k.n_nodes > 0:
+        raise KernelException("use_wfr cannot be changed after nodes were created; call ResetKernel() first")
+    k.wfr["use_wfr"] = bool(value)
+
+
+def _set_wfr_comm_interval(k, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeMismatch(f"wfr_comm_interval must be a number of ms, got {value!r}")
+    if not k.wfr["use_wfr"]:
+        raise KernelException("wfr_comm_interval cannot be set while use_wfr is False; set use_wfr to True first")
+    if not value >= k.resolution:
+        raise KernelException(f"wfr_comm_interval {value} ms must not be below the resolution {k.resolution} ms")
+    k.wfr["wfr_comm_interval"] = float(value)
+
+
+def _set_wfr_tol(k, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeMismatch(f"wfr_tol must be a number, got {value!r}")
+    if not value >= 0.0:
+        raise KernelException(f"wfr_tol must be zero or positive, got {value!r}")
+    k.wfr["wfr_tol"] = float(value)
+
+
+def _set_wfr_max_iterations(k, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeMismatch(f"wfr_max_iterations must be an integer, got {value!r}")
+    if value <= 0:
+        raise KernelException(f"wfr_max_iterations must be positive (to disable waveform relaxation set use_wfr), "
+                              f"got {value!r}")
+    k.wfr["wfr_max_iterations"] = int(value)
+
+
+def _set_wfr_interpolation_order(k, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeMismatch(f"wfr_interpolation_order must be an integer, got {value!r}")
+    if value not in (0, 1, 3):
+        raise KernelException(f"wfr_interpolation_order must be 0, 1 or 3, got {value!r}")
+    k.wfr["wfr_interpolation_order"] = int(value)
+
+
 def _set_verbosity(k, value):
     set_level(value)
 
@@ -161,6 +212,11 @@ SETTABLE = {
     "verbosity": _set_verbosity,
     "tics_per_ms": _set_tics_per_ms,
     "use_compressed_spikes": _set_use_compressed_spikes,
+    "use_wfr": _set_use_wfr,
+    "wfr_comm_interval": _set_wfr_comm_interval,
+    "wfr_tol": _set_wfr_tol,
+    "wfr_max_iterations": _set_wfr_max_iterations,
+    "wfr_interpolation_order": _set_wfr_interpolation_order,
 }
 
 
@@ -206,8 +262,10 @@ def set_status(kernel, params):
     extrema = [key for key in ("min_delay", "max_delay") if key in params]
     if len(extrema) == 1:
         raise BadProperty("both min_delay and max_delay have to be specified (in one call)")
-    for key, value in params.items():
+    # NEST's order: resolution, then use_wfr, before the settings that depend on them
+    first = [key for key in ("resolution", "use_wfr") if key in params]
+    for key in first + [key for key in params if key not in first]:
         if key not in ("min_delay", "max_delay"):
-            SETTABLE[key](kernel, value)
+            SETTABLE[key](kernel, params[key])
     if extrema:
         _set_delay_extrema(kernel, params["min_delay"], params["max_delay"])

@@ -33,12 +33,18 @@ class SpikeBatch:
     weights : numpy.ndarray of float64 or None
         Factor applied to the connection weight of each event (spike_generator's
         ``spike_weights``); None means 1.
+    offsets : numpy.ndarray of float64 or None
+        How long (ms, in ``[0, h)``) before the end of its step each spike happened
+        (NEST's precise spike offsets; spike_generator's ``precise_times``); None
+        means 0.  Spike recorders record ``stamp * h - offset``; the neurons here,
+        all on-grid models, receive the spike at its step, as in NEST.
     """
 
     sources: np.ndarray
     stamps: np.ndarray
     multiplicities: np.ndarray
     weights: np.ndarray = None
+    offsets: np.ndarray = None
 
     def __len__(self):
         return len(self.stamps)

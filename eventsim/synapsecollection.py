@@ -46,32 +46,58 @@ class SynapseCollection:
         The projections the connections belong to.
     which : numpy.ndarray of int64
         For each connection, its projection (index into `projections`).
-    index : numpy.ndarray of int64
-        For each connection, its position in that projection's arrays.
+    index : numpy.ndarray of int64 or None
+        For each connection, its position in that projection's arrays now.
+    sequence : numpy.ndarray of int64, optional
+        Instead of `index`: each connection's creation number, its identity for the
+        collection's lifetime (positions shift when ``Disconnect`` removes others).
     """
 
-    def __init__(self, kernel, projections, which, index):
+    def __init__(self, kernel, projections, which, index, sequence=None):
         object.__setattr__(self, "_kernel", kernel)
         object.__setattr__(self, "_projections", list(projections))
-        object.__setattr__(self, "_versions", [p.version for p in projections])
         object.__setattr__(self, "_which", np.asarray(which, dtype=np.int64))
-        object.__setattr__(self, "_index", np.asarray(index, dtype=np.int64))
+        if sequence is None:   # identify each connection by its creation number, which Disconnect never changes
+            sequence = np.empty(len(self._which), np.int64)
+            for w, proj in enumerate(self._projections):
+                pos = np.flatnonzero(self._which == w)
+                sequence[pos] = proj.sequence[np.asarray(index, dtype=np.int64)[pos]]
+        object.__setattr__(self, "_sequence", np.asarray(sequence, dtype=np.int64))
 
     # --- validity -------------------------------------------------------------------
     def _check_valid(self):
         if self._kernel.discarded:
             raise KernelException("these connections were made before ResetKernel and no longer exist")
-        for proj, version in zip(self._projections, self._versions):
-            if proj.version != version:
-                raise KernelException("connections of this SynapseCollection were removed by Disconnect; "
-                                      "call GetConnections again")
+
+    @property
+    def _index(self):
+        """Current position of each connection in its projection's arrays (they move when others are removed).
+
+        Raises KernelException if one of them was removed by ``Disconnect``.
+        """
+        self._check_valid()
+        index = np.empty(len(self._which), np.int64)
+        for w, proj in enumerate(self._projections):
+            pos = np.flatnonzero(self._which == w)
+            if pos.size == 0:
+                continue
+            seq = proj.sequence   # increasing: connections are appended in creation order and removal keeps it
+            wanted = self._sequence[pos]
+            found = np.searchsorted(seq, wanted)
+            gone = found >= len(seq)
+            gone[~gone] = seq[found[~gone]] != wanted[~gone]
+            if np.any(gone):
+                raise KernelException(f"{int(np.count_nonzero(gone))} connection(s) of this SynapseCollection "
+                                      "were removed by Disconnect; call GetConnections again")
+            index[pos] = found
+        return index
 
     # --- sequence protocol --------------------------------------------------------------
     def __len__(self):
         return len(self._which)
 
     def _subset(self, pick):
-        return SynapseCollection(self._kernel, self._projections, self._which[pick], self._index[pick])
+        return SynapseCollection(self._kernel, self._projections, self._which[pick], None, self._sequence[pick])
 
     def __getitem__(self, key):
         if isinstance(key, slice):
@@ -89,8 +115,8 @@ class SynapseCollection:
     def __eq__(self, other):
         if not isinstance(other, SynapseCollection) or len(other) != len(self):
             return False
-        mine = [(id(self._projections[w]), i) for w, i in zip(self._which.tolist(), self._index.tolist())]
-        theirs = [(id(other._projections[w]), i) for w, i in zip(other._which.tolist(), other._index.tolist())]
+        mine = [(id(self._projections[w]), q) for w, q in zip(self._which.tolist(), self._sequence.tolist())]
+        theirs = [(id(other._projections[w]), q) for w, q in zip(other._which.tolist(), other._sequence.tolist())]
         return mine == theirs
 
     def __hash__(self):
@@ -108,12 +134,13 @@ class SynapseCollection:
         out = {"source": np.empty(n, np.int64), "target": np.empty(n, np.int64), "weight": np.empty(n),
                "delay_steps": np.empty(n, np.int64), "receptor": np.empty(n, np.int64)}
         models = np.empty(n, dtype=object)
+        index = self._index
         for w, proj in enumerate(self._projections):
             pos = np.flatnonzero(self._which == w)
             if pos.size == 0:
                 continue
             src, tgt, wt, d, r = proj.arrays
-            idx = self._index[pos]
+            idx = index[pos]
             out["source"][pos] = src[idx] + proj.source.first_gid
             out["target"][pos] = tgt[idx] + proj.target.first_gid
             out["weight"][pos] = wt[idx]
@@ -217,11 +244,12 @@ class SynapseCollection:
             values["delay"] = steps
         if "delay" in values:
             self._kernel.note_delays(values["delay"])
+        index = self._index
         for key, vals in values.items():
             for w, proj in enumerate(self._projections):
                 pos = np.flatnonzero(self._which == w)
                 if pos.size:
-                    proj.update(key, self._index[pos], vals[pos])
+                    proj.update(key, index[pos], vals[pos])
 
     def disconnect(self):
         """Remove these connections from the network (``nest.Disconnect(self)``)."""

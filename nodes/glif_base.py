@@ -69,10 +69,16 @@ MAX_REFRACTORY_STEPS = 1 << 62
 
 
 def refractory_steps(t_ref, h):
-    """Refractory period in steps as NEST counts it: t_ref (ms) rounded to ticks, then up to whole steps of h (ms)."""
-    ticks = round(t_ref * TICS_PER_MS)
+    """Refractory period in steps as NEST counts it: t_ref (ms) rounded to ticks, then up to whole steps of h (ms).
+
+    `t_ref` is a number (gives an int) or an array (gives an int64 array), vectorised.
+    """
+    ticks = np.round(np.asarray(t_ref, dtype=float) * TICS_PER_MS)
     per_step = round(h * TICS_PER_MS)
-    return min(-(-ticks // per_step), MAX_REFRACTORY_STEPS)
+    # whole ticks are exact in float64 up to 2**53; beyond, any period is "for ever" anyway
+    steps = np.where(ticks < 2.0 ** 53, -np.floor_divide(-ticks, per_step), np.inf)
+    steps = np.minimum(steps, float(MAX_REFRACTORY_STEPS)).astype(np.int64)
+    return int(steps) if steps.ndim == 0 else steps
 
 
 def normalise_mechanisms(s, leak):
@@ -292,6 +298,15 @@ class GlifBase(Node):
         return tuple(self.recordable_names())
 
     # --- derived constants ----------------------------------------------------------
+    def constants_current(self):
+        """True if the derived constants of the last :meth:`pre_run` still hold (no parameter, node or
+        resolution changed since); otherwise False, and the next call returns True until one does."""
+        key = (self.status_version, self.n, self.kernel.resolution)
+        if getattr(self, "_constants_key", None) == key:
+            return True
+        self._constants_key = key
+        return False
+
     def _mechanism_constants(self):
         """Derive the vectorised constants of thresholds, after-spike currents and refractoriness.
 
@@ -305,8 +320,8 @@ class GlifBase(Node):
         self.C_m, self.g_leak, self.E_L = col("C_m"), col(self.leak), col("E_L")
         self.th_inf = col("V_th") - self.E_L
         self.V_reset_rel = col("V_reset") - self.E_L
-        self.n_ref = np.array([refractory_steps(s["t_ref"], h) for s in st], dtype=np.int64)
         self.t_ref = col("t_ref")
+        self.n_ref = refractory_steps(self.t_ref, h)
         self.has_r = np.array([s["spike_dependent_threshold"] for s in st])
         self.has_asc = np.array([s["after_spike_currents"] for s in st])
         self.has_a = np.array([s["adapting_threshold"] for s in st])

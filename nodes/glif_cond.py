@@ -141,14 +141,19 @@ class GlifCond(GlifBase):
 
     # --- derived constants ----------------------------------------------------------
     def pre_run(self):
+        if self.constants_current():
+            return
         self._mechanism_constants()
         self.g_m = self.g_leak
         n_ports = self.g.shape[0]
         self.tau = np.ones((n_ports, self.n))
         self.dE = np.zeros((n_ports, self.n))
-        for i, s in enumerate(self._statuses):
-            r = len(s["tau_syn"])
-            self.tau[:r, i], self.dE[:r, i] = s["tau_syn"], s["E_rev"] - s["E_L"]
+        st = self._statuses
+        counts = np.fromiter((len(s["tau_syn"]) for s in st), dtype=np.int64, count=self.n)
+        for r in np.unique(counts[counts > 0]).tolist():   # one block per number of receptors
+            idx = np.flatnonzero(counts == r)
+            self.tau[:r, idx] = np.array([st[i]["tau_syn"] for i in idx.tolist()], dtype=float).T
+            self.dE[:r, idx] = np.array([st[i]["E_rev"] for i in idx.tolist()], dtype=float).T - self.E_L[idx]
         self.psc_scale = np.e / self.tau
         self.membrane = MembranePropagator(self.tau, self.dE, self.g_m, self.C_m, self.h)
 

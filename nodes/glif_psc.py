@@ -134,6 +134,8 @@ class GlifPsc(GlifBase):
 
     # --- derived constants ----------------------------------------------------------
     def pre_run(self):
+        if self.constants_current():
+            return
         self._mechanism_constants()
         h = self.h
         tau_m = self.C_m / self.g_leak

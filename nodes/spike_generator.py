@@ -5,10 +5,10 @@ grid: within half a tic of 1 us of a step), ``spike_weights`` (factors on the
 connection weight; empty or one per spike), ``spike_multiplicities`` (empty or
 one non-negative int per spike; 0 sends nothing), ``allow_offgrid_times``
 (move off-grid times to the end of the step they lie in instead of raising, as
-NEST), ``precise_times`` (keep off-grid times as given; neurons, which are all
-on-grid models here, receive them at the end of the step they lie in, as in
-NEST; a spike_recorder connected directly would need the offsets NEST records
-and is refused), ``shift_now_spikes`` (a spike at the current time, e.g. 0,
+NEST), ``precise_times`` (keep off-grid times as given: each spike carries its
+offset before the end of the step it lies in, as in NEST; a spike_recorder
+records the exact time, neurons, which are all on-grid models here, receive
+it at the end of its step, as in NEST), ``shift_now_spikes`` (a spike at the current time, e.g. 0,
 moves to the next step instead of being refused or lost), ``origin``,
 ``start``, ``stop`` (ms).  ``spike_times`` reads back as the grid times, in
 NEST's float representation (as given with ``precise_times``).  A spike at
@@ -24,7 +24,17 @@ from eventsim.registry import register
 from eventsim.timegrid import is_on_grid, offgrid_to_steps, steps_to_ms
 from .base import StimulationDevice, as_bool, as_float_array
 
-__all__ = ["SpikeGenerator"]
+__all__ = ["SpikeGenerator", "precise_steps"]
+
+
+def precise_steps(t_ms, resolution):
+    """Steps of precise spike times (ms): the end of the step each lies in, a time on the grid its own step.
+
+    Unlike :func:`~eventsim.timegrid.offgrid_to_steps`, a time a fraction of a tic after a grid
+    point (3.0001 ms at 0.1 ms) belongs to the next step, as NEST keeps its offset exactly; only
+    the rounding of the division (1e-9 of a step) counts as on the grid.
+    """
+    return np.ceil(np.asarray(t_ms, dtype=float) / resolution - 1e-9).astype(np.int64)
 
 
 @register
@@ -44,19 +54,25 @@ class SpikeGenerator(StimulationDevice):
         for flag in ("allow_offgrid_times", "precise_times", "shift_now_spikes"):
             status[flag] = as_bool(flag, status[flag])
         if status["precise_times"] and (status["allow_offgrid_times"] or status["shift_now_spikes"]):
-            raise BadProperty("precise_times cannot be true when allow_offgrid_times or shift_now_spikes is true")
+            raise BadProperty("Option precise_times cannot be set to true when either allow_offgrid_times or "
+                              "shift_now_spikes is set to true.")
         times = as_float_array("spike_times", status["spike_times"])
         h = self.kernel.resolution
         if np.any(np.diff(times) < 0):
             i = int(np.flatnonzero(np.diff(times) < 0)[0])
             raise BadProperty(f"spike_times must be sorted in non-descending order; {times[i + 1]} ms follows "
                               f"{times[i]} ms")
-        if np.any(times < 0) or (np.any(times == 0) and not status["shift_now_spikes"]):
-            raise BadProperty(f"spike_times must be positive, got {times[times <= 0][0]} ms")
+        if np.any(times < 0):
+            raise BadProperty(f"spike_times must be positive: Time point {times[times < 0][0]:g} is not "
+                              "representable in current resolution")
+        if np.any(times == 0) and not status["shift_now_spikes"]:
+            raise BadProperty("spike_times must be positive: spike time cannot be set to 0 "
+                              "(set shift_now_spikes to move it to the first step)")
         off = ~is_on_grid(times, h)
         if np.any(off) and not (status["allow_offgrid_times"] or status["precise_times"]):
-            raise BadProperty(f"spike time {times[off][0]} ms is not a multiple of the resolution {h} ms "
-                              "(set allow_offgrid_times to move it to the end of its step)")
+            raise BadProperty(f"spike time {times[off][0]} ms is not a multiple of the resolution {h} ms: "
+                              f"Time point {times[off][0]:g} is not representable in current resolution "
+                              "(set allow_offgrid_times to move it to the end of its step, or precise_times)")
         if not status["precise_times"]:
             steps = offgrid_to_steps(times, h)
             if status["shift_now_spikes"]:
@@ -81,37 +97,33 @@ class SpikeGenerator(StimulationDevice):
 
     def pre_run(self):
         h = self.kernel.resolution
-        src, stamps, mult, weights = [], [], [], []
+        src, stamps, mult, weights, offsets = [], [], [], [], []
         for i, s in enumerate(self._statuses):
             lo, hi = self.window_steps(i)
-            st = int(round(s["origin"] / h)) + offgrid_to_steps(s["spike_times"], h)
-            if s["precise_times"] and not np.all(is_on_grid(s["spike_times"], h)):
-                self._refuse_precise_recording(i)
+            origin_steps = int(round(s["origin"] / h))
+            grid = precise_steps(s["spike_times"], h) if s["precise_times"] else offgrid_to_steps(s["spike_times"], h)
+            st = origin_steps + grid
             m = s["spike_multiplicities"] if len(s["spike_multiplicities"]) else np.ones(len(st), np.int64)
             keep = (st > lo) & (st <= hi) & (m > 0)
             stamps.append(st[keep])
             src.append(np.full(keep.sum(), i, dtype=np.int64))
             mult.append(m[keep])
             weights.append(s["spike_weights"][keep] if len(s["spike_weights"]) else np.ones(keep.sum()))
+            # precise times: how long before the end of its step each spike lies (0 on the grid)
+            off = np.maximum(steps_to_ms(grid, h) - s["spike_times"], 0.0) if s["precise_times"] else np.zeros(len(st))
+            offsets.append(off[keep])
         order = np.argsort(np.concatenate(stamps), kind="stable")
         self._src = np.concatenate(src)[order]
         self._stamps = np.concatenate(stamps)[order]
         self._mult = np.concatenate(mult)[order]
         self._weights = np.concatenate(weights)[order]
         self._has_weights = any(len(s["spike_weights"]) for s in self._statuses)
-
-    def _refuse_precise_recording(self, i):
-        """Refuse a spike_recorder fed directly by generator `i` with off-grid precise times: NEST records
-        the exact times (step and offset), eventsim only the step."""
-        for proj in self.outgoing:
-            if proj.target.element_type == "recorder" and np.any(proj.arrays[0] == i):
-                raise BadProperty(f"spike_generator {self.first_gid + i} has off-grid spike_times with "
-                                  f"precise_times=True; {proj.target.model_name} {proj.target.first_gid} would "
-                                  "record them on the grid, NEST records them exactly: record a parrot_neuron "
-                                  "instead, or use allow_offgrid_times")
+        self._offsets = np.concatenate(offsets)[order]
+        self._has_offsets = bool(np.any(self._offsets != 0.0))
 
     def advance(self, t_from, t_to):
         a, b = np.searchsorted(self._stamps, [t_from, t_to], side="right")
         if b > a:
             self.kernel.send_spikes(self, SpikeBatch(self._src[a:b], self._stamps[a:b], self._mult[a:b],
-                                                     self._weights[a:b] if self._has_weights else None))
+                                                     self._weights[a:b] if self._has_weights else None,
+                                                     self._offsets[a:b] if self._has_offsets else None))

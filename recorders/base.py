@@ -17,7 +17,7 @@ import numpy as np
 
 from eventsim.errors import BadParameter, BadProperty
 from eventsim.recording import check_writable
-from eventsim.nodes.base import Node, activity_window, as_float, check_window
+from eventsim.nodes.base import Node, activity_window, as_bool, as_float, check_window
 
 __all__ = ["RecordingDevice", "GrowableArray", "RECORD_TO", "STREAM_BUFFER_BYTES"]
 
@@ -126,6 +126,10 @@ class RecordingDevice(Node):
         be writable when the parameter is set.
     n_events : int
         Only 0 may be set: it forgets the recorded events (memory only).
+    time_in_steps : bool
+        ``events`` gives ``times`` as whole steps (int) and ``offsets`` (ms before
+        the end of the step; 0 except for precise spikes), as NEST; the datasets
+        keep times in ms.  Cannot change once the kernel has simulated.
 
     Notes
     -----
@@ -136,7 +140,7 @@ class RecordingDevice(Node):
 
     element_type = "recorder"
     common_defaults = {"origin": 0.0, "start": 0.0, "stop": float("inf"), "label": "", "record_to": "memory",
-                       "filename": ""}
+                       "filename": "", "time_in_steps": False}
 
     def __init__(self, kernel, first_gid, n, statuses):
         if n != 1:
@@ -147,7 +151,16 @@ class RecordingDevice(Node):
     def validate(self, status):
         check_window(self.model_name, status, self._grid_time)
         self._validate_output(status)
+        self._validate_time_in_steps(status)
         return status
+
+    def _validate_time_in_steps(self, status):
+        status["time_in_steps"] = as_bool("time_in_steps", status["time_in_steps"])
+        old = getattr(self, "_statuses", None)
+        before = old[0]["time_in_steps"] if old else self.common_defaults["time_in_steps"]
+        if status["time_in_steps"] != before and self.kernel.steps > 0:
+            raise BadProperty(f"{self.model_name}: Property time_in_steps cannot be set after Simulate has been "
+                              "called (as in NEST); call ResetKernel() first")
 
     def _grid_time(self, name, value):
         value = as_float(name, value)

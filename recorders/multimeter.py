@@ -383,8 +383,8 @@ class Multimeter(RecordingDevice):
 
     @property
     def events(self):
-        """Samples as PyNEST's flat arrays: ``senders``, ``times`` (ms) and one array per recorded variable,
-        in NEST's order (see the module docstring)."""
+        """Samples as PyNEST's flat arrays: ``senders``, ``times`` (ms; with ``time_in_steps`` steps and
+        ``offsets``) and one array per recorded variable, in NEST's order (see the module docstring)."""
         if self._stream is not None and self._stream.committed:
             ds = self.to_dataset().load()
             times, senders = ds["time"].values, ds["sender"].values.astype(np.int64)
@@ -400,6 +400,9 @@ class Multimeter(RecordingDevice):
         out = {"senders": _scatter(pos, np.broadcast_to(senders, (len(times), len(senders)))),
                "times": _scatter(pos, np.broadcast_to(times[:, None], (len(times), len(senders))))}
         out.update({name: _scatter(pos, arr) for name, arr in data.items()})
+        if self.status["time_in_steps"]:   # NEST: times as steps, and offsets (always 0 for samples)
+            out["times"] = np.round(out["times"] / self.kernel.resolution).astype(np.int64)
+            out["offsets"] = np.zeros(len(out["times"]))
         return out
 
     @property

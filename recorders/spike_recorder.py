@@ -51,6 +51,8 @@ class SpikeRecorder(RecordingDevice):
         super().__init__(kernel, first_gid, n, statuses)
         self._senders = GrowableArray(dtype=np.int64)
         self._stamps = GrowableArray(dtype=np.int64)
+        self._offsets = GrowableArray(dtype=np.float64)
+        """Precise spike offsets (ms before the end of the stamp's step; 0 for on-grid spikes)."""
         self._sorted = None
         self.sources = np.empty(0, dtype=np.int64)
         """Global ids of the nodes connected to the recorder (ascending int64)."""
@@ -81,16 +83,23 @@ class SpikeRecorder(RecordingDevice):
         if self.streaming:
             self._open_stream()
 
-    def record_spikes(self, gids, stamps, multiplicities):
-        """Store spikes of global ids `gids` at `stamps` (steps) that fall in the recording window."""
+    def record_spikes(self, gids, stamps, multiplicities, offsets=None):
+        """Store spikes of global ids `gids` at `stamps` (steps) that fall in the recording window.
+
+        `offsets` (ms, or None for 0): how long before the end of its step each spike happened.
+        """
+        if offsets is None:
+            offsets = np.zeros(len(stamps))
         lo, hi = self._window
         keep = (stamps > lo) & (stamps <= hi)
         if not np.all(keep):
-            gids, stamps, multiplicities = gids[keep], stamps[keep], multiplicities[keep]
+            gids, stamps, multiplicities, offsets = gids[keep], stamps[keep], multiplicities[keep], offsets[keep]
         if np.any(multiplicities != 1):
             gids, stamps = np.repeat(gids, multiplicities), np.repeat(stamps, multiplicities)
+            offsets = np.repeat(offsets, multiplicities)
         self._senders.append(gids)
         self._stamps.append(stamps)
+        self._offsets.append(offsets)
         self._sorted = None
         if self._stream is not None and self._senders.size * BYTES_PER_SPIKE >= base.STREAM_BUFFER_BYTES:
             self._flush(min((src.t for src in self._feeders), default=self.kernel.steps))
@@ -122,19 +131,32 @@ class SpikeRecorder(RecordingDevice):
 
     # --- buffer -------------------------------------------------------------------------
     def _ordered(self):
-        """Buffered spikes as (senders, stamps), sorted by stamp, then sender."""
+        """Buffered spikes as (senders, stamps, offsets), sorted by stamp, then sender."""
         if self._sorted is None:
-            s, t = self._senders.view(), self._stamps.view()
+            s, t, o = self._senders.view(), self._stamps.view(), self._offsets.view()
             order = np.lexsort((s, t))
-            self._sorted = (s[order], t[order])
+            self._sorted = (s[order], t[order], o[order])
         return self._sorted
 
     def _visible(self):
-        """Buffered spikes stamped up to the kernel's time (senders, stamps): after an interrupted run,
-        populations that ran ahead may have sent later ones."""
-        senders, stamps = self._ordered()
+        """Buffered spikes stamped up to the kernel's time (senders, stamps, offsets): after an interrupted
+        run, populations that ran ahead may have sent later ones."""
+        senders, stamps, offsets = self._ordered()
         n = int(np.searchsorted(stamps, self.kernel.steps, side="right"))
-        return senders[:n], stamps[:n]
+        return senders[:n], stamps[:n], offsets[:n]
+
+    def _times(self, stamps, offsets):
+        """Spike times (ms): the end of the stamp's step less the offset."""
+        return steps_to_ms(stamps, self.kernel.resolution) - offsets
+
+    def _keep_buffered(self, n):
+        """Drop the first `n` spikes of the ordered buffer and keep the rest."""
+        senders, stamps, offsets = self._ordered()
+        rest = senders[n:].copy(), stamps[n:].copy(), offsets[n:].copy()
+        self._clear_buffer()
+        self._senders.append(rest[0])
+        self._stamps.append(rest[1])
+        self._offsets.append(rest[2])
 
     def _flush(self, limit):
         """Ask for the buffer to be appended to the stream at the next point between two updates
@@ -143,28 +165,26 @@ class SpikeRecorder(RecordingDevice):
 
     def _append_to_stream(self, limit):
         """Append the buffered spikes stamped up to `limit` (steps) to the stream, in order."""
-        senders, stamps = self._ordered()
+        senders, stamps, offsets = self._ordered()
         n = int(np.searchsorted(stamps, limit, side="right"))
         if n > 0:
             index = np.searchsorted(self.sources, senders[:n])
             counts = self._streamed_counts.copy()
             np.add.at(counts, index, 1)
-            self._stream.append({"spike_time": steps_to_ms(stamps[:n], self.kernel.resolution),
+            self._stream.append({"spike_time": self._times(stamps[:n], offsets[:n]),
                                  "spike_sender_index": index.astype(np.int32),
                                  "spike_sender": senders[:n].astype(np.int32)},
                                 fixed={"spike_count": counts.astype(np.int32)},
                                 attrs={"simulated_ms": float(steps_to_ms(limit, self.kernel.resolution))})
             self._streamed_counts = counts
-            rest_s, rest_t = senders[n:].copy(), stamps[n:].copy()
-            self._clear_buffer()
-            self._senders.append(rest_s)
-            self._stamps.append(rest_t)
+            self._keep_buffered(n)
         self._file_complete_steps = max(self._file_complete_steps, int(limit))
 
     def _clear_buffer(self):
         """Drop the buffered spikes."""
         self._senders.clear()
         self._stamps.clear()
+        self._offsets.clear()
         self._sorted = None
 
     # --- streaming --------------------------------------------------------------------------
@@ -189,21 +209,29 @@ class SpikeRecorder(RecordingDevice):
         """
         if self._stream is not None and self._stream.committed:
             return xr.open_dataset(self._stream.path, engine="netcdf4")
-        senders, stamps = self._visible()
-        return self._dataset(steps_to_ms(stamps, self.kernel.resolution), senders)
+        senders, stamps, offsets = self._visible()
+        return self._dataset(self._times(stamps, offsets), senders)
 
     @property
     def events(self):
         """Recorded spikes as PyNEST's flat arrays: ``senders`` (global ids, int64) and ``times`` (ms),
-        in NEST's order (see the module docstring)."""
+        in NEST's order (see the module docstring); with ``time_in_steps``, ``times`` in steps (int64)
+        and ``offsets`` (ms before the end of the step)."""
+        h = self.kernel.resolution
         if self._stream is not None and self._stream.committed:
             ds = self.to_dataset().load()
             senders = ds["spike_sender"].values.astype(np.int64)
-            stamps = np.round(ds["spike_time"].values / self.kernel.resolution).astype(np.int64)
+            times = ds["spike_time"].values
+            stamps = np.ceil(np.round(times / h, 9)).astype(np.int64)
+            offsets = np.where(np.isclose(stamps * h, times, rtol=0, atol=5e-7), 0.0,
+                               steps_to_ms(stamps, h) - times)
         else:
-            senders, stamps = self._visible()
+            senders, stamps, offsets = self._visible()
         order = np.lexsort((stamps, senders, (stamps - 1) // self.kernel.min_delay))
-        return {"senders": senders[order], "times": steps_to_ms(stamps[order], self.kernel.resolution)}
+        senders, stamps, offsets = senders[order], stamps[order], offsets[order]
+        if self.status["time_in_steps"]:
+            return {"senders": senders, "times": stamps, "offsets": offsets}
+        return {"senders": senders, "times": self._times(stamps, offsets)}
 
     @property
     def n_events(self):
@@ -217,12 +245,7 @@ class SpikeRecorder(RecordingDevice):
         if self.streaming and self._started:
             raise BadProperty("n_events cannot be reset for record_to='netcdf': the spikes are in "
                               f"{self.status['filename']!r}")
-        senders, stamps = self._ordered()
-        n = len(self._visible()[0])
-        rest_s, rest_t = senders[n:].copy(), stamps[n:].copy()
-        self._clear_buffer()
-        self._senders.append(rest_s)
-        self._stamps.append(rest_t)
+        self._keep_buffered(len(self._visible()[0]))
 
     def _state_status(self, i):
         return {"n_events": self.n_events}

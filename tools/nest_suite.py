@@ -6,6 +6,8 @@ classified as
 
 ``pass``          it passes under eventsim (an expected failure of NEST's counts as a pass);
 ``fail``          it fails, errs, times out or cannot be collected under eventsim;
+``deviation``     it fails by a deliberate, documented deviation from NEST
+                  (:data:`nest_suite_deviations.DEVIATIONS`, with the reason);
 ``out_of_scope``  it needs something eventsim does not claim: a directory of
                   :data:`nest_suite_scope.OUT_OF_SCOPE_DIRS`, an MPI/threads marker, a node or
                   synapse model eventsim lacks (named in its code or raised as UnknownModelName),
@@ -36,6 +38,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import nest_suite_deviations as deviations  # noqa: E402
 import nest_suite_run as runner  # noqa: E402
 import nest_suite_scope as scope  # noqa: E402
 
@@ -148,6 +151,9 @@ def _classify_one(root, nid, raw, nest, missing_nodes, missing_syns):
               or scope.code_reason(root, nid, missing_nodes, missing_syns))
     if reason:
         return {"class": "out_of_scope", "reason": reason}
+    deliberate = deviations.deviation_reason(nid)
+    if deliberate and rec:
+        return {"class": "deviation", "reason": deliberate}
     if rec:
         exc = rec["exc"] or {}
         return {"class": "fail", "reason": f"{exc.get('type', '?')} in {exc.get('when', '?')}: {exc.get('message', '')}"}
@@ -176,7 +182,7 @@ def summarise(table):
     return per_file, total
 
 
-_COLUMNS = ("tests", "pass", "fail", "out_of_scope", "nest_pass", "nest_fail", "gap")
+_COLUMNS = ("tests", "pass", "fail", "deviation", "out_of_scope", "nest_pass", "nest_fail", "gap")
 
 
 def format_table(per_file, total):
@@ -284,8 +290,9 @@ def main(argv=None):
 
     if not args.quiet:
         print(format_table(per_file, total))
-    print(f"tests {total['tests']}; in scope {total['pass'] + total['fail']}: pass {total['pass']}, "
-          f"fail {total['fail']} ({total['gap']} of these pass under NEST); NEST passes {total['nest_pass']} "
+    print(f"tests {total['tests']}; in scope {total['pass'] + total['fail'] + total['deviation']}: "
+          f"pass {total['pass']}, fail {total['fail']} ({total['gap']} of these pass under NEST), deliberate "
+          f"deviation {total['deviation']}; NEST passes {total['nest_pass']} "
           f"of the in-scope tests; out of scope {total['out_of_scope']}; {seconds:.0f} s")
     reasons = Counter(row["reason"] for row in table.values() if row["class"] == "fail")
     print("most frequent failure reasons:")

@@ -7,7 +7,8 @@ Used by ``tools/nest_suite.py`` to classify failing tests as ``out_of_scope`` ra
 * markers that require MPI, threads or other build features (:data:`OUT_OF_SCOPE_MARKERS`);
 * names in the test's code: a NEST node model or synapse model that eventsim does not
   provide, or ``spatial``.  The code read is the test function (with its class's set-up
-  methods and the fixtures it requests from the same file), every module-level function,
+  methods and class attributes, those of its base classes in the same file included, and the
+  fixtures it requests from the same file), every module-level function,
   class or constant it refers to (transitively), and the parameter id of a parametrised test.
 """
 
@@ -115,12 +116,13 @@ def _test_tokens(module, class_path, name):
         if not isinstance(owner, ast.ClassDef):
             return set(), markers
         markers |= _decorator_markers(owner)
-        scope = {n.name: n for n in owner.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-        for stmt in owner.body:
+        scope, attributes = _class_members(owner, defs)
+        for stmt in attributes:
             if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "pytestmark"
                                                     for t in stmt.targets):
                 markers |= set(_marker_names(stmt))
         roots += [scope[m] for m in _SETUP_METHODS if m in scope]
+        roots += attributes  # class attributes (e.g. a dict naming the synapse model), read as self.x
     func = scope.get(name)
     if func is None:
         return set(), markers
@@ -149,6 +151,26 @@ def _test_tokens(module, class_path, name):
                     if isinstance(leaf.value, ast.Name) and leaf.value.id in ("self", "cls") and leaf.attr in methods:
                         todo.append(methods[leaf.attr])
     return tokens, markers
+
+
+def _class_members(cls, defs, seen=None):
+    """Methods (name -> node; the class's own override its bases') and class-level statements of class
+    `cls` and of its base classes defined in the same module: a test inherited from a base class runs
+    with the set-up methods and attributes of the class it is collected in."""
+    seen = set() if seen is None else seen
+    seen.add(cls.name)
+    methods, attributes = {}, []
+    for base in cls.bases:
+        if isinstance(base, ast.Name) and isinstance(defs.get(base.id), ast.ClassDef) and base.id not in seen:
+            base_methods, base_attributes = _class_members(defs[base.id], defs, seen)
+            methods.update(base_methods)
+            attributes += base_attributes
+    for node in cls.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            methods[node.name] = node
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            attributes.append(node)
+    return methods, attributes
 
 
 def _decorator_markers(node):

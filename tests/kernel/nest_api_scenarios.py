@@ -131,6 +131,34 @@ def scenario_kernel_property_errors(sim):
     return out
 
 
+def scenario_waveform_relaxation_settings(sim):
+    """use_wfr and the wfr_* keys: defaults, checks, order within one set call, interval following resolution."""
+    sim.ResetKernel()
+    keys = ("use_wfr", "wfr_comm_interval", "wfr_tol", "wfr_max_iterations", "wfr_interpolation_order")
+    out = {"defaults": list(sim.get(*keys))}
+    out["interval_without_wfr"] = _error(lambda: sim.set(use_wfr=False, wfr_comm_interval=0.5),
+                                         sim.NESTErrors.KernelException)
+    sim.set(resolution=0.2)
+    out["follows_resolution"] = [sim.wfr_comm_interval, sim.resolution]
+    sim.set(wfr_comm_interval=2.0, use_wfr=True)
+    sim.set(resolution=0.1)
+    out["kept_with_wfr"] = sim.wfr_comm_interval
+    out["below_resolution"] = _error(lambda: sim.set(wfr_comm_interval=0.05), sim.NESTErrors.KernelException)
+    out["negative_tol"] = _error(lambda: sim.set(wfr_tol=-1.0), sim.NESTErrors.KernelException)
+    out["zero_iterations"] = _error(lambda: sim.set(wfr_max_iterations=0), sim.NESTErrors.KernelException)
+    out["order_2"] = _error(lambda: sim.set(wfr_interpolation_order=2), sim.NESTErrors.KernelException)
+    out["use_wfr_int"] = _error(lambda: sim.set(use_wfr=1), sim.NESTErrors.TypeMismatch)
+    sim.set(wfr_tol=0.5, wfr_max_iterations=3, wfr_interpolation_order=1)
+    out["set"] = list(sim.get(*keys))
+    sim.Create("parrot_neuron")
+    out["use_wfr_after_create"] = _error(lambda: sim.set(use_wfr=False), sim.NESTErrors.KernelException)
+    sim.set(wfr_comm_interval=1.5)
+    out["interval_after_create"] = sim.wfr_comm_interval
+    sim.ResetKernel()
+    out["after_reset"] = list(sim.get(*keys))
+    return out
+
+
 # --- recorders ---------------------------------------------------------------------------
 
 def scenario_recorder_events(sim):
@@ -420,7 +448,9 @@ SG_FLAG_CASES = {
     # name: (params, spike_times, pre-simulated ms before the times are set, record the generator directly)
     "precise_false": ({"precise_times": False}, [1.0, 2.0], 0.0, True),
     "precise_on_grid": ({"precise_times": True}, [1.0, 2.0, 3.0], 0.0, True),
-    "precise_off_grid": ({"precise_times": True}, [1.0, 1.23, 2.05, 3.0], 0.0, False),
+    "precise_off_grid": ({"precise_times": True}, [1.0, 1.23, 2.05, 3.0], 0.0, True),
+    "precise_within_a_tic": ({"precise_times": True}, [1.0001, 2.9999, 3.0000001], 0.0, True),
+    "precise_after_simulate": ({"precise_times": True}, [2.0001, 4.55], 2.0, True),
     "precise_and_offgrid": ({"precise_times": True, "allow_offgrid_times": True}, [1.23], 0.0, False),
     "precise_and_shift": ({"precise_times": True, "shift_now_spikes": True}, [1.0], 0.0, False),
     "zero_without_shift": ({}, [0.0], 0.0, True),
@@ -432,7 +462,8 @@ SG_FLAG_CASES = {
 
 
 def scenario_spike_generator_flags(sim):
-    """precise_times and shift_now_spikes: read-back spike_times and the spikes a parrot relays."""
+    """precise_times and shift_now_spikes: read-back spike_times, the spikes a parrot relays, and the
+    spikes recorded directly (in ms, and with time_in_steps as steps and offsets)."""
     out = {"defaults": [sim.GetDefaults("spike_generator", "precise_times"),
                         sim.GetDefaults("spike_generator", "shift_now_spikes")]}
     for name, (params, times, pre, record_generator) in SG_FLAG_CASES.items():
@@ -443,8 +474,10 @@ def scenario_spike_generator_flags(sim):
         sim.Connect(sg, p)
         sim.Connect(p, sr_p)
         sr_sg = sim.Create("spike_recorder")
+        sr_steps = sim.Create("spike_recorder", params={"time_in_steps": True})
         if record_generator:
             sim.Connect(sg, sr_sg)
+            sim.Connect(sg, sr_steps)
         if pre:
             sim.Simulate(pre)
         err = _error(lambda: sg.set({**params, "spike_times": times}), sim.NESTErrors.BadProperty)
@@ -452,7 +485,30 @@ def scenario_spike_generator_flags(sim):
             out[name] = err
             continue
         sim.Simulate(6.0)
-        out[name] = [_plain(sg.spike_times), _plain(sr_p.events["times"]), _plain(sr_sg.events["times"])]
+        steps = sr_steps.events
+        out[name] = [_plain(sg.spike_times), _plain(sr_p.events["times"]), _plain(sr_sg.events["times"]),
+                     _plain(steps["times"]), np.round(steps["offsets"], 12).tolist()]
+    return out
+
+
+def scenario_time_in_steps(sim):
+    """time_in_steps: multimeter and spike_recorder events as steps and offsets; not settable after Simulate."""
+    sim.ResetKernel()
+    sim.resolution = 0.25
+    n = sim.Create("parrot_neuron", 2)
+    sg = sim.Create("spike_generator", params={"spike_times": [1.0, 2.5]})
+    mm = sim.Create("multimeter", params={"time_in_steps": True, "interval": 0.5, "record_from": []})
+    sr = sim.Create("spike_recorder", params={"time_in_steps": True})
+    sim.Connect(sg, n)
+    sim.Connect(n, sr)
+    out = {"default": sim.GetDefaults("spike_recorder", "time_in_steps")}
+    sim.Simulate(4.0)
+    ev = sr.events
+    out["spikes"] = [_plain(ev["senders"]), _plain(ev["times"]), _plain(ev["offsets"]), str(ev["times"].dtype)]
+    out["multimeter_keys"] = sorted(mm.events)
+    out["set_after"] = _error(lambda: sr.set(time_in_steps=False), sim.NESTErrors.BadProperty)
+    out["create_after"] = _error(lambda: sim.Create("spike_recorder", params={"time_in_steps": True}),
+                                 sim.NESTErrors.BadProperty)
     return out
 
 

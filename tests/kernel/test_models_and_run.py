@@ -59,6 +59,33 @@ def test_disconnect_refuses_missing_pairs_before_removing_anything():
     assert nest.num_connections == 1
 
 
+def test_connections_of_a_collection_stay_themselves_after_others_are_disconnected():
+    """c[i].disconnect() one by one in random order removes exactly connection i (NEST: every pair once).
+
+    Positions shift when connections are removed; the collection must follow its connections, not
+    positions (it once removed or reported the wrong connections, or raised IndexError).
+    """
+    p = nest.Create("parrot_neuron", 4)
+    nest.Connect(p, p)
+    c = nest.GetConnections()
+    pairs = list(zip(c.sources(), c.targets()))
+    order = np.random.default_rng(3).permutation(len(c))
+    for k, i in enumerate(order[:6]):
+        assert c[int(i)].get(["source", "target"]) == dict(zip(["source", "target"], pairs[i]))
+        c[int(i)].disconnect()
+        left = set(zip(nest.GetConnections().sources(), nest.GetConnections().targets()))
+        assert left == set(pairs) - {pairs[j] for j in order[:k + 1]}
+    kept = int(order[6])
+    c[kept].set(weight=3.0)
+    weights = dict(zip(zip(nest.GetConnections().sources(), nest.GetConnections().targets()),
+                       nest.GetConnections().get("weight")))
+    assert weights[pairs[kept]] == 3.0 and sorted(weights.values())[:-1] == [1.0] * (len(weights) - 1)
+    with pytest.raises(nest.NESTErrors.KernelException, match="removed by Disconnect"):
+        c[int(order[0])].get("weight")
+    with pytest.raises(nest.NESTErrors.KernelException, match="removed by Disconnect"):
+        c.get("weight")
+
+
 def test_copied_neuron_model_keeps_its_name_and_its_own_population():
     """Create of a copy after the original: separate defaults and model names per node."""
     nest.CopyModel("glif_cond", "high_threshold", {"V_th": -40.0})
@@ -97,13 +124,19 @@ def test_run_manager_equals_simulate():
     assert np.array_equal(spikes([5.0, 0.1, 14.9]), whole)
 
 
-def test_precise_off_grid_times_into_a_recorder_are_refused():
-    """A recorder fed directly by off-grid precise times would differ from NEST: Simulate refuses, naming it."""
-    sg = nest.Create("spike_generator", params={"precise_times": True, "spike_times": [1.23]})
+def test_precise_off_grid_times_are_recorded_exactly():
+    """A recorder fed directly by precise times records them exactly (NEST: step and offset), with repeats."""
+    sg = nest.Create("spike_generator", params={"precise_times": True, "spike_times": [1.23, 3.0001, 4.0],
+                                                "spike_multiplicities": [2, 1, 1]})
     sr = nest.Create("spike_recorder")
+    steps = nest.Create("spike_recorder", params={"time_in_steps": True})
     nest.Connect(sg, sr)
-    with pytest.raises(nest.BadProperty, match="precise_times"):
-        nest.Simulate(5.0)
+    nest.Connect(sg, steps)
+    nest.Simulate(5.0)
+    np.testing.assert_allclose(sr.events["times"], [1.23, 1.23, 3.0001, 4.0], rtol=0, atol=1e-12)
+    assert steps.events["times"].tolist() == [13, 13, 31, 40]
+    np.testing.assert_allclose(steps.events["offsets"], [0.07, 0.07, 0.0999, 0.0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(sr.to_dataset()["spike_time"].values, [1.23, 1.23, 3.0001, 4.0], rtol=0, atol=1e-12)
 
 
 def test_precise_times_reach_neurons_at_the_end_of_their_step():

@@ -129,6 +129,56 @@ def test_code_scan_finds_models_through_helpers_fixtures_and_params(tmp_path):
     assert nest_suite_scope.directory_reason("other/test_x.py::test_y") is None
 
 
+def test_code_scan_follows_base_classes_and_class_attributes(tmp_path):
+    """A test inherited from a base class runs with the subclass's set-up; a class attribute naming a synapse
+    model (read as self.x) counts too."""
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "test_k.py").write_text(
+        "import unittest\n"
+        "class Base(unittest.TestCase):\n"
+        "    def setUp(self):\n"
+        "        self.model = 'stdp_triplet_synapse'\n"
+        "    def test_weight(self):\n"
+        "        pass\n"
+        "class Derived(Base):\n"
+        "    def setUp(self):\n"
+        "        self.model = 'stdp_triplet_synapse'\n"
+        "class Plain(unittest.TestCase):\n"
+        "    def test_weight(self):\n"
+        "        pass\n"
+        "class WithAttribute:\n"
+        "    constants = {'synapse_model': 'jonke_synapse'}\n"
+        "    def test_drift(self):\n"
+        "        nest.Connect(1, 2, syn_spec=self.constants)\n")
+    missing = {"stdp_triplet_synapse", "jonke_synapse"}
+
+    def reason(test):
+        return nest_suite_scope.code_reason(tmp_path, f"d/test_k.py::{test}", set(), missing)
+
+    assert reason("Derived::test_weight") == "synapse model stdp_triplet_synapse"
+    assert reason("Base::test_weight") == "synapse model stdp_triplet_synapse"
+    assert reason("Plain::test_weight") is None
+    assert reason("WithAttribute::test_drift") == "synapse model jonke_synapse"
+
+
+def test_deliberate_deviations_are_their_own_class():
+    """A failing test listed as a deliberate deviation is classified 'deviation' with its reason, never 'pass'."""
+    import nest_suite_deviations
+
+    nid = "other/test_set_tics.py::test_correct_ms_per_tic"
+    assert "tics_per_ms" in nest_suite_deviations.deviation_reason(nid)
+    assert nest_suite_deviations.deviation_reason("other/test_create.py::test_create_model") is None
+    raw = {"tests": {nid: {"outcome": "failed", "exc": {"type": "BadProperty", "when": "call", "message": "x"}},
+                     "other/test_x.py::test_y": {"outcome": "failed", "exc": {"type": "E", "when": "call",
+                                                                              "message": "m"}}},
+           "collected": {nid: [], "other/test_x.py::test_y": []}, "collect_errors": {}, "unit_errors": {}}
+    table = nest_suite.classify(REPO, raw, {"outcomes": {nid: "pass"}}, (set(), set()), ["other"])
+    assert table[nid]["class"] == "deviation" and "tics_per_ms" in table[nid]["reason"]
+    assert table["other/test_x.py::test_y"]["class"] == "fail"
+    _, total = nest_suite.summarise(table)
+    assert (total["deviation"], total["fail"], total["gap"]) == (1, 1, 0)
+
+
 def test_check_reports_lost_passes_and_new_passes():
     """A test expected to pass that now fails (or turns out of scope) is a regression; the reverse is a new pass."""
     expected = {"a": "pass", "b": "fail", "c": "pass", "d": "fail", "e": "pass"}

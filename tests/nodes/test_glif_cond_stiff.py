@@ -79,6 +79,35 @@ def test_conductance_of_1e5_nS_on_1_pF_converges():
                             receptors=[1, 2, 2, 2, 2], amplitude_times=[5.0], amplitudes=[-1576.2763824138071])
 
 
+def test_conductance_pulse_much_shorter_than_the_step_is_not_missed():
+    """Found by the fuzz: tau_syn 1e-3 ms at h = 1 ms, a 10 nS input moving V by 2.5e-4 mV.
+
+    The quadrature's 4 nodes per step all lie after such a pulse; fast receptors whose effect stayed
+    below 1e-2 mV were left to it and the whole effect was lost (1.2e-3 mV from the reference seen).
+    """
+    check_against_reference({"C_m": 6692.383809042959, "g_m": 0.41168153622783205, "E_L": -78.79240458538838,
+                             "tau_syn": [86683.27165047683, 0.0010355874606138296],
+                             "E_rev": [8.725514499164476, -18.632587963255546]}, 1.0, 60,
+                            spike_times=[12.0, 20.0, 22.0, 23.0, 25.0],
+                            weights=[10.0, 1.0, 1.5294069647337118, 301533.3951205083, 0.03595707339387663],
+                            receptors=[2, 1, 1, 1, 2], amplitude_times=[5.0], amplitudes=[842.1771677172746])
+
+
+def test_steep_conductance_rise_converges_despite_rounding_of_times():
+    """Found by the fuzz: dg 3.7e6 nS/ms on 1 pF; A grows by ~5e5 /ms at the end of a 1 ms step.
+
+    A node's time is known to ~1e-16 ms, which alone moves its weight by ~5e-11, above the
+    quadrature's relative tolerance; the halving went down to 1e-14 ms and Simulate stopped with
+    "the membrane quadrature did not converge".
+    """
+    check_against_reference({"C_m": 1.0, "g_m": 0.4842712594430558, "E_L": -85.0,
+                             "tau_syn": [0.4842712594430558, 41465394520099.33], "E_rev": [1e-11, 1.192092896e-07]},
+                            1.0, 60, spike_times=[1.0, 7.0, 26.0, 30.0, 35.0, 44.0, 46.0, 46.0],
+                            weights=[0.9999997255105045, 654347.6704303389, 0.9999999999747057, 0.9999999999747057,
+                                     5885.23129465398, 0.4842712594430558, 1.0, 0.07943282347242814],
+                            receptors=[1, 1, 1, 1, 1, 1, 1, 2], amplitude_times=[5.0], amplitudes=[-582.4836992377802])
+
+
 def test_one_stiff_neuron_does_not_stop_the_others():
     """A population with one 1e6 nS input among ordinary neurons runs; the ordinary ones are unchanged."""
     def run(weights):

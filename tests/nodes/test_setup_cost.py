@@ -49,3 +49,34 @@ def test_create_beyond_memory_fails_at_once():
         nest.Create("spike_generator", 10 ** 12)
     assert nest.GetKernelStatus("network_size") == 0
     assert len(nest.Create("glif_cond", 2)) == 2
+
+
+@pytest.mark.parametrize("model", ["glif_cond", "glif_psc"])
+def test_simulate_derives_constants_again_only_after_a_change(monkeypatch, model):
+    """A second Simulate reuses the derived constants; a set, a new Create of the model or a new
+    resolution makes the next one derive them again (and the change is honoured)."""
+    calls = []
+    from eventsim.nodes.glif_base import GlifBase
+    original = GlifBase._mechanism_constants
+    monkeypatch.setattr(GlifBase, "_mechanism_constants", lambda self: calls.append(1) or original(self))
+    nest.ResetKernel()
+    n = nest.Create(model, 3)
+    nest.Simulate(1.0)
+    nest.Simulate(1.0)
+    assert len(calls) == 1
+    n[1].set(t_ref=7.0)
+    nest.Simulate(1.0)
+    assert len(calls) == 2 and n.get("t_ref") == (3.75, 7.0, 3.75)
+    nest.Create(model, 2)                 # joins the population
+    nest.Simulate(1.0)
+    assert len(calls) == 3
+
+
+def test_refractory_steps_vectorised_equal_the_scalar_rule():
+    """Arrays of t_ref give NEST's steps element by element, huge periods capped, not overflowing."""
+    from eventsim.nodes.glif_base import MAX_REFRACTORY_STEPS, refractory_steps
+    t_ref = np.array([3.75, 12.33, 12.25, 0.04, 0.15, 0.0004, 1e300, 2.0 ** 60])
+    steps = refractory_steps(t_ref, 0.1)
+    assert steps.dtype == np.int64
+    assert steps.tolist() == [38, 124, 123, 1, 2, 0, MAX_REFRACTORY_STEPS, MAX_REFRACTORY_STEPS]
+    assert [refractory_steps(float(t), 0.1) for t in t_ref[:6]] == steps[:6].tolist()
