@@ -91,7 +91,7 @@ def main(argv=None):
                          ["N", "spikes eventsim", "spikes NEST", "rate eventsim (Hz)", "rate NEST (Hz)",
                           "difference"], work_rows)
     loads = [r["loadavg"] for c in cases for rs in c["runs"].values() for r in rs]
-    head = (f"Network of {args.model}, {info['date']}, {info.get('cpu_count')} cores ({info.get('cpu_model')}), "
+    head = (f"Network of {args.model}, {info['date']}; {H.host_line(info)}; "
             f"load average at start {info['loadavg'][0]:.2f}, during runs {min(loads):.2f}-{max(loads):.2f} "
             f"(median {statistics.median(loads):.2f}), at end {load_after[0]:.2f}; {t_ms:g} ms simulated, "
             f"median of {repeats} runs per simulator; NEST {info.get('nest')}, eventsim {info.get('eventsim')} "

@@ -128,7 +128,7 @@ def main(argv=None):
     table = H.print_table(f"Simulate wall-clock seconds per simulated second ({t_ms:g} ms runs, median of {repeats})",
                           header, table_rows)
     loads = [r["loadavg"] for c in raw for rs in c["runs"].values() for r in rs]
-    head = (f"Scaling, {info['date']}, {info.get('cpu_count')} cores ({info.get('cpu_model')}), "
+    head = (f"Scaling, {info['date']}; {H.host_line(info)}; "
             f"load average at start {info['loadavg'][0]:.2f}, during runs {min(loads):.2f}-{max(loads):.2f} "
             f"(median {statistics.median(loads):.2f}), at end {load_after[0]:.2f}; {t_ms:g} ms simulated per run, "
             f"median of {repeats} runs per simulator; NEST {info.get('nest')}, eventsim {info.get('eventsim')} "
