@@ -49,9 +49,9 @@ import time
 from pathlib import Path
 
 __all__ = ["BENCH_DIR", "RESULTS_DIR", "SIMULATORS", "add_common_arguments", "machine_info", "load_average",
-           "source_stamp", "source_note", "run_child", "warm_up", "measure_pair", "measure_many", "summarize",
-           "ratio", "cpu_vector_extensions", "host_line",
-           "markdown_table", "print_table", "save_json", "timestamp"]
+           "source_stamp", "source_note", "checkout_env", "run_child", "warm_up", "measure_pair", "measure_many",
+           "summarize", "ratio", "cpu_vector_extensions", "host_line", "markdown_table", "print_table", "save_json",
+           "timestamp"]
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -185,6 +185,18 @@ def _mem_total_gib() -> float | None:
 # ----------------------------------------------------------------------------------------------
 # running children
 # ----------------------------------------------------------------------------------------------
+def checkout_env(env) -> dict:
+    """A copy of `env` whose PYTHONPATH starts with this checkout, so children import its eventsim.
+
+    A child runs ``benchmarks/workload_*.py``: Python puts ``benchmarks/``, not the
+    repository, on ``sys.path``, so without this the child would import whichever
+    eventsim the interpreter has installed, possibly another checkout's.
+    """
+    env = dict(env)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(BENCH_DIR.parent), env.get("PYTHONPATH")) if p)
+    return env
+
+
 def run_child(python: str, script: str, sim: str, args: list[str] | tuple = (), env: dict | None = None,
               timeout: float | None = None) -> dict:
     """Run ``python benchmarks/<script> --sim <sim> <args>`` in a fresh process and measure it.
@@ -196,7 +208,7 @@ def run_child(python: str, script: str, sim: str, args: list[str] | tuple = (), 
     and ``sim``.  Raises :class:`RuntimeError` with the child's output if it fails.
     """
     cmd = [python, str(BENCH_DIR / script), "--sim", sim, *map(str, args)]
-    child_env = dict(os.environ if env is None else env)
+    child_env = checkout_env(os.environ if env is None else env)
     child_env.setdefault("PYNEST_QUIET", "1")          # no NEST banner; eventsim ignores it
     load1 = load_average()[0]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
