@@ -23,7 +23,7 @@ parameters, written as Brian2 equations:
 * integration: classical Runge-Kutta (``rk4``) at 0.05 ms (eventsim: Gauss-Legendre
   quadrature; NEST: adaptive Runge-Kutta-Fehlberg 4(5)).  Exponential Euler holds x
   constant over a step, which with tau_1 = 0.2 ms = 4 steps gives every excitatory
-  input 13 % more charge (a / (1 - exp(-a)) with a = h / tau_1) and 20 % more spikes;
+  input 13 % more charge (a / (1 - exp(-a)) with a = h / tau_1) and 22 % more spikes;
 * input: ``PoissonInput`` with ``N=1000`` sources of ``rate/1000`` each, i.e. a
   Binomial(1000, p) count per step and neuron, which is Poisson to within 0.1 %
   (a single source of 15 kHz would draw at most one spike per 0.05 ms step);
