@@ -12,6 +12,12 @@ and peak RSS are reported with the ratios eventsim/NEST, and the spike counts
     python benchmarks/bench_network.py --sizes 1000 --repeats 3
     python benchmarks/bench_network.py --quick               # N = 100, 1000; 200 ms; 2 repeats
     python benchmarks/bench_network.py --model glif_psc      # the same network of glif_psc neurons
+    python benchmarks/bench_network.py --with-brian2 --sizes 1000   # eventsim, NEST and Brian2 (Cython, C++ standalone)
+
+With ``--with-brian2`` the same network written in Brian2
+(``workload_network_brian2.py``) takes turns with eventsim and NEST, with its
+Cython target and its C++ standalone target, in the interpreter of
+``benchmarks/.venv-brian2`` (created on first use, see ``brian2_env.py``).
 
 Raw results: ``benchmarks/results/network-<time>.json`` and ``network-latest.md``
 (``network-glif_psc-...`` for ``--model glif_psc``).
@@ -42,10 +48,15 @@ def main(argv=None):
     parser.add_argument("--t", type=float, default=None, help="simulated time in ms (default 1000; --quick 200)")
     parser.add_argument("--rate", type=float, default=15000.0, help="Poisson input rate per neuron (Hz)")
     parser.add_argument("--model", choices=("glif_cond", "glif_psc"), default="glif_cond", help="neuron model")
+    parser.add_argument("--with-brian2", action="store_true",
+                        help="also run the network in Brian2 (Cython and C++ standalone), glif_cond only")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([100, 1000] if args.quick else [100, 1000, 10000])
     t_ms = args.t or (200.0 if args.quick else 1000.0)
     repeats = 2 if args.quick and args.repeats == 5 else args.repeats
+    if args.with_brian2:
+        from bench_network_peers import main_with_brian2
+        return main_with_brian2(args, sizes, t_ms, repeats)
 
     info = H.machine_info(args.python)
     print(f"network benchmark ({args.model}): N = {sizes}, {t_ms:g} ms, {repeats} repeats; "
@@ -80,7 +91,7 @@ def main(argv=None):
                          ["N", "spikes eventsim", "spikes NEST", "rate eventsim (Hz)", "rate NEST (Hz)",
                           "difference"], work_rows)
     loads = [r["loadavg"] for c in cases for rs in c["runs"].values() for r in rs]
-    head = (f"Network of {args.model}, {info['date']}, {info.get('cpu_count')} cores ({info.get('cpu_model')}), "
+    head = (f"Network of {args.model}, {info['date']}; {H.host_line(info)}; "
             f"load average at start {info['loadavg'][0]:.2f}, during runs {min(loads):.2f}-{max(loads):.2f} "
             f"(median {statistics.median(loads):.2f}), at end {load_after[0]:.2f}; {t_ms:g} ms simulated, "
             f"median of {repeats} runs per simulator; NEST {info.get('nest')}, eventsim {info.get('eventsim')} "

@@ -16,21 +16,29 @@ Each case runs the simulators alternately in fresh processes (median of
     python benchmarks/bench_scaling.py                 # 5 repeats, 200 ms (~4 min)
     python benchmarks/bench_scaling.py --docs
     python benchmarks/bench_scaling.py --quick         # N <= 1000, 3 rates, 100 ms, 2 repeats
+    python benchmarks/bench_scaling.py --sizes 100 1000 10000 30000 100000 --rates 1000 15000 30000 --t 100 --repeats 1
+    python benchmarks/bench_scaling.py --metric cpu --replot benchmarks/results/scaling-<time>.json --docs
+
+``--metric cpu`` reports the CPU time of ``Simulate`` instead of its wall-clock time (steadier
+when the machine is shared); ``--replot`` rebuilds the tables and the figure from a saved run.
 """
 
 import argparse
 import csv
+import json
 import shutil
 import statistics
+from pathlib import Path
 
 import harness as H
 from bench_network import SCRIPT, WARMUP_ARGS, measure_network
 
 DEFAULT_SIZES = [100, 300, 1000, 3000, 10000]
 DEFAULT_RATES = [1000.0, 3000.0, 10000.0, 15000.0, 30000.0]
+SUMMARY_KEYS = ["sim_s", "sim_cpu_s", "process_s", "cpu_s", "maxrss_mib", "build_s", "spikes", "rate_hz"]
 
 
-def plot(rows, path, rate_n=1000):
+def plot(rows, path, rate_n=1000, metric="wall"):
     """Two columns (size sweep, rate sweep): seconds per simulated second (top) and ratio (bottom)."""
     import matplotlib
     matplotlib.use("Agg")
@@ -56,7 +64,7 @@ def plot(rows, path, rate_n=1000):
         ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
         ax.yaxis.set_major_formatter(ScalarFormatter())
         ax.yaxis.set_minor_formatter(NullFormatter())
-        ax.set_ylabel("wall-clock s per simulated s")
+        ax.set_ylabel(("CPU" if metric == "cpu" else "wall-clock") + " s per simulated s")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
         ax.set_title("size sweep" if sweep == "size" else "input-rate sweep")
@@ -71,7 +79,8 @@ def plot(rows, path, rate_n=1000):
         ax.xaxis.set_major_formatter(ScalarFormatter())
         ax.xaxis.set_minor_formatter(NullFormatter())
         ax.grid(True, which="both", alpha=0.3)
-    fig.suptitle("Simulate time per simulated second (median; bars: min-max)")
+    fig.suptitle(f"Simulate {'CPU' if metric == 'cpu' else 'wall-clock'} time per simulated second "
+                 "(median; bars: min-max)")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -87,6 +96,10 @@ def main(argv=None):
     parser.add_argument("--rate-n", type=int, default=1000, help="N of the rate sweep (default 1000)")
     parser.add_argument("--t", type=float, default=None, help="simulated time per run in ms (default 200; --quick 100)")
     parser.add_argument("--docs", action="store_true", help="copy the figure to docs/performance_scaling.png")
+    parser.add_argument("--metric", choices=("wall", "cpu"), default="wall",
+                        help="Simulate wall-clock time (default) or its CPU time, steadier on a busy machine")
+    parser.add_argument("--replot", type=Path, default=None,
+                        help="rebuild tables and figure from a saved scaling-<time>.json instead of measuring")
     args = parser.parse_args(argv)
     sizes = args.sizes if args.sizes is not None else ([100, 300, 1000] if args.quick else DEFAULT_SIZES)
     rates = args.rates if args.rates is not None else ([1000.0, 15000.0, 30000.0] if args.quick else DEFAULT_RATES)
@@ -96,39 +109,48 @@ def main(argv=None):
     info = H.machine_info(args.python)
     print(f"scaling benchmark: N = {sizes}, rates = {rates} Hz at N = {args.rate_n}, {t_ms:g} ms, {repeats} repeats; "
           f"{info.get('cpu_count')} cores, load {info['loadavg']}", flush=True)
-    if not args.no_warmup:
+    if not args.no_warmup and not args.replot:
         H.warm_up(args.python, SCRIPT, WARMUP_ARGS)
 
     cases = [("size", n, 15000.0) for n in sizes] + [("rate", args.rate_n, r) for r in rates]
-    done = {}
-    rows, raw = [], []
+    if args.replot:
+        saved = json.loads(args.replot.read_text())
+        info, load_after, raw = saved["machine"], saved["load_after"], saved["cases"]
+        cases, t_ms, repeats, changed = saved.get("sweeps", cases), raw[0]["t_ms"], saved["repeats"], ""
+        done = {(c["n"], c["rate"]): (c["runs"], H.summarize(c["runs"], keys=SUMMARY_KEYS)) for c in raw}
+    else:
+        done, raw = {}, []
+        for sweep, n, rate in cases:
+            if (n, rate) not in done:                     # N = 1000 at 15 kHz is in both sweeps: measure once
+                done[(n, rate)] = measure_network(args.python, n, t_ms, rate, repeats,
+                                                  label=f"N={n} {rate / 1000:g}kHz ")
+                raw.append({"n": n, "rate": rate, "t_ms": t_ms, "runs": done[(n, rate)][0]})
+        load_after = H.load_average()
+        changed = H.source_note(info["eventsim_sources"])
+    key = "sim_cpu_s" if args.metric == "cpu" else "sim_s"
+    rows = []
     for sweep, n, rate in cases:
-        if (n, rate) not in done:                     # N = 1000 at 15 kHz is in both sweeps: measure once
-            done[(n, rate)] = measure_network(args.python, n, t_ms, rate, repeats,
-                                              label=f"N={n} {rate / 1000:g}kHz ")
-            raw.append({"n": n, "rate": rate, "t_ms": t_ms, "runs": done[(n, rate)][0]})
         s = done[(n, rate)][1]
         per_s = 1000.0 / t_ms
-        row = {"sweep": sweep, "n": n, "rate_khz": rate / 1000.0, "t_ms": t_ms}
+        row = {"sweep": sweep, "n": n, "rate_khz": rate / 1000.0, "t_ms": t_ms, "metric": args.metric}
         for sim in H.SIMULATORS:
-            row[f"{sim}_s_per_s"] = s[sim]["sim_s"] * per_s
-            row[f"{sim}_s_per_s_min"] = s[sim]["sim_s_min"] * per_s
-            row[f"{sim}_s_per_s_max"] = s[sim]["sim_s_max"] * per_s
+            row[f"{sim}_s_per_s"] = s[sim][key] * per_s
+            row[f"{sim}_s_per_s_min"] = s[sim][key + "_min"] * per_s
+            row[f"{sim}_s_per_s_max"] = s[sim][key + "_max"] * per_s
             row[f"{sim}_rss_mib"] = s[sim]["maxrss_mib"]
             row[f"{sim}_rate_hz"] = s[sim]["rate_hz"]
-        row["ratio"] = s["ratio"]["sim_s"]
+        row["ratio"] = s["ratio"][key]
         rows.append(row)
-    load_after = H.load_average()
-    changed = H.source_note(info["eventsim_sources"])
 
     header = ["sweep", "N", "input (kHz)", "eventsim (s/s)", "NEST (s/s)", "ratio", "rate eventsim (Hz)",
               "rate NEST (Hz)", "RSS eventsim (MiB)", "RSS NEST (MiB)"]
     table_rows = [[r["sweep"], r["n"], r["rate_khz"], r["eventsim_s_per_s"], r["nest_s_per_s"], r["ratio"],
                    r["eventsim_rate_hz"], r["nest_rate_hz"], r["eventsim_rss_mib"], r["nest_rss_mib"]] for r in rows]
-    table = H.print_table(f"Simulate wall-clock seconds per simulated second ({t_ms:g} ms runs, median of {repeats})",
+    what = "CPU" if args.metric == "cpu" else "wall-clock"
+    table = H.print_table(f"Simulate {what} seconds per simulated second ({t_ms:g} ms runs, median of {repeats})",
                           header, table_rows)
     loads = [r["loadavg"] for c in raw for rs in c["runs"].values() for r in rs]
-    head = (f"Scaling, {info['date']}, {info.get('cpu_count')} cores ({info.get('cpu_model')}), "
+    head = (f"Scaling, {info['date']}; {H.host_line(info)}; "
             f"load average at start {info['loadavg'][0]:.2f}, during runs {min(loads):.2f}-{max(loads):.2f} "
             f"(median {statistics.median(loads):.2f}), at end {load_after[0]:.2f}; {t_ms:g} ms simulated per run, "
             f"median of {repeats} runs per simulator; NEST {info.get('nest')}, eventsim {info.get('eventsim')} "
@@ -136,8 +158,10 @@ def main(argv=None):
 
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = H.timestamp()
-    H.save_json(args.out / f"scaling-{stamp}.json",
-                {"machine": info, "load_after": load_after, "repeats": repeats, "rows": rows, "cases": raw})
+    if not args.replot:
+        H.save_json(args.out / f"scaling-{stamp}.json",
+                    {"machine": info, "load_after": load_after, "repeats": repeats, "rows": rows, "cases": raw,
+                     "sweeps": cases})
     with open(args.out / "scaling-latest.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -145,7 +169,7 @@ def main(argv=None):
     (args.out / "scaling-latest.md").write_text(f"{head}\n\n{table}\n")
     print(f"tables: {args.out / 'scaling-latest.csv'}, {args.out / 'scaling-latest.md'}")
     png = args.out / "scaling-latest.png"
-    plot(rows, png, args.rate_n)
+    plot(rows, png, args.rate_n, args.metric)
     if args.docs:
         target = H.BENCH_DIR.parent / "docs" / "performance_scaling.png"
         shutil.copyfile(png, target)

@@ -54,7 +54,7 @@ def main(argv=None):
     spike_table = H.print_table("work done (first run of each)", ["", "eventsim", "NEST"], spike_rows)
 
     loads = [r["loadavg"] for rs in runs.values() for r in rs]
-    head = (f"Seed example, {info['date']}, {info.get('cpu_count')} cores ({info.get('cpu_model')}), "
+    head = (f"Seed example, {info['date']}; {H.host_line(info)}; "
             f"load average at start {info['loadavg'][0]:.2f}, during runs {min(loads):.2f}-{max(loads):.2f}, "
             f"at end {load_after[0]:.2f}; median of {repeats} runs per simulator; "
             f"NEST {info.get('nest')}, eventsim {info.get('eventsim')} (sources as of "

@@ -13,7 +13,8 @@ Three measurements, each printed as a table (run from the repository root):
 ``python benchmarks/bench_sweep.py fi``
     ``examples/sweep_fi_curve.py`` (300 runs) serially, on 2 worker
     processes and on 2 Dask workers, in turns, ``--repeats`` times, each in a fresh process; the
-    1-minute load average before each run is printed beside it.
+    1-minute load average before each run and the CPU time of the whole process tree (the
+    workers included; CPU / wall is the number of cores the sweep really had) beside it.
 
 ``python benchmarks/bench_sweep.py cache``
     Time of the first ``glif_cond`` simulation in fresh processes, with
@@ -27,6 +28,7 @@ import argparse
 import concurrent.futures
 import multiprocessing
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -107,19 +109,24 @@ def fi(args):
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT)}
     engines = ["serial", "processes", "dask"]
     times = {engine: [] for engine in engines}
-    print("| repeat | engine | wall time of the sweep (s) | load before |")
-    print("|---|---|---|---|")
+    print("| repeat | engine | wall time of the sweep (s) | CPU time of the process tree (s) | CPU / wall "
+          "| load before |")
+    print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for repeat in range(args.repeats):
             order = engines if repeat % 2 == 0 else engines[::-1]
             for engine in order:
                 ld = load()
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 done = subprocess.run([sys.executable, str(script), "--engine", engine, "--out", tmp],
                                       capture_output=True, text=True, env=env, check=True)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
                 line = next(x for x in done.stdout.splitlines() if " runs on " in x)
                 seconds = float(line.split(" in ")[1].split(" s")[0])
                 times[engine].append(seconds)
-                print(f"| {repeat} | {engine} | {seconds:.1f} | {ld:.1f} |", flush=True)
+                print(f"| {repeat} | {engine} | {seconds:.1f} | {cpu:.1f} | {cpu / seconds:.2f} | {ld:.1f} |",
+                      flush=True)
     s = statistics.median(times["serial"])
     for engine in engines[1:]:
         t = statistics.median(times[engine])
@@ -169,7 +176,8 @@ def main():
     parser.add_argument("--runs", type=int, default=100, help="runs per sweep (overhead; default 100)")
     parser.add_argument("--repeats", type=int, default=3, help="repeats (default 3)")
     args = parser.parse_args()
-    print(f"load average at start: {load():.2f}; {os.cpu_count()} cores")
+    import harness
+    print(f"load average at start: {load():.2f}; {harness.host_line(harness.machine_info(sys.executable))}")
     {"overhead": overhead, "fi": fi, "cache": cache}[args.what](args)
 
 

@@ -19,6 +19,8 @@ Every measured run is a fresh Python subprocess executing a *workload* script
   Linux, the same clock in both processes);
 * ``cpu_s``: the child's user + system CPU time (same source), a cross-check
   that is less sensitive than wall-clock time to other processes on the machine;
+* ``minflt``, ``majflt``, ``nvcsw``, ``nivcsw``: the child's minor and major page
+  faults and voluntary and involuntary context switches (same source);
 * whatever else the child reports (spike counts, ...).
 
 A child reports by printing one line ``@@BENCH <json>`` to stdout; all other
@@ -47,8 +49,9 @@ import time
 from pathlib import Path
 
 __all__ = ["BENCH_DIR", "RESULTS_DIR", "SIMULATORS", "add_common_arguments", "machine_info", "load_average",
-           "source_stamp", "source_note", "run_child", "warm_up", "measure_pair", "summarize", "ratio",
-           "markdown_table", "print_table", "save_json", "timestamp"]
+           "source_stamp", "source_note", "checkout_env", "run_child", "warm_up", "measure_pair", "measure_many",
+           "summarize", "ratio", "cpu_vector_extensions", "host_line", "markdown_table", "print_table", "save_json",
+           "timestamp"]
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -115,6 +118,7 @@ def machine_info(python: str) -> dict:
         "host": platform.node(),
         "cpu_count": os.cpu_count(),
         "cpu_model": _cpu_model(),
+        "cpu_vector_extensions": cpu_vector_extensions(),
         "mem_total_gib": _mem_total_gib(),
         "loadavg": load_average(),
         "platform": platform.platform(),
@@ -123,13 +127,39 @@ def machine_info(python: str) -> dict:
     code = ("import sys, importlib.metadata as m; print(sys.version.split()[0]); "
             "print(m.version('nest-simulator') if any(d.metadata['Name']=='nest-simulator' "
             "for d in m.distributions()) else 'n/a'); print(m.version('eventsim')); "
-            "print(m.version('numpy')); print(m.version('scipy'))")
+            "print(m.version('numpy')); print(m.version('scipy')); print(m.version('numba'))")
     try:
         out = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-        info.update(python=out[0], nest=out[1], eventsim=out[2], numpy=out[3], scipy=out[4])
+        info.update(python=out[0], nest=out[1], eventsim=out[2], numpy=out[3], scipy=out[4], numba=out[5])
     except (subprocess.CalledProcessError, IndexError):
         pass
     return info
+
+
+#: The /proc/cpuinfo flags that say how wide the CPU's vector units are (what numpy and numba can use).
+VECTOR_FLAGS = ("sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512_bf16",
+                "amx_tile")
+
+
+def cpu_vector_extensions() -> list[str]:
+    """The vector extensions of this CPU among :data:`VECTOR_FLAGS` (from /proc/cpuinfo; [] elsewhere)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+                return [f for f in VECTOR_FLAGS if f in flags]
+    except OSError:
+        pass
+    return []
+
+
+def host_line(info: dict) -> str:
+    """One sentence for a table header: CPU model, cores, vector extensions, load and library versions."""
+    ext = ", ".join(info.get("cpu_vector_extensions") or []) or "unknown"
+    return (f"{info.get('cpu_count')} cores of {info.get('cpu_model')} (vector extensions: {ext}), "
+            f"{info.get('mem_total_gib')} GiB; {info.get('platform')}; Python {info.get('python')}, "
+            f"numpy {info.get('numpy')}, numba {info.get('numba')}, scipy {info.get('scipy')}, "
+            f"NEST {info.get('nest')}, eventsim {info.get('eventsim')}")
 
 
 def _cpu_model() -> str:
@@ -155,17 +185,30 @@ def _mem_total_gib() -> float | None:
 # ----------------------------------------------------------------------------------------------
 # running children
 # ----------------------------------------------------------------------------------------------
+def checkout_env(env) -> dict:
+    """A copy of `env` whose PYTHONPATH starts with this checkout, so children import its eventsim.
+
+    A child runs ``benchmarks/workload_*.py``: Python puts ``benchmarks/``, not the
+    repository, on ``sys.path``, so without this the child would import whichever
+    eventsim the interpreter has installed, possibly another checkout's.
+    """
+    env = dict(env)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(BENCH_DIR.parent), env.get("PYTHONPATH")) if p)
+    return env
+
+
 def run_child(python: str, script: str, sim: str, args: list[str] | tuple = (), env: dict | None = None,
               timeout: float | None = None) -> dict:
     """Run ``python benchmarks/<script> --sim <sim> <args>`` in a fresh process and measure it.
 
     Returns the child's ``@@BENCH`` report extended by ``process_s``,
     ``maxrss_mib``, ``user_s``, ``sys_s``, ``cpu_s`` (their sum: the child's CPU
-    time, less sensitive to other load than wall-clock time), ``loadavg`` (1 min, at the start)
+    time, less sensitive to other load than wall-clock time), ``loadavg`` (1 min, at the start),
+    the page faults and context switches (``minflt``, ``majflt``, ``nvcsw``, ``nivcsw``)
     and ``sim``.  Raises :class:`RuntimeError` with the child's output if it fails.
     """
     cmd = [python, str(BENCH_DIR / script), "--sim", sim, *map(str, args)]
-    child_env = dict(os.environ if env is None else env)
+    child_env = checkout_env(os.environ if env is None else env)
     child_env.setdefault("PYNEST_QUIET", "1")          # no NEST banner; eventsim ignores it
     load1 = load_average()[0]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -198,7 +241,8 @@ def run_child(python: str, script: str, sim: str, args: list[str] | tuple = (), 
         del result["t_start"]
     result.update(sim=sim, process_s=t1 - t0, maxrss_mib=usage.ru_maxrss / 1024.0,
                   user_s=usage.ru_utime, sys_s=usage.ru_stime, cpu_s=usage.ru_utime + usage.ru_stime,
-                  loadavg=load1)
+                  loadavg=load1, minflt=usage.ru_minflt, majflt=usage.ru_majflt,
+                  nvcsw=usage.ru_nvcsw, nivcsw=usage.ru_nivcsw)
     return result
 
 
@@ -227,6 +271,27 @@ def measure_pair(python: str, script: str, args: list[str] | tuple, repeats: int
             if verbose:
                 extra = f" spikes {r['spikes']}" if "spikes" in r else ""
                 print(f"  {label}[{k + 1}/{repeats}] {sim:8s} sim {r['sim_s']:8.3f} s  process {r['process_s']:8.3f} s"
+                      f"  maxrss {r['maxrss_mib']:8.1f} MiB  load {r['loadavg']:.2f}{extra}", flush=True)
+    return runs
+
+
+def measure_many(runners: list[tuple[str, str, str]], args: list[str] | tuple, repeats: int, label: str = "",
+                 verbose: bool = True) -> dict[str, list[dict]]:
+    """Like :func:`measure_pair` for any simulators: `runners` lists (sim, interpreter, workload script).
+
+    The simulators take turns; the order rotates by one every repeat, so
+    each one runs in every position of the cycle as often as the others.
+    """
+    runs: dict[str, list[dict]] = {sim: [] for sim, _, _ in runners}
+    for k in range(repeats):
+        order = runners[k % len(runners):] + runners[:k % len(runners)]
+        for sim, python, script in order:
+            r = run_child(python, script, sim, args)
+            r["repeat"] = k
+            runs[sim].append(r)
+            if verbose:
+                extra = f" spikes {r['spikes']}" if "spikes" in r else ""
+                print(f"  {label}[{k + 1}/{repeats}] {sim:14s} sim {r['sim_s']:8.3f} s  process {r['process_s']:8.3f} s"
                       f"  maxrss {r['maxrss_mib']:8.1f} MiB  load {r['loadavg']:.2f}{extra}", flush=True)
     return runs
 

@@ -37,6 +37,8 @@ import sys
 import time
 from pathlib import Path
 
+from harness import checkout_env
+
 REPO = Path(__file__).resolve().parents[1]
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -171,7 +173,7 @@ def profile_case(case, workload_argv, python, out):
     prof = out / f"profile-{case}.prof"
     cmd = [python, str(Path(__file__).resolve()), "--child", str(prof), "--", *workload_argv]
     res = subprocess.run(cmd, capture_output=True, text=True, cwd=BENCH_DIR.parent,
-                         env={**os.environ, "PYNEST_QUIET": "1"})
+                         env=checkout_env({**os.environ, "PYNEST_QUIET": "1"}))
     if res.returncode != 0:
         raise SystemExit(f"profiled run failed:\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}")
     wall = float([ln for ln in res.stdout.splitlines() if ln.startswith("@@PROFILE")][-1].split()[-1])
@@ -191,7 +193,7 @@ def import_breakdown(python, out, top=12):
     for sim in ("eventsim", "nest"):
         res = subprocess.run([python, "-X", "importtime", str(BENCH_DIR / "workload_seed.py"), "--sim", sim],
                              capture_output=True, text=True, cwd=BENCH_DIR.parent,
-                             env={**os.environ, "PYNEST_QUIET": "1"})
+                             env=checkout_env({**os.environ, "PYNEST_QUIET": "1"}))
         agg = {}
         for line in res.stderr.splitlines():
             m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|\s*(\S+)", line)
@@ -225,7 +227,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     # one unprofiled run first, so numba's cache of the step loop is populated (a first-ever run compiles)
     subprocess.run([args.python, str(BENCH_DIR / "workload_network.py"), "--sim", "eventsim", "--n", "10",
-                    "--t", "10"], capture_output=True, check=True, cwd=BENCH_DIR.parent)
+                    "--t", "10"], capture_output=True, check=True, cwd=BENCH_DIR.parent, env=checkout_env(os.environ))
     if args.case in ("seed", "all"):
         profile_case("seed", [str(BENCH_DIR / "workload_seed.py"), "--sim", "eventsim"], args.python, args.out)
     if args.case in ("network", "all"):

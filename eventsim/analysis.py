@@ -120,8 +120,9 @@ def spikes(source, group=None):
         100 <= t <= 200 ms), ``spike_sender`` (global ids, int32) and
         ``spike_sender_index`` (position along ``sender``); ``sender`` (int32)
         lists every node connected to the recorder, silent ones included.
-        Extra dimensions (``run`` of :func:`combine_runs`) are kept; padding
-        of combined runs is dropped when there is no extra dimension left.
+        Extra dimensions (``run`` of :func:`combine_runs`, the parameters and
+        ``seed`` of a sweep) are kept; padding of combined runs is dropped
+        when there is no extra dimension left.
     """
     ds = _find_group(source, group, _is_spikes, "spike recorder")
     ds = _ragged(ds)
@@ -268,8 +269,16 @@ def _per_run(source, func, *args):
     extra = [d for d in sp["spike_time"].dims if d != "spike"]
     if not extra:
         return func(sp, *args)
-    if len(extra) > 1:
-        raise ValueError(f"spikes with more than one extra dimension ({extra}) are not supported")
+    if len(extra) > 1:                       # a sweep's (parameter, ..., seed): one run per combination
+        along = [name for name, c in sp.coords.items() if c.dims and set(c.dims) <= set(extra)]
+        plain = sp.drop_vars(along)
+        shape = [sp.sizes[d] for d in extra]
+        parts = [func(spikes(plain.isel(dict(zip(extra, idx)))), *args) for idx in np.ndindex(*shape)]
+        import pandas as pd
+        index = pd.MultiIndex.from_product([np.arange(n) for n in shape], names=extra)
+        flat = xr.concat(parts, dim="_runs").assign_coords(xr.Coordinates.from_pandas_multiindex(index, "_runs"))
+        out = flat.unstack("_runs").transpose(*extra, ...)
+        return out.drop_vars(extra, errors="ignore").assign_coords({name: sp.coords[name] for name in along})
     dim = extra[0]
     parts = [func(spikes(sp.isel({dim: i})), *args) for i in range(sp.sizes[dim])]
     return xr.concat(parts, dim=sp[dim] if dim in sp.coords else dim)
@@ -510,6 +519,10 @@ def to_neo_analogsignals(source, group=None, variables=None):
 
 def combine_runs(runs, dim="run", values=None):
     """Stack the recordings of several runs along a new dimension.
+
+    This is how :func:`eventsim.sweep` combines its runs too (then reshaped
+    to the sweep's dimensions), so the analysis functions give one result
+    per run for both.
 
     Parameters
     ----------

@@ -6,7 +6,6 @@
    run_one
    load_sweep
    run_rng_seed
-   combine_spike_datasets
 
 Usage::
 
@@ -62,11 +61,13 @@ run not in a folder loaded by :func:`load_sweep`), ``error`` (traceback of
 a failed run) and ``wall_time`` (s).  Each group the runs returned (one per
 recorder for :func:`eventsim.recordings`) becomes a child group: variables
 of a run gain the sweep's dimensions in front (a multimeter's ``V_m`` is
-``(*sweep dims, time, sender)``), with NaN for failed runs; spikes stay one
-table along ``spike`` (``spike_time``, ``spike_sender``, plus
-``spike_run``, the run index of each spike; select a run's spikes with
-``sr.spike_time.where(sr.spike_run == run, drop=True)``), while
-``spike_count`` gains the sweep's dimensions.  Attributes that differ
+``(*sweep dims, time, sender)``), with NaN for failed runs.  Spikes are
+combined by :func:`eventsim.analysis.combine_runs`: ``spike_time``,
+``spike_sender`` and ``spike_sender_index`` are ``(*sweep dims, spike)``,
+padded to the longest run (``spike_time`` NaN, senders -1), so a run's spikes
+are ``sr.spike_time.sel(amplitude=200.0, seed=0)`` and
+:func:`eventsim.analysis.firing_rates` and its siblings give one result per
+run; ``spike_count`` is ``(*sweep dims, sender)``.  Attributes that differ
 between runs are dropped from the groups (the root keeps each run's seed).
 
 Folders
@@ -95,7 +96,7 @@ from .sweep_worker import RunOutcome, RunTask, execute_run, read_run_file, run_f
 
 xr = lazy_module("xarray")
 
-__all__ = ["sweep", "run_one", "load_sweep", "run_rng_seed", "combine_spike_datasets", "SweepError",
+__all__ = ["sweep", "run_one", "load_sweep", "run_rng_seed", "SweepError",
            "SWEEP_FILE"]
 
 #: File describing the sweep in a sweep folder.
@@ -344,7 +345,7 @@ def sweep(run, params, *, seeds=1, seed=0, engine=None, folder=None, progress=No
         if bar is not None:
             bar.close()
     _report_failures(outcomes, tasks)
-    return combine_runs(layout, outcomes)
+    return combine_outcomes(layout, outcomes)
 
 
 def _check_function(run, layout):
@@ -477,12 +478,14 @@ def load_sweep(folder):
             attrs, groups = read_run_file(path)
             outcomes[index] = RunOutcome(index, attrs["status"], attrs["error"], float(attrs["wall_time_s"]), groups,
                                          resumed=True)
-    return combine_runs(layout, outcomes)
+    return combine_outcomes(layout, outcomes)
 
 
 # --- combining runs ----------------------------------------------------------------------------
-def combine_runs(layout, outcomes):
+def combine_outcomes(layout, outcomes):
     """One :class:`xarray.DataTree` from the outcomes of every run (None for a run without outcome)."""
+    from .analysis import combine_runs
+
     tasks = layout.tasks(None, False, None)
     status = np.array([o.status if o is not None else "missing" for o in outcomes], dtype=object)
     error = np.array([o.error if o is not None else "" for o in outcomes], dtype=object)
@@ -505,72 +508,19 @@ def combine_runs(layout, outcomes):
     groups = {}
     for name in names:
         runs = [o.index for o in ok if name in o.groups]
-        datasets = [outcomes[i].groups[name] for i in runs]
-        if any("spike" in ds.dims for ds in datasets):
-            flat = combine_spike_datasets(datasets, runs)
-        else:
-            flat = stack_run_datasets(datasets, runs)
+        flat = combine_runs([outcomes[i].groups[name] for i in runs], dim="run", values=runs)
         groups[f"/{name}"] = _unflatten_runs(flat, layout)
     tree = xr.DataTree.from_dict({"/": root, **groups})
     return tree
 
 
-def stack_run_datasets(datasets, runs):
-    """Stack the Datasets of several runs along a new dimension ``run`` (outer join, NaN where missing).
-
-    Attributes that differ between runs are dropped.
-
-    Parameters
-    ----------
-    datasets : sequence of xarray.Dataset
-    runs : sequence of int
-        Run index of each dataset (the ``run`` coordinate).
-    """
-    expanded = [ds.expand_dims(run=[int(r)]) for ds, r in zip(datasets, runs)]
-    return xr.concat(expanded, dim="run", join="outer", coords="minimal", compat="override",
-                     combine_attrs="drop_conflicts")
-
-
-def combine_spike_datasets(datasets, runs):
-    """Combine the spike-recorder Datasets of several runs into one.
-
-    The spike table (every variable along ``spike``: ``spike_time``,
-    ``spike_sender``) is concatenated along ``spike`` in the order given,
-    with a new variable ``spike_run`` holding each spike's run index, so the
-    spikes of run ``k`` are ``ds.spike_time.where(ds.spike_run == k,
-    drop=True)``.  Every other variable (``spike_count`` along ``sender``)
-    is stacked along a new dimension ``run`` (:func:`stack_run_datasets`).
-    Attributes that differ between runs are dropped.
-
-    Parameters
-    ----------
-    datasets : sequence of xarray.Dataset
-        Spike datasets (see :func:`eventsim.recording.spike_dataset`).
-    runs : sequence of int
-        Run index of each dataset.
-
-    Returns
-    -------
-    xarray.Dataset
-        Dimensions ``spike``, ``run`` and those of the other variables.
-    """
-    tables, rest = [], []
-    for ds, run in zip(datasets, runs):
-        along = [name for name, var in ds.data_vars.items() if "spike" in var.dims]
-        table = ds[along].drop_vars([c for c in ds[along].coords if "spike" not in ds[c].dims])
-        tables.append(table.assign(spike_run=("spike", np.full(table.sizes.get("spike", 0), int(run), np.int64),
-                                              {"long_name": "run index of the spike"})))
-        rest.append(ds.drop_vars(along))
-    table = xr.concat(tables, dim="spike", coords="minimal", compat="override", combine_attrs="drop_conflicts")
-    stacked = stack_run_datasets(rest, runs)
-    combined = xr.merge([stacked, table], combine_attrs="drop_conflicts")
-    combined.attrs = stacked.attrs
-    return combined
-
-
 def _unflatten_runs(flat, layout):
     """Replace the ``run`` dimension of `flat` by the sweep's dimensions (NaN for runs not in it)."""
-    flat = flat.reindex(run=np.arange(layout.n_runs))
+    from .analysis import PADDING
+
+    padding = {name: PADDING for name in ("spike_sender", "spike_sender_index") if name in flat.variables}
+    flat = flat.reindex(run=np.arange(layout.n_runs), fill_value={**padding, **{
+        name: np.nan for name in flat.data_vars if name not in padding}})
     data_vars, coords = {}, {}
     for name, var in flat.variables.items():
         if name == "run":

@@ -28,8 +28,8 @@ def test_a_failed_run_is_recorded_and_the_others_kept():
     for amplitude in (150.0, 450.0):
         xr.testing.assert_identical(result["multimeter_1"]["V_m"].sel(amplitude=amplitude),
                                     clean["multimeter_1"]["V_m"].sel(amplitude=amplitude))
-    failed_runs = result["run"].sel(amplitude=300.0).values.tolist()
-    assert not np.isin(result["spike_recorder_1"]["spike_run"].values, failed_runs).any()
+    assert np.isnan(result["spike_recorder_1"]["spike_time"].sel(amplitude=300.0)).all()
+    assert (result["spike_recorder_1"]["spike_sender"].sel(amplitude=300.0) == -1).all()
 
 
 def test_a_failed_run_on_a_process_pool_is_recorded_too():
