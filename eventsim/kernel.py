@@ -34,6 +34,7 @@ from .synapsecollection import SynapseCollection
 from .registry import model_class
 from .timegrid import MS_PER_TIC, TICS_PER_MS, delay_to_steps, is_on_grid, ms_to_steps, steps_to_ms, tics_per_step
 from .verbosity_levels import VerbosityLevel, message
+from .workers import Workers
 
 __all__ = ["Kernel", "DEFAULT_RNG_SEED"]
 
@@ -67,7 +68,8 @@ class Kernel:
         self._connections_rng = None
         self._parameter_draws = 0
         self.local_num_threads = 1
-        """Threads asked for (stored; eventsim runs one thread)."""
+        """Threads the models use (see :mod:`eventsim.workers`); results do not depend on it."""
+        self._workers = None
         self.rng_type = "PCG64"
         self.use_compressed_spikes = True
         self.delay_extrema = None
@@ -138,10 +140,12 @@ class Kernel:
         """Simulated time in ms."""
         return float(steps_to_ms(self.steps, self._resolution))
 
-    def rng_for(self, stream, key=0):
-        """An independent numpy Generator for `stream` (str) and `key` (int), derived from the seed."""
+    def rng_for(self, stream, key=0, *more_keys):
+        """An independent numpy Generator for `stream` (str) and the integer keys `key`, `*more_keys`,
+        derived from the seed (the SeedSequence entropy is ``[rng_seed, tag of stream, key, *more_keys]``)."""
         tag = sum(ord(c) << (8 * (i % 4)) for i, c in enumerate(stream))
-        return np.random.default_rng(np.random.SeedSequence([self._rng_seed, tag, int(key)]))
+        return np.random.default_rng(np.random.SeedSequence([self._rng_seed, tag, int(key),
+                                                             *(int(k) for k in more_keys)]))
 
     @property
     def connections_rng(self):
@@ -598,10 +602,22 @@ class Kernel:
         if interrupt.requested:
             raise KeyboardInterrupt(f"Simulate interrupted; it had completed ({self.biological_time} ms)")
 
+    @property
+    def workers(self):
+        """The :class:`~eventsim.workers.Workers` of this kernel, with :attr:`local_num_threads` threads."""
+        if self._workers is None or self._workers.n_threads != self.local_num_threads:
+            if self._workers is not None:
+                self._workers.close()
+            self._workers = Workers(self.local_num_threads)
+        return self._workers
+
     def close(self):
-        """Release the files of streaming recorders so that other runs may write them (``ResetKernel``)."""
+        """Release the files of streaming recorders so that other runs may write them, and stop the worker
+        threads (``ResetKernel``)."""
         self.check_idle("ResetKernel")
         self._release_files()
+        if self._workers is not None:
+            self._workers.close()
 
     def _release_files(self):
         for pop in self.populations:

@@ -197,3 +197,67 @@ def test_start_stop_read_back_as_nest():
     """start, stop and origin read back as the grid values NEST reports."""
     pg = nest.Create("poisson_generator", params={"start": 2.3, "stop": 4.0004, "origin": 0.30000000000000004})
     assert pg.get(["start", "stop", "origin"]) == {"start": 2.3000000000000003, "stop": 4.0, "origin": 0.3}
+
+
+def _parrot_trains(connect, rate=5_000.0, t_sim=20.0, threads=1):
+    """Spike times per parrot (dict gid -> list) of 4 parrots fed by one generator as `connect(pg, parrots)` says."""
+    nest.ResetKernel()
+    nest.local_num_threads = threads
+    pg = nest.Create("poisson_generator", params={"rate": rate})
+    parrots = nest.Create("parrot_neuron", 4)
+    sr = nest.Create("spike_recorder")
+    connect(pg, parrots)
+    nest.Connect(parrots, sr)
+    nest.Simulate(t_sim)
+    senders, times = np.asarray(sr.events["senders"]), np.asarray(sr.events["times"])
+    return {int(g): np.sort(times[senders == g]).tolist() for g in parrots.tolist()}
+
+
+def test_train_of_a_target_depends_only_on_the_pair():
+    """A target's train is the same whether the generator also feeds other targets, feeds them first, or not."""
+    alone = _parrot_trains(lambda pg, p: nest.Connect(pg, p[3]))
+    everyone = _parrot_trains(lambda pg, p: nest.Connect(pg, p))
+    reversed_order = _parrot_trains(lambda pg, p: [nest.Connect(pg, p[k]) for k in (3, 0, 2)])
+    gid = list(alone)[3]
+    assert alone[gid] and alone[gid] == everyone[gid] == reversed_order[gid]
+    assert everyone[list(everyone)[0]] != everyone[gid]
+
+
+def test_multapses_draw_independent_trains_ranked_in_creation_order():
+    """The second connection of a pair draws its own train; the first one's is unchanged by it, also when the
+    second uses another synapse model (ranks count over all synapse models)."""
+    nest.ResetKernel()
+    one = _parrot_trains(lambda pg, p: nest.Connect(pg, p[0]))
+
+    def twice(pg, p):
+        nest.Connect(pg, p[0])
+        nest.CopyModel("static_synapse", "other_static")
+        nest.Connect(pg, p[0], syn_spec={"synapse_model": "other_static"})
+    two = _parrot_trains(twice)
+    two_same_model = _parrot_trains(lambda pg, p: [nest.Connect(pg, p[0]) for _ in range(2)])
+    gid = list(one)[0]
+    first, both = np.unique(one[gid]), np.unique(two[gid])
+    assert len(two[gid]) > len(one[gid]) and set(first) <= set(both)      # rank 0's spikes are all still there
+    assert sorted(two[gid]) == sorted(two_same_model[gid])
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_trains_do_not_depend_on_the_thread_count(threads):
+    """local_num_threads 2 and 3 give the trains of 1 thread, with more targets than a thread's minimum slice."""
+    connect = lambda pg, p: nest.Connect(pg, p + nest.Create("parrot_neuron", 300))  # noqa: E731
+    with pytest.warns(RuntimeWarning) if threads > nest_cores() else _no_warning():
+        many = _parrot_trains(connect, threads=threads)
+    assert many == _parrot_trains(connect, threads=1)
+
+
+def nest_cores():
+    from eventsim.workers import available_cores
+    return available_cores()
+
+
+class _no_warning:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
