@@ -16,6 +16,7 @@ deadlocks, and a spike stamped ``s`` with delay ``d`` is always deposited in
 the target's inbox before the target advances past ``s + d``.
 """
 
+import functools
 import numbers
 import os
 
@@ -143,9 +144,8 @@ class Kernel:
     def rng_for(self, stream, key=0, *more_keys):
         """An independent numpy Generator for `stream` (str) and the integer keys `key`, `*more_keys`,
         derived from the seed (the SeedSequence entropy is ``[rng_seed, tag of stream, key, *more_keys]``)."""
-        tag = sum(ord(c) << (8 * (i % 4)) for i, c in enumerate(stream))
-        return np.random.default_rng(np.random.SeedSequence([self._rng_seed, tag, int(key),
-                                                             *(int(k) for k in more_keys)]))
+        entropy = [self._rng_seed, _stream_tag(stream), int(key), *(int(k) for k in more_keys)]
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
 
     @property
     def connections_rng(self):
@@ -527,7 +527,8 @@ class Kernel:
                 values = batch.values if m.all() else batch.values[:, m]
                 if weighted and np.any(w[c[m]] != 1.0):
                     values = values * w[c[m]]
-                target.inbox.add_dense(batch.first_stamp + int(delay) + shift, int(port), tgt[c[m]], values)
+                target.inbox.add_dense(batch.first_stamp + int(delay) + shift, int(port), tgt[c[m]], values,
+                                       workers=self.workers)
 
     def send_samples(self, pop, batch: SampleBatch):
         """Hand the recordables of one advance of `pop` to every sampler (multimeter) connected to it."""
@@ -715,6 +716,12 @@ class Kernel:
                 rec.flush_during_run()
             if horizon > env.now:
                 yield env.timeout(horizon - env.now)
+
+
+@functools.lru_cache(maxsize=None)
+def _stream_tag(stream):
+    """The integer that stands for stream name `stream` in the seeds of :meth:`Kernel.rng_for`."""
+    return sum(ord(c) << (8 * (i % 4)) for i, c in enumerate(stream))
 
 
 #: Rough memory of one node (bytes): its parameter dict and state; a Create that cannot fit fails at once.

@@ -167,25 +167,37 @@ class GlifCond(GlifBase):
         K = t_to - t_from
         inputs = self.inbox.take(t_from + 1, K)               # row k: what is due at step t_from + 1 + k
         current = inputs[0]
-        jumps = inputs[1:].transpose(1, 0, 2) * self.psc_scale   # (K, R, N) dg jumps at the end of each step
-        g_start, dg_start = self._conductances(jumps)
+        jumps, g_start, dg_start = self._conductances(inputs[1:])
         P, Q, R = self._coefficients(g_start, dg_start, jumps)
         rec, spiked, _ = self._run_steps(run_steps, P, Q, R, current, asc_first=False)
         self._send(spiked, t_from)
         if self.samplers:
-            g_grid = np.concatenate([g_start[1:], self.g[None]])
-            self._send_samples(rec, current, t_from, t_to, lambda name, rows: g_grid[rows, int(name[2:]) - 1])
+            g_end = self.g.copy()
 
-    def _conductances(self, jumps):
-        """Conductance (nS) and derivative (nS/ms) at the start of each step, (K, R, N) each.
+            def g_after(name, rows):                          # g at the end of each step: the next one's start
+                r = int(name[2:]) - 1
+                nxt = np.asarray(rows) + 1
+                out = np.empty((nxt.size, self.n))
+                inside = nxt < K
+                out[inside] = g_start[nxt[inside], r]
+                out[~inside] = g_end[r]
+                return out
+            self._send_samples(rec, current, t_from, t_to, g_after)
 
-        `jumps` (K, R, N) are the dg increments of the spikes due at the end of
-        each step; ``self.g`` and ``self.dg`` advance to the end of the chunk.
+    def _conductances(self, spike_input):
+        """dg jumps, conductance (nS) and derivative (nS/ms) at the start of each step, (K, R, N) each.
+
+        `spike_input` (R, K, N) are the weights (nS) of the spikes due at the end
+        of each step; ``self.g`` and ``self.dg`` advance to the end of the chunk.
         """
-        g_start, dg_start = np.empty(jumps.shape), np.empty(jumps.shape)
-        self.run_sliced(lambda lo, hi: alpha_conductances(self.g, self.dg, jumps, self.membrane.decay_h, self.h,
-                                                          g_start, dg_start, lo, hi))
-        return g_start, dg_start
+        R, K, N = spike_input.shape
+        jumps, g_start, dg_start = np.empty((K, R, N)), np.empty((K, R, N)), np.empty((K, R, N))
+
+        def task(lo, hi):
+            np.multiply(spike_input[:, :, lo:hi].transpose(1, 0, 2), self.psc_scale[:, lo:hi], out=jumps[:, :, lo:hi])
+            alpha_conductances(self.g, self.dg, jumps, self.membrane.decay_h, self.h, g_start, dg_start, lo, hi)
+        self.run_sliced(task)
+        return jumps, g_start, dg_start
 
     def _coefficients(self, g_start, dg_start, jumps):
         """Membrane coefficients (P, Q, R), each (K, N), for every step of the chunk.
