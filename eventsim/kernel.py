@@ -37,7 +37,7 @@ from .timegrid import MS_PER_TIC, TICS_PER_MS, delay_to_steps, is_on_grid, ms_to
 from .verbosity_levels import VerbosityLevel, message
 from .workers import Workers
 
-__all__ = ["Kernel", "DEFAULT_RNG_SEED"]
+__all__ = ["Kernel", "DEFAULT_RNG_SEED", "stream_tag"]
 
 #: NEST's default seed; eventsim uses the same number, not the same stream.
 DEFAULT_RNG_SEED = 143202461
@@ -144,7 +144,7 @@ class Kernel:
     def rng_for(self, stream, key=0, *more_keys):
         """An independent numpy Generator for `stream` (str) and the integer keys `key`, `*more_keys`,
         derived from the seed (the SeedSequence entropy is ``[rng_seed, tag of stream, key, *more_keys]``)."""
-        entropy = [self._rng_seed, _stream_tag(stream), int(key), *(int(k) for k in more_keys)]
+        entropy = [self._rng_seed, stream_tag(stream), int(key), *(int(k) for k in more_keys)]
         return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
 
     @property
@@ -719,7 +719,7 @@ class Kernel:
 
 
 @functools.lru_cache(maxsize=None)
-def _stream_tag(stream):
+def stream_tag(stream):
     """The integer that stands for stream name `stream` in the seeds of :meth:`Kernel.rng_for`."""
     return sum(ord(c) << (8 * (i % 4)) for i, c in enumerate(stream))
 

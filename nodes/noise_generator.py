@@ -116,7 +116,7 @@ class NoiseGenerator(CurrentDevice):
         plans = [self._draw_steps(i, stamps) for i in range(self.n)]
         for proj, groups in self._streams.groups().items():
             dropped = self.first_step_dropped(proj, t_from)
-            for i, conns, generators in groups:
+            for i, conns, ids in groups:
                 rows, mean, sd, active = plans[i]
                 if not active.any():
                     continue
@@ -124,7 +124,7 @@ class NoiseGenerator(CurrentDevice):
                 held = self._amps.get(key)
                 if held is None or len(held) != len(conns):
                     held = np.zeros(len(conns))
-                z = self._streams.draw(generators, len(rows), np.arange(len(rows)),
+                z = self._streams.draw(ids, len(rows), np.arange(len(rows)),
                                        lambda gen: gen.standard_normal(len(rows)))
                 drawn = mean[:, None] + sd[:, None] * z
                 if len(rows):

@@ -20,6 +20,7 @@ from eventsim.messages import ConnectionBatch
 from eventsim.registry import register
 from .base import StimulationDevice, as_float
 from .connection_streams import ConnectionStreams
+from .counter_rng import warm_up
 
 __all__ = ["PoissonGenerator", "MAX_MEAN_COUNT_PER_STEP"]
 
@@ -51,9 +52,12 @@ class PoissonGenerator(StimulationDevice):
         status["rate"] = rate
         return status
 
-    def pre_run(self):
-        if getattr(self, "_streams", None) is None:
-            self._streams = ConnectionStreams(self, self.model_name)
+    def __init__(self, kernel, first_gid, n, statuses):
+        super().__init__(kernel, first_gid, n, statuses)
+        self._streams = ConnectionStreams(self, self.model_name)
+        if not PoissonGenerator.__dict__.get("_compiled", False):
+            warm_up()                    # compile (or load from numba's cache) the draws now, not in Simulate
+            PoissonGenerator._compiled = True
 
     def max_chunk_steps(self):
         n_conn = sum(len(p) for p in self.outgoing) or 1
@@ -73,12 +77,11 @@ class PoissonGenerator(StimulationDevice):
         stamps = np.arange(t_from + 1, t_to + 1, dtype=np.int64)
         plans = {}
         for proj, groups in self._streams.groups().items():
-            for i, conns, generators in groups:
+            for i, conns, ids in groups:
                 if i not in plans:
                     plans[i] = self._plan(i, stamps)
                 if plans[i] is None:
                     continue
                 rows, lam = plans[i]
-                counts = self._streams.draw(generators, len(stamps), rows,
-                                            lambda gen: gen.poisson(lam, len(rows)))
+                counts = self._streams.poisson(ids, len(stamps), rows, lam)
                 self.kernel.send_per_connection(self, ConnectionBatch(proj, conns, t_from + 1, counts, "spikes"))

@@ -261,3 +261,37 @@ class _no_warning:
 
     def __exit__(self, *exc):
         return False
+
+
+@pytest.mark.parametrize("mean", [0.3, 4.0, 25.0, 3000.0])
+def test_counts_per_step_follow_the_poisson_distribution(mean):
+    """Counts per step (inversion below a mean of 10, rejection above) have Poisson frequencies: chi-square
+    over the likely counts, and mean and variance within 5 standard errors."""
+    from scipy import stats
+    nest.ResetKernel()
+    steps = 20_000
+    pg = nest.Create("poisson_generator", params={"rate": mean / (0.1 * 1e-3)})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(pg, sr)
+    nest.Simulate(steps * 0.1)
+    stamp = np.round(np.asarray(sr.events["times"]) / 0.1).astype(int)
+    counts = np.bincount(stamp - 1, minlength=steps)[1:]       # the first step (beginning at 0) draws nothing
+    assert counts.size == steps - 1
+    steps -= 1
+    assert abs(counts.mean() - mean) < 5 * np.sqrt(mean / steps)
+    assert abs(counts.var(ddof=1) - mean) < 5 * np.sqrt((mean + 2 * mean ** 2) / steps)
+    lo, hi = stats.poisson.ppf([1e-3, 1 - 1e-3], mean).astype(int)
+    edges = np.arange(lo, hi + 2)
+    observed = np.array([(counts < lo).sum()] + [(counts == k).sum() for k in edges[:-1]] + [(counts > hi).sum()])
+    expected = steps * np.concatenate([[stats.poisson.cdf(lo - 1, mean)], stats.poisson.pmf(edges[:-1], mean),
+                                       [stats.poisson.sf(hi, mean)]])
+    keep = expected > 5
+    chi2 = (((observed - expected) ** 2 / expected)[keep]).sum()
+    assert stats.chi2.sf(chi2, keep.sum() - 1) > 1e-4
+
+
+def test_stream_words_are_threefry_2x64_20():
+    """The counter-based streams use Threefry-2x64-20: Random123's known answer for key and counter 0."""
+    from eventsim.nodes.counter_rng import threefry
+    assert [hex(int(x)) for x in threefry(np.uint64(0), np.uint64(0), np.uint64(0), np.uint64(0))] == \
+        ["0xc2b6e3a8c2c69865", "0x6f81ed42f350084d"]
