@@ -13,6 +13,9 @@ and peak RSS are reported with the ratios eventsim/NEST, and the spike counts
     python benchmarks/bench_network.py --quick               # N = 100, 1000; 200 ms; 2 repeats
     python benchmarks/bench_network.py --model glif_psc      # the same network of glif_psc neurons
     python benchmarks/bench_network.py --with-brian2 --sizes 1000   # eventsim, NEST and Brian2 (Cython, C++ standalone)
+    python benchmarks/bench_network.py --threads 2           # both simulators with local_num_threads = 2
+    python benchmarks/bench_network.py --thread-ratio --sizes 10000 --t 200 --repeats 3
+                                                             # eventsim alone, 1 against 2 threads
 
 With ``--with-brian2`` the same network written in Brian2
 (``workload_network_brian2.py``) takes turns with eventsim and NEST, with its
@@ -32,9 +35,9 @@ SCRIPT = "workload_network.py"
 WARMUP_ARGS = ["--n", "10", "--t", "10"]
 
 
-def measure_network(python, n, t_ms, rate, repeats, label=None, model="glif_cond"):
+def measure_network(python, n, t_ms, rate, repeats, label=None, model="glif_cond", threads=1):
     """Run the network workload for one case (`model`: glif_cond or glif_psc); return (runs, summary)."""
-    args = ["--n", n, "--t", t_ms, "--rate", rate, "--model", model]
+    args = ["--n", n, "--t", t_ms, "--rate", rate, "--model", model, "--threads", threads]
     runs = H.measure_pair(python, SCRIPT, args, repeats, label=label or f"N={n} ")
     summary = H.summarize(runs, keys=["sim_s", "sim_cpu_s", "process_s", "cpu_s", "maxrss_mib", "build_s", "spikes", "rate_hz"])
     return runs, summary
@@ -50,6 +53,9 @@ def main(argv=None):
     parser.add_argument("--model", choices=("glif_cond", "glif_psc"), default="glif_cond", help="neuron model")
     parser.add_argument("--with-brian2", action="store_true",
                         help="also run the network in Brian2 (Cython and C++ standalone), glif_cond only")
+    parser.add_argument("--threads", type=int, default=1, help="local_num_threads of both simulators (default 1)")
+    parser.add_argument("--thread-ratio", action="store_true",
+                        help="measure eventsim alone with 1 and 2 threads, alternately, and report the speed-up")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([100, 1000] if args.quick else [100, 1000, 10000])
     t_ms = args.t or (200.0 if args.quick else 1000.0)
@@ -59,6 +65,8 @@ def main(argv=None):
         return main_with_brian2(args, sizes, t_ms, repeats)
 
     info = H.machine_info(args.python)
+    if args.thread_ratio:
+        return thread_ratio(args, sizes, t_ms, repeats, info)
     print(f"network benchmark ({args.model}): N = {sizes}, {t_ms:g} ms, {repeats} repeats; "
           f"{info.get('cpu_count')} cores, "
           f"load {info['loadavg']}", flush=True)
@@ -66,7 +74,7 @@ def main(argv=None):
         H.warm_up(args.python, SCRIPT, WARMUP_ARGS + ["--model", args.model])
     cases, rows, work_rows = [], [], []
     for n in sizes:
-        runs, s = measure_network(args.python, n, t_ms, args.rate, repeats, model=args.model)
+        runs, s = measure_network(args.python, n, t_ms, args.rate, repeats, model=args.model, threads=args.threads)
         cases.append({"n": n, "t_ms": t_ms, "rate": args.rate, "model": args.model, "runs": runs, "summary": s})
         e, ne, r = s["eventsim"], s["nest"], s["ratio"]
         rows.append([n, e["sim_s"], ne["sim_s"], r["sim_s"], e["process_s"], ne["process_s"], r["process_s"],
@@ -102,6 +110,37 @@ def main(argv=None):
                 {"machine": info, "load_after": load_after, "repeats": repeats, "cases": cases})
     (args.out / f"{name}-latest.md").write_text(f"{head}\n\n{table}\n\n{work}\n")
     print(f"table: {args.out / f'{name}-latest.md'}")
+
+
+def thread_ratio(args, sizes, t_ms, repeats, info):
+    """eventsim with local_num_threads 1 and 2, alternately, per N; print and save the speed-up table."""
+    print(f"thread ratio ({args.model}): N = {sizes}, {t_ms:g} ms, {repeats} repeats; {info.get('cpu_count')} cores, "
+          f"load {info['loadavg']}", flush=True)
+    if not args.no_warmup:
+        for threads in (1, 2):
+            H.run_child(args.python, SCRIPT, "eventsim", WARMUP_ARGS + ["--model", args.model, "--threads", threads])
+    rows, cases = [], []
+    for n in sizes:
+        runs = H.measure_threads(args.python, SCRIPT, ["--n", n, "--t", t_ms, "--rate", args.rate,
+                                                       "--model", args.model], repeats, label=f"N={n} ")
+        med = {t: {k: statistics.median(r[k] for r in rs) for k in ("sim_s", "sim_cpu_s", "process_s", "spikes")}
+               for t, rs in runs.items()}
+        loads = [r["loadavg"] for rs in runs.values() for r in rs]
+        if med[1]["spikes"] != med[2]["spikes"]:
+            raise RuntimeError(f"N = {n}: 1 and 2 threads gave different spike counts {med[1]['spikes']}, "
+                               f"{med[2]['spikes']}")
+        rows.append([n, med[1]["sim_s"], med[2]["sim_s"], H.ratio(med[1]["sim_s"], med[2]["sim_s"]),
+                     med[1]["sim_cpu_s"], med[2]["sim_cpu_s"], int(med[1]["spikes"]),
+                     f"{min(loads):.2f}-{max(loads):.2f}"])
+        cases.append({"n": n, "t_ms": t_ms, "model": args.model, "runs": {str(t): rs for t, rs in runs.items()}})
+    table = H.print_table(f"eventsim network of {args.model}, {t_ms:g} ms, 1 against 2 threads, median of {repeats}",
+                          ["N", "sim 1 thread (s)", "sim 2 threads (s)", "speed-up", "sim CPU 1 thread (s)",
+                           "sim CPU 2 threads (s)", "spikes (both)", "load during runs"], rows)
+    stamp = H.timestamp()
+    H.save_json(args.out / f"threads-{args.model}-{stamp}.json", {"machine": info, "repeats": repeats, "cases": cases})
+    (args.out / f"threads-{args.model}-latest.md").write_text(
+        f"{info['date']}, {info.get('cpu_count')} cores ({info.get('cpu_model')})\n\n{table}\n")
+    print(f"table: {args.out / f'threads-{args.model}-latest.md'}")
 
 
 if __name__ == "__main__":

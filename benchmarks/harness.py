@@ -50,8 +50,8 @@ from pathlib import Path
 
 __all__ = ["BENCH_DIR", "RESULTS_DIR", "SIMULATORS", "add_common_arguments", "machine_info", "load_average",
            "source_stamp", "source_note", "checkout_env", "run_child", "warm_up", "measure_pair", "measure_many",
-           "summarize", "ratio", "cpu_vector_extensions", "host_line", "markdown_table", "print_table", "save_json",
-           "timestamp"]
+           "measure_threads", "summarize", "ratio", "cpu_vector_extensions", "host_line", "markdown_table",
+           "print_table", "save_json", "timestamp"]
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_DIR = BENCH_DIR / "results"
@@ -293,6 +293,22 @@ def measure_many(runners: list[tuple[str, str, str]], args: list[str] | tuple, r
                 extra = f" spikes {r['spikes']}" if "spikes" in r else ""
                 print(f"  {label}[{k + 1}/{repeats}] {sim:14s} sim {r['sim_s']:8.3f} s  process {r['process_s']:8.3f} s"
                       f"  maxrss {r['maxrss_mib']:8.1f} MiB  load {r['loadavg']:.2f}{extra}", flush=True)
+    return runs
+
+
+def measure_threads(python: str, script: str, args: list[str] | tuple, repeats: int, threads=(1, 2),
+                    sim: str = "eventsim", label: str = "", verbose: bool = True) -> dict[int, list[dict]]:
+    """Run `script` of `sim` with each ``--threads`` value of `threads`, `repeats` times, alternating them
+    (the order flips every repeat); return the runs per thread count."""
+    runs: dict[int, list[dict]] = {t: [] for t in threads}
+    for k in range(repeats):
+        for t in (threads if k % 2 == 0 else threads[::-1]):
+            r = run_child(python, script, sim, [*args, "--threads", t])
+            r["repeat"] = k
+            runs[t].append(r)
+            if verbose:
+                print(f"  {label}[{k + 1}/{repeats}] {sim} {t} thread(s) sim {r['sim_s']:8.3f} s  "
+                      f"CPU {r['sim_cpu_s']:8.3f} s  load {r['loadavg']:.2f}", flush=True)
     return runs
 
 

@@ -109,8 +109,8 @@ def _child(prof_path, workload_argv):
             return getattr(self._rng, name)
 
     rng_for = kernel_module.Kernel.rng_for
-    kernel_module.Kernel.rng_for = lambda self, stream, key=0: (
-        _VisibleDraws(rng_for(self, stream, key)) if stream == "poisson_generator" else rng_for(self, stream, key))
+    kernel_module.Kernel.rng_for = lambda self, stream, *keys: (
+        _VisibleDraws(rng_for(self, stream, *keys)) if stream == "poisson_generator" else rng_for(self, stream, *keys))
     import runpy
     sys.argv = workload_argv
     try:

@@ -1,6 +1,7 @@
 """Workload (child process): a recurrent GLIF network driven by Poisson input.
 
-``python benchmarks/workload_network.py --sim nest|eventsim --n 1000 --t 1000 [--rate 15000] [--model glif_psc]``
+``python benchmarks/workload_network.py --sim nest|eventsim --n 1000 --t 1000 [--rate 15000] [--model glif_psc]
+[--threads 2]``
 
 * ``N`` glif_cond (default) or glif_psc neurons at level lif_r_asc_a (``spike_dependent_threshold``,
   ``after_spike_currents`` and ``adapting_threshold`` all True), resolution
@@ -14,6 +15,7 @@
   weight 40 pA, recurrent weight -10 pA (about glif_cond's currents near rest);
 * a spike_recorder on all neurons, a multimeter on ``V_m`` of the first 10
   neurons (interval 0.05 ms);
+* ``local_num_threads`` = ``--threads`` (default 1);
 * ``Simulate(T)`` with ``T`` = ``--t`` ms.
 
 Prints one line ``@@BENCH {json}`` with ``sim_s`` (the ``Simulate`` call,
@@ -40,6 +42,7 @@ parser.add_argument("--rate", type=float, default=15000.0, help="Poisson input r
 parser.add_argument("--indegree", type=int, default=50, help="recurrent inputs per neuron")
 parser.add_argument("--seed", type=int, default=12345, help="rng_seed")
 parser.add_argument("--model", choices=("glif_cond", "glif_psc"), default="glif_cond", help="neuron model")
+parser.add_argument("--threads", type=int, default=1, help="local_num_threads (both simulators)")
 args = parser.parse_args()
 
 if args.sim == "nest":
@@ -51,6 +54,7 @@ _t_build = time.perf_counter()
 
 N, T = args.n, args.t
 nest.ResetKernel()
+nest.local_num_threads = args.threads
 nest.resolution = 0.05
 nest.rng_seed = args.seed
 level = {"spike_dependent_threshold": True, "after_spike_currents": True, "adapting_threshold": True}
@@ -76,7 +80,7 @@ _t_done, _cpu_done = time.perf_counter(), time.process_time()
 spikes = int(sr.n_events)
 print("@@BENCH " + json.dumps({
     "workload": "network", "model": args.model, "n": N, "t_ms": T, "rate": args.rate, "indegree": args.indegree,
-    "seed": args.seed,
+    "seed": args.seed, "threads": args.threads,
     "import_s": _t_build - _t_import, "build_s": _t_sim - _t_build, "sim_s": _t_done - _t_sim, "sim_cpu_s": _cpu_done - _cpu_sim,
     "spikes": spikes, "rate_hz": spikes / N / (T * 1e-3), "mm_events": int(mm.n_events),
     "t_start": _t_start, "t_end": time.perf_counter(),

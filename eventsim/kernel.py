@@ -16,6 +16,7 @@ deadlocks, and a spike stamped ``s`` with delay ``d`` is always deposited in
 the target's inbox before the target advances past ``s + d``.
 """
 
+import functools
 import numbers
 import os
 
@@ -34,8 +35,9 @@ from .synapsecollection import SynapseCollection
 from .registry import model_class
 from .timegrid import MS_PER_TIC, TICS_PER_MS, delay_to_steps, is_on_grid, ms_to_steps, steps_to_ms, tics_per_step
 from .verbosity_levels import VerbosityLevel, message
+from .workers import Workers
 
-__all__ = ["Kernel", "DEFAULT_RNG_SEED"]
+__all__ = ["Kernel", "DEFAULT_RNG_SEED", "stream_tag"]
 
 #: NEST's default seed; eventsim uses the same number, not the same stream.
 DEFAULT_RNG_SEED = 143202461
@@ -67,7 +69,8 @@ class Kernel:
         self._connections_rng = None
         self._parameter_draws = 0
         self.local_num_threads = 1
-        """Threads asked for (stored; eventsim runs one thread)."""
+        """Threads the models use (see :mod:`eventsim.workers`); results do not depend on it."""
+        self._workers = None
         self.rng_type = "PCG64"
         self.use_compressed_spikes = True
         self.wfr = {"use_wfr": True, "wfr_comm_interval": 1.0, "wfr_tol": 1e-4, "wfr_max_iterations": 15,
@@ -141,10 +144,11 @@ class Kernel:
         """Simulated time in ms."""
         return float(steps_to_ms(self.steps, self._resolution))
 
-    def rng_for(self, stream, key=0):
-        """An independent numpy Generator for `stream` (str) and `key` (int), derived from the seed."""
-        tag = sum(ord(c) << (8 * (i % 4)) for i, c in enumerate(stream))
-        return np.random.default_rng(np.random.SeedSequence([self._rng_seed, tag, int(key)]))
+    def rng_for(self, stream, key=0, *more_keys):
+        """An independent numpy Generator for `stream` (str) and the integer keys `key`, `*more_keys`,
+        derived from the seed (the SeedSequence entropy is ``[rng_seed, tag of stream, key, *more_keys]``)."""
+        entropy = [self._rng_seed, stream_tag(stream), int(key), *(int(k) for k in more_keys)]
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(entropy)))
 
     @property
     def connections_rng(self):
@@ -528,7 +532,8 @@ class Kernel:
                 values = batch.values if m.all() else batch.values[:, m]
                 if weighted and np.any(w[c[m]] != 1.0):
                     values = values * w[c[m]]
-                target.inbox.add_dense(batch.first_stamp + int(delay) + shift, int(port), tgt[c[m]], values)
+                target.inbox.add_dense(batch.first_stamp + int(delay) + shift, int(port), tgt[c[m]], values,
+                                       workers=self.workers)
 
     def send_samples(self, pop, batch: SampleBatch):
         """Hand the recordables of one advance of `pop` to every sampler (multimeter) connected to it."""
@@ -603,10 +608,22 @@ class Kernel:
         if interrupt.requested:
             raise KeyboardInterrupt(f"Simulate interrupted; it had completed ({self.biological_time} ms)")
 
+    @property
+    def workers(self):
+        """The :class:`~eventsim.workers.Workers` of this kernel, with :attr:`local_num_threads` threads."""
+        if self._workers is None or self._workers.n_threads != self.local_num_threads:
+            if self._workers is not None:
+                self._workers.close()
+            self._workers = Workers(self.local_num_threads)
+        return self._workers
+
     def close(self):
-        """Release the files of streaming recorders so that other runs may write them (``ResetKernel``)."""
+        """Release the files of streaming recorders so that other runs may write them, and stop the worker
+        threads (``ResetKernel``)."""
         self.check_idle("ResetKernel")
         self._release_files()
+        if self._workers is not None:
+            self._workers.close()
 
     def _release_files(self):
         for pop in self.populations:
@@ -704,6 +721,12 @@ class Kernel:
                 rec.flush_during_run()
             if horizon > env.now:
                 yield env.timeout(horizon - env.now)
+
+
+@functools.lru_cache(maxsize=None)
+def stream_tag(stream):
+    """The integer that stands for stream name `stream` in the seeds of :meth:`Kernel.rng_for`."""
+    return sum(ord(c) << (8 * (i % 4)) for i, c in enumerate(stream))
 
 
 #: Rough memory of one node (bytes): its parameter dict and state; a Create that cannot fit fails at once.

@@ -17,6 +17,7 @@ from .errors import BadProperty, KernelException, TypeMismatch
 from .registry import node_models
 from .timegrid import TICS_PER_MS, delay_to_steps, steps_to_ms, tics_per_step
 from .verbosity_levels import get_verbosity, set_level
+from .workers import available_cores
 
 __all__ = ["READABLE", "SETTABLE", "get_status", "set_status", "RNG_TYPES", "build_info"]
 
@@ -28,8 +29,10 @@ def build_info():
     """What this eventsim provides, under the keys of PyNEST's ``nest.build_info`` (dict).
 
     ``have_gsl`` is True because the models NEST builds only with GSL
-    (glif_cond) are available; ``have_threads`` is False: eventsim runs one
-    thread whatever ``local_num_threads`` says.
+    (glif_cond) are available; ``have_threads`` is False because eventsim has
+    none of NEST's per-thread structures (virtual processes, ``vp`` of a node,
+    ``target_thread``), although ``local_num_threads`` does run the models' work
+    on that many threads (:mod:`eventsim.workers`).
     """
     return {"version": __version__, "have_threads": False, "threads_model": "none", "have_mpi": False,
             "have_gsl": True, "have_boost": False, "have_hdf5": False, "have_music": False,
@@ -109,10 +112,11 @@ def _set_local_num_threads(k, value):
     if k.n_nodes > 0:
         raise BadProperty(f"local_num_threads cannot be changed to {value} after nodes were created; "
                           "call ResetKernel() first")
-    if value > 1:
-        # accepted so that NEST scripts run, but never silently: the run still uses one thread
-        warnings.warn(f"local_num_threads = {value}: eventsim runs the simulation on one thread; the value is "
-                      "stored for compatibility and has no effect on speed or results", RuntimeWarning, stacklevel=4)
+    cores = available_cores()
+    if value > cores:
+        warnings.warn(f"local_num_threads = {value} is more than the {cores} cores this process may use; the "
+                      "threads will share them (results are the same for any number of threads)",
+                      RuntimeWarning, stacklevel=4)
     k.local_num_threads = int(value)
 
 

@@ -84,6 +84,18 @@ class SampleBatch:
     read: Callable[[str, np.ndarray], np.ndarray]
 
 
+#: Fewest columns per thread when a dense block is added in several threads.
+MIN_COLUMNS_PER_THREAD = 1024
+
+
+def _add_columns(target, nodes, rows, lo, hi):
+    """``target[:, nodes[lo:hi]] += rows[:, lo:hi]`` for `nodes` a slice or an array of distinct indices."""
+    if isinstance(nodes, slice):
+        target[:, nodes.start + lo:nodes.start + hi] += rows[:, lo:hi]
+    else:
+        target[:, nodes[lo:hi]] += rows[:, lo:hi]
+
+
 class Inbox:
     """Input buffer of one population: summed input per port, step and node.
 
@@ -137,8 +149,11 @@ class Inbox:
             if np.size(flat):
                 np.add.at(self._block(b).reshape(-1), flat, values[sel])
 
-    def add_dense(self, first_step, port, nodes, values):
-        """Add a dense block: ``values[k, i]`` at step ``first_step + k`` on `port` of node ``nodes[i]``."""
+    def add_dense(self, first_step, port, nodes, values, workers=None):
+        """Add a dense block: ``values[k, i]`` at step ``first_step + k`` on `port` of node ``nodes[i]``.
+
+        With `workers` (:class:`~eventsim.workers.Workers`) and distinct `nodes`, slices of the columns are
+        added in its threads (elementwise: the sums are the same)."""
         B = self.block_steps
         n_steps = values.shape[0]
         nodes = np.asarray(nodes)
@@ -154,7 +169,12 @@ class Inbox:
             m = min(n_steps - k, B - off)
             target = self._block(b)[port, off:off + m]
             if unique:
-                target[:, nodes] += values[k:k + m]
+                rows = values[k:k + m]
+                if workers is None:
+                    target[:, nodes] += rows
+                else:
+                    workers.run(lambda lo, hi: _add_columns(target, nodes, rows, lo, hi), rows.shape[1],
+                                MIN_COLUMNS_PER_THREAD)
             else:
                 np.add.at(target, (slice(None), nodes), values[k:k + m])
             k += m

@@ -124,6 +124,20 @@ class MembranePropagator:
         self.has_fast = bool(self._fast.any())
         self._reach_dE = (np.abs(dE) + V_RANGE)[:, None, :] / C_m         # mV per nS ms
 
+    def columns(self, lo, hi):
+        """The propagator of neurons ``lo .. hi - 1`` only (views of this one's arrays).
+
+        Every coefficient of a neuron is computed from that neuron's arrays alone, so the slices of a
+        population give exactly the numbers of the whole (the kernel's threads run slices side by side).
+        """
+        part = object.__new__(MembranePropagator)
+        n = len(self.g_m)
+        for name, value in vars(self).items():
+            if isinstance(value, np.ndarray) and value.ndim and value.shape[-1] == n:
+                value = value[..., lo:hi]
+            setattr(part, name, value)
+        return part
+
     def closed_form(self, n_steps):
         """(P, Q, R), each (n_steps, N), for a membrane without synaptic conductance."""
         shape = (n_steps, len(self.g_m))

@@ -26,6 +26,7 @@ from eventsim.errors import BadProperty
 from eventsim.messages import Inbox, SampleBatch, SpikeBatch
 from eventsim.timegrid import TICS_PER_MS
 from .base import Node, as_bool, as_float, as_float_array
+from .glif_steps import GlifConstants, GlifState, StepCoefficients, StepRecord
 
 __all__ = ["GlifBase", "LEVELS", "FLAGS", "GLIF_DEFAULTS", "GLIF_UNITS", "refractory_steps",
            "check_mechanisms", "normalise_mechanisms"]
@@ -310,45 +311,60 @@ class GlifBase(Node):
     def _mechanism_constants(self):
         """Derive the vectorised constants of thresholds, after-spike currents and refractoriness.
 
-        Sets per-node arrays (N,) or (J, N) used by :func:`nodes.glif_steps.run_steps`;
-        also ``self.h`` (ms), ``self.C_m`` (pF), ``self.g_leak`` (nS) and ``self.E_L`` (mV).
+        Sets ``self.constants`` (:class:`nodes.glif_steps.GlifConstants`, per-node arrays (N,) or (J, N)
+        used by :func:`nodes.glif_steps.run_steps`), and ``self.h`` (ms), ``self.C_m`` (pF),
+        ``self.g_leak`` (nS) and ``self.E_L`` (mV).
         """
         h = self.kernel.resolution
         st = self._statuses
         col = lambda k: np.array([s[k] for s in st], dtype=float)  # noqa: E731
         self.h = h
         self.C_m, self.g_leak, self.E_L = col("C_m"), col(self.leak), col("E_L")
-        self.th_inf = col("V_th") - self.E_L
-        self.V_reset_rel = col("V_reset") - self.E_L
-        self.t_ref = col("t_ref")
-        self.n_ref = refractory_steps(self.t_ref, h)
-        self.has_r = np.array([s["spike_dependent_threshold"] for s in st])
-        self.has_asc = np.array([s["after_spike_currents"] for s in st])
-        self.has_a = np.array([s["adapting_threshold"] for s in st])
-        self.reset_fraction, self.reset_add = col("voltage_reset_fraction"), col("voltage_reset_add")
-        self.th_spike_add, self.th_spike_decay = col("th_spike_add"), col("th_spike_decay")
+        t_ref = col("t_ref")
+        th_spike_decay = col("th_spike_decay")
         a, b = col("th_voltage_index"), col("th_voltage_decay")
         J = self.asc.shape[0]
-        self.k_asc = np.ones((J, self.n))
-        self.amps = np.zeros((J, self.n))
-        self.asc_r = np.zeros((J, self.n))
+        k_asc = np.ones((J, self.n))
+        amps = np.zeros((J, self.n))
+        asc_r = np.zeros((J, self.n))
         for i, s in enumerate(st):
             if not s["after_spike_currents"]:
                 continue          # NEST ignores (and does not check) the asc_* arrays then
             j = min(len(s["asc_decay"]), self.asc_len[i])
-            self.k_asc[:j, i], self.amps[:j, i] = s["asc_decay"][:j], s["asc_amps"][:j]
-            self.asc_r[:j, i] = s["asc_r"][:j]
-        self.th_spike_decay_h = np.exp(-self.th_spike_decay * h)
-        self.asc_decay_h = np.exp(-self.k_asc * h)
-        self.asc_step_mean = (1.0 - np.exp(-self.k_asc * h)) / (self.k_asc * h)
-        self.asc_reset_decay = np.exp(-self.k_asc * self.t_ref)
-        self.th_spike_reset_decay = np.exp(-self.th_spike_decay * self.t_ref)
+            k_asc[:j, i], amps[:j, i] = s["asc_decay"][:j], s["asc_amps"][:j]
+            asc_r[:j, i] = s["asc_r"][:j]
         # threshold_voltage propagator (exact for V linear within the step); only used with adapting_threshold
         with np.errstate(divide="ignore", invalid="ignore"):
-            self.tv_decay = np.exp(-b * h)
-            self.tv_phi = a / (b - self.g_leak / self.C_m)
-            self.tv_membrane = np.exp(-self.g_leak * h / self.C_m)
-            self.tv_ab = a / b
+            tv = dict(tv_decay=np.exp(-b * h), tv_phi=a / (b - self.g_leak / self.C_m),
+                      tv_membrane=np.exp(-self.g_leak * h / self.C_m), tv_ab=a / b)
+        self.constants = GlifConstants(
+            has_r=np.array([s["spike_dependent_threshold"] for s in st]),
+            has_asc=np.array([s["after_spike_currents"] for s in st]),
+            has_a=np.array([s["adapting_threshold"] for s in st]),
+            th_inf=col("V_th") - self.E_L,
+            V_reset=col("V_reset") - self.E_L,
+            n_ref=refractory_steps(t_ref, h),
+            reset_fraction=col("voltage_reset_fraction"), reset_add=col("voltage_reset_add"),
+            th_spike_add=col("th_spike_add"),
+            th_spike_decay_h=np.exp(-th_spike_decay * h),
+            th_spike_reset_decay=np.exp(-th_spike_decay * t_ref),
+            asc_decay_h=np.exp(-k_asc * h),
+            asc_step_mean=(1.0 - np.exp(-k_asc * h)) / (k_asc * h),
+            asc_amps=amps, asc_r=asc_r,
+            asc_reset_decay=np.exp(-k_asc * t_ref),
+            g_m=self.g_leak, **tv)
+
+    def glif_state(self):
+        """The state arrays as a :class:`nodes.glif_steps.GlifState` (the arrays themselves, not copies)."""
+        return GlifState(*(getattr(self, name) for name in GlifState._fields))
+
+    #: Fewest neurons per thread: below this, splitting a population costs more than it saves.
+    min_neurons_per_thread = 128
+
+    def run_sliced(self, task):
+        """Call ``task(lo, hi)`` on slices of the neurons, in the kernel's threads (see :mod:`eventsim.workers`);
+        `task` must compute every neuron on its own."""
+        self.kernel.workers.run(task, self.n, self.min_neurons_per_thread)
 
     def _run_steps(self, run_steps, P, Q, R, current, asc_first):
         """Run the sequential update over a chunk; return (records dict, spiked (K, N), integrated (K, N)).
@@ -357,16 +373,12 @@ class GlifBase(Node):
         model module can wrap it); the state arrays are updated in place.
         """
         K = P.shape[0]
-        rec = {name: np.empty((K, self.n)) for name in ("V", "S", "theta_s", "theta_v")}
-        spiked = np.zeros((K, self.n), dtype=np.bool_)
-        integrated = np.empty((K, self.n), dtype=np.bool_)
-        run_steps(P, Q, R, current, self.V, self.theta_s, self.theta_v, self.S, self.I, self.refr, self.asc,
-                  self.has_r, self.has_asc, self.has_a, self.th_inf, self.V_reset_rel, self.n_ref,
-                  self.reset_fraction, self.reset_add, self.th_spike_add, self.th_spike_decay_h,
-                  self.th_spike_reset_decay, self.asc_decay_h, self.asc_step_mean, self.amps, self.asc_r,
-                  self.asc_reset_decay, self.g_leak, self.tv_membrane, self.tv_decay, self.tv_phi, self.tv_ab,
-                  rec["V"], rec["S"], rec["theta_s"], rec["theta_v"], spiked, asc_first, integrated)
-        return rec, spiked, integrated
+        out = StepRecord(*(np.empty((K, self.n)) for _ in range(4)), np.zeros((K, self.n), dtype=np.bool_),
+                         np.empty((K, self.n), dtype=np.bool_))
+        coef, state, const = StepCoefficients(P, Q, R, current), self.glif_state(), self.constants
+        self.run_sliced(lambda lo, hi: run_steps(coef, state, const, out, asc_first, lo, hi))
+        rec = {"V": out.V, "S": out.S, "theta_s": out.theta_s, "theta_v": out.theta_v}
+        return rec, out.spiked, out.integrated
 
     def _send(self, spiked, t_from):
         """Send the spikes of a chunk starting at step `t_from` as one SpikeBatch."""
@@ -384,7 +396,7 @@ class GlifBase(Node):
         readers = {
             "V_m": lambda rows: rec["V"][rows] + self.E_L,
             "I": lambda rows: current[rows],
-            "threshold": lambda rows: rec["theta_s"][rows] + rec["theta_v"][rows] + self.th_inf + self.E_L,
+            "threshold": lambda rows: rec["theta_s"][rows] + rec["theta_v"][rows] + self.constants.th_inf + self.E_L,
             "threshold_spike": lambda rows: rec["theta_s"][rows],
             "threshold_voltage": lambda rows: rec["theta_v"][rows],
             "ASCurrents_sum": lambda rows: rec["S"][rows],

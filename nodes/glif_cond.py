@@ -172,24 +172,37 @@ class GlifCond(GlifBase):
         K = t_to - t_from
         inputs = self.inbox.take(t_from + 1, K)               # row k: what is due at step t_from + 1 + k
         current = inputs[0]
-        jumps = inputs[1:].transpose(1, 0, 2) * self.psc_scale   # (K, R, N) dg jumps at the end of each step
-        g_start, dg_start = self._conductances(jumps)
+        jumps, g_start, dg_start = self._conductances(inputs[1:])
         P, Q, R = self._coefficients(g_start, dg_start, jumps)
         rec, spiked, _ = self._run_steps(run_steps, P, Q, R, current, asc_first=False)
         self._send(spiked, t_from)
         if self.samplers:
-            g_grid = np.concatenate([g_start[1:], self.g[None]])
-            self._send_samples(rec, current, t_from, t_to, lambda name, rows: g_grid[rows, int(name[2:]) - 1])
+            g_end = self.g.copy()
 
-    def _conductances(self, jumps):
-        """Conductance (nS) and derivative (nS/ms) at the start of each step, (K, R, N) each.
+            def g_after(name, rows):                          # g at the end of each step: the next one's start
+                r = int(name[2:]) - 1
+                nxt = np.asarray(rows) + 1
+                out = np.empty((nxt.size, self.n))
+                inside = nxt < K
+                out[inside] = g_start[nxt[inside], r]
+                out[~inside] = g_end[r]
+                return out
+            self._send_samples(rec, current, t_from, t_to, g_after)
 
-        `jumps` (K, R, N) are the dg increments of the spikes due at the end of
-        each step; ``self.g`` and ``self.dg`` advance to the end of the chunk.
+    def _conductances(self, spike_input):
+        """dg jumps, conductance (nS) and derivative (nS/ms) at the start of each step, (K, R, N) each.
+
+        `spike_input` (R, K, N) are the weights (nS) of the spikes due at the end
+        of each step; ``self.g`` and ``self.dg`` advance to the end of the chunk.
         """
-        g_start, dg_start = np.empty(jumps.shape), np.empty(jumps.shape)
-        alpha_conductances(self.g, self.dg, jumps, self.membrane.decay_h, self.h, g_start, dg_start)
-        return g_start, dg_start
+        R, K, N = spike_input.shape
+        jumps, g_start, dg_start = np.empty((K, R, N)), np.empty((K, R, N)), np.empty((K, R, N))
+
+        def task(lo, hi):
+            np.multiply(spike_input[:, :, lo:hi].transpose(1, 0, 2), self.psc_scale[:, lo:hi], out=jumps[:, :, lo:hi])
+            alpha_conductances(self.g, self.dg, jumps, self.membrane.decay_h, self.h, g_start, dg_start, lo, hi)
+        self.run_sliced(task)
+        return jumps, g_start, dg_start
 
     def _coefficients(self, g_start, dg_start, jumps):
         """Membrane coefficients (P, Q, R), each (K, N), for every step of the chunk.
@@ -205,6 +218,7 @@ class GlifCond(GlifBase):
         bounds = np.concatenate([[0], arrivals[arrivals < K], [K]])
         dense = np.ones(K, dtype=bool)
         hard_steps, hard_neurons = [], []                                # pairs left to adaptive quadrature
+        hard_pairs = []
         for a, b in zip(bounds[:-1], bounds[1:]):
             if b - a < SOLVER_MIN_STEPS:
                 continue
@@ -228,20 +242,41 @@ class GlifCond(GlifBase):
                 hard_steps.append(np.repeat(np.arange(lo, hi), bad.size))
                 hard_neurons.append(np.tile(bad, hi - lo))
         steps = np.flatnonzero(dense)
-        block = max(1, (1 << 16) // N)
+        if steps.size:
+            self.run_sliced(lambda lo, hi: hard_pairs.append(self._dense_coefficients(steps, g_start, dg_start,
+                                                                                      P, Q, R, lo, hi)))
+        hard_steps += [pair[0] for pair in hard_pairs]
+        hard_neurons += [pair[1] for pair in hard_pairs]
+        if hard_steps:
+            steps_all = np.concatenate(hard_steps).astype(np.int64)
+            neurons_all = np.concatenate(hard_neurons).astype(np.int64)
+            failures = []
+
+            def adaptive(lo, hi):
+                mine = (neurons_all >= lo) & (neurons_all < hi)
+                if mine.any():
+                    failures.append(adaptive_coefficients(g_start, dg_start, steps_all[mine], neurons_all[mine],
+                                                          self.tau, self.dE, self.g_m, self.C_m, self.h, P, Q, R))
+            self.run_sliced(adaptive)
+            if sum(failures):
+                raise RuntimeError(f"glif_cond: the membrane quadrature did not converge on {sum(failures)} steps")
+        return P, Q, R
+
+    def _dense_coefficients(self, steps, g_start, dg_start, P, Q, R, lo, hi):
+        """Fill P, Q, R at `steps` (int array) for neurons ``lo .. hi - 1`` by 4-point Gauss-Legendre quadrature;
+        return the (steps, neurons) pairs it cannot integrate accurately, for adaptive quadrature."""
+        membrane = self.membrane if (lo, hi) == (0, self.n) else self.membrane.columns(lo, hi)
+        block = max(1, (1 << 16) // (hi - lo))
+        hard_steps, hard_neurons = [], []
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            for lo in range(0, steps.size, block):
-                sel = steps[lo:lo + block]
-                g_sel, dg_sel = g_start[sel].transpose(1, 0, 2), dg_start[sel].transpose(1, 0, 2)
-                P[sel], Q[sel], R[sel] = membrane.gauss_legendre(g_sel, dg_sel)
+            for k in range(0, steps.size, block):
+                sel = steps[k:k + block]
+                g_sel, dg_sel = g_start[sel, :, lo:hi].transpose(1, 0, 2), dg_start[sel, :, lo:hi].transpose(1, 0, 2)
+                P[sel, lo:hi], Q[sel, lo:hi], R[sel, lo:hi] = membrane.gauss_legendre(g_sel, dg_sel)
                 rows, cols = np.nonzero(membrane.needs_adaptive(g_sel, dg_sel))
                 if rows.size:
                     hard_steps.append(sel[rows])
-                    hard_neurons.append(cols)
-        if hard_steps:
-            failures = adaptive_coefficients(g_start, dg_start, np.concatenate(hard_steps).astype(np.int64),
-                                             np.concatenate(hard_neurons).astype(np.int64), self.tau, self.dE,
-                                             self.g_m, self.C_m, self.h, P, Q, R)
-            if failures:
-                raise RuntimeError(f"glif_cond: the membrane quadrature did not converge on {failures} steps")
-        return P, Q, R
+                    hard_neurons.append(cols + lo)
+        if not hard_steps:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.concatenate(hard_steps), np.concatenate(hard_neurons)

@@ -13,8 +13,9 @@ __all__ = ["alpha_conductances", "warm_up"]
 
 
 @njit(cache=True, nogil=True)
-def alpha_conductances(g, dg, jumps, decay_h, h, g_start, dg_start):
-    """Advance alpha-shaped conductances by K steps in place, recording each step's start values.
+def alpha_conductances(g, dg, jumps, decay_h, h, g_start, dg_start, lo, hi):
+    """Advance the alpha-shaped conductances of neurons ``lo .. hi - 1`` by K steps in place, recording each
+    step's start values (every neuron on its own: slices may run in parallel threads).
 
     Parameters
     ----------
@@ -28,10 +29,12 @@ def alpha_conductances(g, dg, jumps, decay_h, h, g_start, dg_start):
         Step (ms).
     g_start, dg_start : float64 (K, R, N)
         Output: g and dg at the beginning of each step (after the input due then).
+    lo, hi : int
+        The neurons to advance.
     """
-    K, R, N = jumps.shape
+    K, R = jumps.shape[0], jumps.shape[1]
     for r in range(R):
-        for n in range(N):
+        for n in range(lo, hi):
             e, x, dx = decay_h[r, n], g[r, n], dg[r, n]
             for k in range(K):
                 g_start[k, r, n] = x
@@ -44,5 +47,5 @@ def alpha_conductances(g, dg, jumps, decay_h, h, g_start, dg_start):
 def warm_up():
     """Compile (or load from numba's cache) the kernels by running them on one neuron for one step."""
     alpha_conductances(np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1, 1)), np.ones((1, 1)), 0.1,
-                       np.empty((1, 1, 1)), np.empty((1, 1, 1)))
+                       np.empty((1, 1, 1)), np.empty((1, 1, 1)), 0, 1)
     warm_up_steps()

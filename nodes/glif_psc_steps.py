@@ -58,8 +58,9 @@ def iaf_alpha_propagators(tau_syn, tau_m, C_m, h):
 
 
 @njit(cache=True, nogil=True)
-def alpha_currents(y1, y2, weights, port_of_row, scale, p11, p21, p31, p32, Q, I_syn):
-    """Advance the alpha components by K steps in place; write each step's membrane input and current.
+def alpha_currents(y1, y2, weights, port_of_row, scale, p11, p21, p31, p32, Q, I_syn, lo, hi):
+    """Advance the alpha components of neurons ``lo .. hi - 1`` by K steps in place; write each step's membrane
+    input and current (every neuron on its own: slices may run in parallel threads).
 
     Parameters
     ----------
@@ -77,17 +78,19 @@ def alpha_currents(y1, y2, weights, port_of_row, scale, p11, p21, p31, p32, Q, I
         Output: sum_c P31 y1 + P32 y2 at the start of each step (mV).
     I_syn : float64 (K, N)
         Output: sum_c y2 at the start of each step (pA).
+    lo, hi : int
+        The neurons to advance.
     """
-    C, N = y1.shape
+    C = y1.shape[0]
     K = Q.shape[0]
-    Q[:] = 0.0
-    I_syn[:] = 0.0
+    Q[:, lo:hi] = 0.0
+    I_syn[:, lo:hi] = 0.0
     for c in range(C):                  # components outermost, neurons innermost (contiguous)
         a, b = y1[c], y2[c]
         e, e_h, q1, q2, s = p11[c], p21[c], p31[c], p32[c], scale[c]
         w = weights[port_of_row[c]]
         for k in range(K):
-            for n in range(N):
+            for n in range(lo, hi):
                 Q[k, n] += q1[n] * a[n] + q2[n] * b[n]
                 I_syn[k, n] += b[n]
                 b_next = e_h[n] * a[n] + e[n] * b[n]
@@ -99,4 +102,4 @@ def warm_up():
     """Compile (or load from numba's cache) the kernel by running it on one component for one step."""
     one = np.ones((1, 1))
     alpha_currents(np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1, 1)), np.zeros(1, dtype=np.int64),
-                   one, one, one, one, one, np.empty((1, 1)), np.empty((1, 1)))
+                   one, one, one, one, one, np.empty((1, 1)), np.empty((1, 1)), 0, 1)

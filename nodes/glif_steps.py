@@ -14,109 +14,120 @@ currents afterwards, glif_psc updates the currents first and integrates with
 the new average (``asc_first``).
 """
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
 
-__all__ = ["run_steps", "warm_up"]
+__all__ = ["GlifState", "GlifConstants", "StepCoefficients", "StepRecord", "run_steps", "warm_up"]
+
+#: State of N neurons, updated in place: V relative to E_L (mV), threshold components (mV), step-averaged
+#: after-spike current (pA), held input current (pA), remaining refractory steps (int64), and the after-spike
+#: currents asc (pA, shape (J, N)).
+GlifState = namedtuple("GlifState", "V theta_s theta_v S I refr asc")
+
+#: Per-neuron constants (N,) or (J, N) of the update, derived from the parameters before a run:
+#: mechanism switches (bool); th_inf, V_reset: V_th and V_reset relative to E_L (mV); n_ref: refractory
+#: steps (int64); reset_fraction (1), reset_add, th_spike_add (mV); th_spike_decay_h, th_spike_reset_decay:
+#: exp(-th_spike_decay h), exp(-th_spike_decay t_ref); asc_decay_h, asc_step_mean, asc_amps, asc_r,
+#: asc_reset_decay (J, N): exp(-k h), (1 - exp(-k h)) / (k h), jumps (pA), retained fraction, exp(-k t_ref);
+#: g_m (nS), tv_membrane, tv_decay, tv_phi, tv_ab: exp(-g_m h / C_m), exp(-b h), a / (b - g_m / C_m), a / b.
+GlifConstants = namedtuple("GlifConstants", "has_r has_asc has_a th_inf V_reset n_ref reset_fraction reset_add "
+                                            "th_spike_add th_spike_decay_h th_spike_reset_decay asc_decay_h "
+                                            "asc_step_mean asc_amps asc_r asc_reset_decay g_m tv_membrane "
+                                            "tv_decay tv_phi tv_ab")
+
+#: Membrane coefficients of each step, (K, N) each: V_{j+1} = P V_j + Q + (I + ASC) R (1, mV, mV/pA), and the
+#: input current (pA) due at the end of each step (held during the next one).
+StepCoefficients = namedtuple("StepCoefficients", "P Q R current")
+
+#: Output of a chunk, (K, N) each: V, S, theta_s, theta_v at the end of each step (after reset and input),
+#: spiked (bool, fired at the end of the step), integrated (bool, the neuron was not refractory during it).
+StepRecord = namedtuple("StepRecord", "V S theta_s theta_v spiked integrated")
 
 
 @njit(cache=True, nogil=True)
-def run_steps(P, Q, R, current, V, theta_s, theta_v, S, I, refr, asc,
-              has_r, has_asc, has_a, th_inf, V_reset, n_ref, reset_fraction, reset_add,
-              th_spike_add, th_spike_decay_h, th_spike_reset_decay,
-              asc_decay_h, asc_step_mean, asc_amps, asc_r, asc_reset_decay,
-              g_m, tv_membrane, tv_decay, tv_phi, tv_ab,
-              rec_V, rec_S, rec_theta_s, rec_theta_v, spiked, asc_first, integrated):
-    """Advance N neurons by K steps in place.
+def run_steps(coef, state, const, rec, asc_first, lo, hi):
+    """Advance neurons ``lo .. hi - 1`` of N by K steps in place.
 
     Parameters
     ----------
-    P, Q, R : float64 (K, N)
-        Membrane coefficients of each step (1, mV, mV/pA).
-    current : float64 (K, N)
-        Input current (pA) due at the end of each step; it is held during the next step.
-    V, theta_s, theta_v, S, I : float64 (N,)
-        State: V relative to E_L (mV), threshold components (mV), step-averaged
-        after-spike current (pA), held input current (pA); updated in place.
-    refr : int64 (N,)
-        Remaining refractory steps; updated in place.
-    asc : float64 (J, N)
-        After-spike currents (pA); updated in place.
-    has_r, has_asc, has_a : bool (N,)
-        GLIF mechanism switches.
-    th_inf, V_reset : float64 (N,)
-        V_th and V_reset relative to E_L (mV).
-    n_ref : int64 (N,)
-        Refractory period in steps.
-    reset_fraction, reset_add, th_spike_add : float64 (N,)
-    th_spike_decay_h, th_spike_reset_decay : float64 (N,)
-        exp(-th_spike_decay h) and exp(-th_spike_decay t_ref).
-    asc_decay_h, asc_step_mean, asc_amps, asc_r, asc_reset_decay : float64 (J, N)
-        exp(-k h), (1 - exp(-k h)) / (k h), jumps (pA), retained fraction, exp(-k t_ref).
-    g_m, tv_membrane, tv_decay, tv_phi, tv_ab : float64 (N,)
-        Membrane conductance (nS), exp(-g_m h / C_m), exp(-b h), a / (b - g_m / C_m), a / b.
-    rec_V, rec_S, rec_theta_s, rec_theta_v : float64 (K, N)
-        Output: state at the end of each step (after reset and input).
-    spiked : bool (K, N)
-        Output: True where a neuron fired at the end of the step.
+    coef : StepCoefficients
+        Membrane coefficients and input current of each step, (K, N).
+    state : GlifState
+        State of the neurons, updated in place.
+    const : GlifConstants
+        Per-neuron constants.
+    rec : StepRecord
+        Output arrays (K, N), written at every step.
     asc_first : bool
         Update the after-spike currents before the membrane (glif_psc) instead of after it (glif_cond).
-    integrated : bool (K, N)
-        Output: True where the step was integrated (the neuron was not refractory during it).
+    lo, hi : int
+        The neurons to advance.  Every neuron is computed on its own, so slices of the population may run
+        in parallel threads (the function releases the GIL) with results identical to one call.
     """
-    K, N = P.shape
+    P, Q, R, current = coef.P, coef.Q, coef.R, coef.current
+    asc = state.asc
+    c = const
+    K = P.shape[0]
     J = asc.shape[0]
-    for n in range(N):
-        v, ths, thv, s_mean, i_held, r = V[n], theta_s[n], theta_v[n], S[n], I[n], refr[n]
+    for n in range(lo, hi):
+        v, ths, thv = state.V[n], state.theta_s[n], state.theta_v[n]
+        s_mean, i_held, r = state.S[n], state.I[n], state.refr[n]
         for j in range(K):
             if r > 0:
                 r -= 1
-                integrated[j, n] = False
+                rec.integrated[j, n] = False
             else:
-                integrated[j, n] = True
+                rec.integrated[j, n] = True
                 v_old = v
-                if asc_first and has_asc[n]:
+                if asc_first and c.has_asc[n]:
                     s_mean = 0.0
                     for k in range(J):
-                        s_mean += asc[k, n] * asc_step_mean[k, n]
-                        asc[k, n] *= asc_decay_h[k, n]
+                        s_mean += asc[k, n] * c.asc_step_mean[k, n]
+                        asc[k, n] *= c.asc_decay_h[k, n]
                 v = P[j, n] * v + Q[j, n] + (i_held + s_mean) * R[j, n]
-                if has_r[n]:
-                    ths *= th_spike_decay_h[n]
-                if has_asc[n] and not asc_first:
+                if c.has_r[n]:
+                    ths *= c.th_spike_decay_h[n]
+                if c.has_asc[n] and not asc_first:
                     s_mean = 0.0
                     for k in range(J):
-                        s_mean += asc[k, n] * asc_step_mean[k, n]
-                        asc[k, n] *= asc_decay_h[k, n]
-                if has_a[n]:
-                    beta = (i_held + s_mean) / g_m[n]
-                    drive = tv_phi[n] * (v_old - beta)
-                    thv = drive * tv_membrane[n] + tv_decay[n] * (thv - drive - tv_ab[n] * beta) + tv_ab[n] * beta
-                if v > ths + thv + th_inf[n]:
-                    spiked[j, n] = True
-                    r = n_ref[n]
-                    if has_asc[n]:
+                        s_mean += asc[k, n] * c.asc_step_mean[k, n]
+                        asc[k, n] *= c.asc_decay_h[k, n]
+                if c.has_a[n]:
+                    beta = (i_held + s_mean) / c.g_m[n]
+                    drive = c.tv_phi[n] * (v_old - beta)
+                    thv = (drive * c.tv_membrane[n] + c.tv_decay[n] * (thv - drive - c.tv_ab[n] * beta)
+                           + c.tv_ab[n] * beta)
+                if v > ths + thv + c.th_inf[n]:
+                    rec.spiked[j, n] = True
+                    r = c.n_ref[n]
+                    if c.has_asc[n]:
                         for k in range(J):
-                            asc[k, n] = asc_amps[k, n] + asc[k, n] * asc_r[k, n] * asc_reset_decay[k, n]
-                    if has_r[n]:
-                        v = reset_fraction[n] * v_old + reset_add[n]
-                        ths = ths * th_spike_reset_decay[n] + th_spike_add[n]
+                            asc[k, n] = c.asc_amps[k, n] + asc[k, n] * c.asc_r[k, n] * c.asc_reset_decay[k, n]
+                    if c.has_r[n]:
+                        v = c.reset_fraction[n] * v_old + c.reset_add[n]
+                        ths = ths * c.th_spike_reset_decay[n] + c.th_spike_add[n]
                     else:
-                        v = V_reset[n]
+                        v = c.V_reset[n]
             i_held = current[j, n]
-            rec_V[j, n] = v
-            rec_S[j, n] = s_mean
-            rec_theta_s[j, n] = ths
-            rec_theta_v[j, n] = thv
-        V[n], theta_s[n], theta_v[n], S[n], I[n], refr[n] = v, ths, thv, s_mean, i_held, r
+            rec.V[j, n] = v
+            rec.S[j, n] = s_mean
+            rec.theta_s[j, n] = ths
+            rec.theta_v[j, n] = thv
+        state.V[n], state.theta_s[n], state.theta_v[n] = v, ths, thv
+        state.S[n], state.I[n], state.refr[n] = s_mean, i_held, r
 
 
 def warm_up():
     """Compile (or load from numba's cache) the loop by running it on one neuron for one step, both orders."""
+    f2 = lambda: np.zeros((1, 1))  # noqa: E731
+    f1 = lambda: np.zeros(1)  # noqa: E731
+    b1, i1 = np.zeros(1, dtype=np.bool_), np.zeros(1, dtype=np.int64)
     for asc_first in (False, True):
-        f1, b1, i1 = np.zeros((1, 1)), np.zeros(1, dtype=np.bool_), np.zeros(1, dtype=np.int64)
-        f, fj = np.zeros(1), np.zeros((1, 1))
-        run_steps(f1, f1, f1, f1, f.copy(), f.copy(), f.copy(), f.copy(), f.copy(), i1.copy(), fj.copy(),
-                  b1, b1, b1, f, f, i1, f, f, f, f, f, fj, fj, fj, fj, fj, f + 1, f, f, f, f,
-                  np.empty((1, 1)), np.empty((1, 1)), np.empty((1, 1)), np.empty((1, 1)),
-                  np.zeros((1, 1), np.bool_), asc_first, np.zeros((1, 1), np.bool_))
+        coef = StepCoefficients(f2(), f2(), f2(), f2())
+        state = GlifState(f1(), f1(), f1(), f1(), f1(), i1.copy(), f2())
+        const = GlifConstants(b1, b1, b1, f1(), f1(), i1, f1(), f1(), f1(), f1(), f1(), f2(), f2(), f2(), f2(),
+                              f2(), f1() + 1, f1(), f1(), f1(), f1())
+        rec = StepRecord(f2(), f2(), f2(), f2(), np.zeros((1, 1), np.bool_), np.zeros((1, 1), np.bool_))
+        run_steps(coef, state, const, rec, asc_first, 0, 1)

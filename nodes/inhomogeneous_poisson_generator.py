@@ -69,8 +69,8 @@ class InhomogeneousPoissonGenerator(PoissonGenerator):
                                   "together with rate times or if no rate times have been set")
         super().set_status(local, updates)
 
-    def _draw(self, i, target, stamps, n_conns):
-        """Counts of node `i` for `n_conns` connections to `target` at `stamps`: (rows, counts) or None."""
+    def _plan(self, i, stamps):
+        """Rows of `stamps` at which node `i` draws and the mean count per step of each; None if none."""
         s = self._statuses[i]
         if len(s["rate_values"]) == 0:
             return None
@@ -83,5 +83,4 @@ class InhomogeneousPoissonGenerator(PoissonGenerator):
         rows = np.flatnonzero(active & (rate > 0))
         if rows.size == 0:
             return None
-        lam = rate[rows] * h * 1e-3
-        return rows, self._rng(i, target).poisson(lam[:, None], size=(len(rows), n_conns))
+        return rows, rate[rows] * h * 1e-3

@@ -7,9 +7,11 @@ active step (beginning of the step in ``[origin + start, origin + stop)``)
 and every ``dt`` after it, each connection gets a new amplitude
 ``mean + sqrt(std**2 + y_1 * std_mod**2) * z`` with ``z`` standard normal and
 ``y_1 = sin(2 pi frequency t + phase)`` (NEST's rotation, advanced on active
-steps only); the amplitude is held until the next draw.  The draws come from
-a stream seeded by ``rng_seed``, the generator's id and the target
-population, so runs are reproducible, also cut into ``Simulate`` calls.
+steps only); the amplitude is held until the next draw.  Each connection draws from its
+own stream, keyed by ``rng_seed``, the generator's and the target's global
+ids and the connection's rank among that pair's multapses
+(:mod:`nodes.connection_streams`), so runs are reproducible, also cut into
+``Simulate`` calls, and the same for any number of threads.
 The first step of each call follows :mod:`nodes.current_device`: a new
 generator draws nothing in it, an older one draws with the parameters the
 previous call ended with.
@@ -23,6 +25,7 @@ from eventsim.registry import register
 from eventsim.timegrid import is_on_grid, ms_to_steps, steps_to_ms
 from .ac_generator import AcGenerator
 from .base import StimulationDevice, as_float
+from .connection_streams import ConnectionStreams
 from .current_device import CurrentDevice
 from .oscillator import initial_phase, rotate, rotation
 
@@ -43,8 +46,7 @@ class NoiseGenerator(CurrentDevice):
         self._y = np.zeros((n, 2))
         self._next_step = np.zeros(n, dtype=np.int64)
         self._amps = {}
-        self._rngs = {}
-        self._rng_seed = None
+        self._streams = ConnectionStreams(self, self.model_name)
 
     def validate(self, status):
         status = super().validate(status)
@@ -68,8 +70,6 @@ class NoiseGenerator(CurrentDevice):
 
     def pre_run(self):
         super().pre_run()
-        if self._rng_seed != self.kernel.rng_seed:
-            self._rngs, self._rng_seed = {}, self.kernel.rng_seed
         h = self.kernel.resolution
         t = float(steps_to_ms(self.kernel.steps, h))
         self._a, self._dt_steps = [], []
@@ -77,14 +77,6 @@ class NoiseGenerator(CurrentDevice):
             self._y[i] = initial_phase(1.0, s["frequency"], s["phase"], t)
             self._a.append(np.array(rotation(s["frequency"], h)))
             self._dt_steps.append(ms_to_steps(s["dt"], h, "dt"))
-
-    def _rng(self, i, target):
-        """Stream of node `i` for its connections to population `target` (independent of the chunking)."""
-        key = (i, target.first_gid)
-        if key not in self._rngs:
-            self._rngs[key] = self.kernel.rng_for("noise_generator",
-                                                  (self.first_gid + i) * (1 << 32) + target.first_gid)
-        return self._rngs[key]
 
     def _draw_steps(self, i, stamps):
         """Rows of `stamps` at which node `i` draws new amplitudes, their mean and std (pA), and the active mask."""
@@ -122,19 +114,18 @@ class NoiseGenerator(CurrentDevice):
     def advance(self, t_from, t_to):
         stamps = np.arange(t_from + 1, t_to + 1, dtype=np.int64)
         plans = [self._draw_steps(i, stamps) for i in range(self.n)]
-        for proj in self.outgoing:
-            src = proj.arrays[0]
+        for proj, groups in self._streams.groups().items():
             dropped = self.first_step_dropped(proj, t_from)
-            for i in np.unique(src):
+            for i, conns, ids in groups:
                 rows, mean, sd, active = plans[i]
                 if not active.any():
                     continue
-                conns = np.flatnonzero(src == i)
                 key = (i, id(proj))
                 held = self._amps.get(key)
                 if held is None or len(held) != len(conns):
                     held = np.zeros(len(conns))
-                z = self._rng(i, proj.target).standard_normal((len(rows), len(conns)))
+                z = self._streams.draw(ids, len(rows), np.arange(len(rows)),
+                                       lambda gen: gen.standard_normal(len(rows)))
                 drawn = mean[:, None] + sd[:, None] * z
                 if len(rows):
                     which = np.searchsorted(rows, np.arange(len(stamps)), side="right") - 1

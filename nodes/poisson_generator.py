@@ -4,9 +4,11 @@ Parameters: ``rate`` (Hz, >= 0), ``origin``, ``start``, ``stop`` (ms).  For ever
 step whose beginning lies in ``(origin + start, origin + stop]`` the generator
 draws, for each connection separately, a Poisson count with mean
 ``rate * h`` and sends it as one spike of that multiplicity stamped at the end
-of the step, as NEST does.  The counts come from a generator seeded by the
-kernel's ``rng_seed``, the generator's global id and the target population,
-so runs are reproducible, also when cut into several ``Simulate`` calls.  A
+of the step, as NEST does.  Each connection draws from its own stream, keyed
+by the kernel's ``rng_seed``, the generator's and the target's global ids and
+the connection's rank among the multapses of that pair
+(:mod:`nodes.connection_streams`), so runs are reproducible, also when cut
+into several ``Simulate`` calls, and the same for any number of threads.  A
 spike_recorder connected directly records each connection's train (stamps
 without delay, one entry per spike of a multiplicity), as in NEST.
 """
@@ -17,6 +19,8 @@ from eventsim.errors import BadProperty
 from eventsim.messages import ConnectionBatch
 from eventsim.registry import register
 from .base import StimulationDevice, as_float
+from .connection_streams import ConnectionStreams
+from .counter_rng import warm_up
 
 __all__ = ["PoissonGenerator", "MAX_MEAN_COUNT_PER_STEP"]
 
@@ -48,50 +52,36 @@ class PoissonGenerator(StimulationDevice):
         status["rate"] = rate
         return status
 
-    def pre_run(self):
-        if getattr(self, "_rng_seed", None) != self.kernel.rng_seed:
-            self._rngs = {}
-            self._rng_seed = self.kernel.rng_seed
-
-    def _rng(self, i, target):
-        """Generator of node `i` for its connections to population `target`.
-
-        One stream per (generator, target population) makes the trains
-        independent of how the run is cut into chunks and ``Simulate`` calls,
-        and of connections made to other populations.
-        """
-        key = (i, target.first_gid)
-        rng = self._rngs.get(key)
-        if rng is None:
-            rng = self._rngs[key] = self.kernel.rng_for(self.model_name,
-                                                        (self.first_gid + i) * (1 << 32) + target.first_gid)
-        return rng
+    def __init__(self, kernel, first_gid, n, statuses):
+        super().__init__(kernel, first_gid, n, statuses)
+        self._streams = ConnectionStreams(self, self.model_name)
+        if not PoissonGenerator.__dict__.get("_compiled", False):
+            warm_up()                    # compile (or load from numba's cache) the draws now, not in Simulate
+            PoissonGenerator._compiled = True
 
     def max_chunk_steps(self):
         n_conn = sum(len(p) for p in self.outgoing) or 1
         return max(1, min(1 << 16, (1 << 22) // n_conn))
 
-    def _draw(self, i, target, stamps, n_conns):
-        """Counts of node `i` for `n_conns` connections to `target` at `stamps`: (rows, counts) or None."""
+    def _plan(self, i, stamps):
+        """Rows of `stamps` at which node `i` draws, and the mean count per step there (a number or an array
+        of one per row); None if it draws nothing."""
         lo, hi = self.window_steps(i)
         active = (stamps - 1 > lo) & (stamps - 1 <= hi)
         rate = self._statuses[i]["rate"]
         if not active.any() or rate == 0:
             return None
-        rows = np.flatnonzero(active)
-        return rows, self._rng(i, target).poisson(rate * self.kernel.resolution * 1e-3, size=(len(rows), n_conns))
+        return np.flatnonzero(active), rate * self.kernel.resolution * 1e-3
 
     def advance(self, t_from, t_to):
         stamps = np.arange(t_from + 1, t_to + 1, dtype=np.int64)
-        for proj in self.outgoing:
-            src = proj.arrays[0]
-            target = proj.target
-            for i in np.unique(src):
-                conns = np.flatnonzero(src == i)
-                drawn = self._draw(i, target, stamps, len(conns))
-                if drawn is None:
+        plans = {}
+        for proj, groups in self._streams.groups().items():
+            for i, conns, ids in groups:
+                if i not in plans:
+                    plans[i] = self._plan(i, stamps)
+                if plans[i] is None:
                     continue
-                rows, drawn = drawn
-                counts = np.zeros((len(stamps), len(conns)))
-                counts[rows] = drawn
+                rows, lam = plans[i]
+                counts = self._streams.poisson(ids, len(stamps), rows, lam)
                 self.kernel.send_per_connection(self, ConnectionBatch(proj, conns, t_from + 1, counts, "spikes"))

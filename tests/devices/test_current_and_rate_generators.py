@@ -151,3 +151,23 @@ def test_currents_do_not_go_to_parrots_or_recorders(model):
         nest.Connect(gen, nest.Create("spike_recorder"))
     with pytest.raises(nest.UnknownReceptorType):
         nest.Connect(gen, nest.Create("glif_cond"), syn_spec={"receptor_type": 1})
+
+
+def _noise_current_of_last(connect_all, threads=1):
+    """I (pA) of the last of 3 glif_psc fed by one noise_generator; all 3 connected or only the last."""
+    nest.ResetKernel()
+    nest.local_num_threads = threads
+    noise = nest.Create("noise_generator", params={"mean": 10.0, "std": 50.0, "dt": 0.5})
+    neurons = nest.Create("glif_psc", 3)
+    mm = nest.Create("multimeter", params={"record_from": ["I"], "interval": 0.1})
+    nest.Connect(noise, neurons if connect_all else neurons[2])
+    nest.Connect(mm, neurons[2])
+    nest.Simulate(20.0)
+    return np.asarray(mm.events["I"]).tolist()
+
+
+def test_noise_of_a_target_depends_only_on_the_pair():
+    """A noise_generator's current into one neuron is the same whether it also feeds others or not."""
+    alone = _noise_current_of_last(False)
+    assert np.std(alone) > 10.0
+    assert alone == _noise_current_of_last(True)

@@ -197,3 +197,101 @@ def test_start_stop_read_back_as_nest():
     """start, stop and origin read back as the grid values NEST reports."""
     pg = nest.Create("poisson_generator", params={"start": 2.3, "stop": 4.0004, "origin": 0.30000000000000004})
     assert pg.get(["start", "stop", "origin"]) == {"start": 2.3000000000000003, "stop": 4.0, "origin": 0.3}
+
+
+def _parrot_trains(connect, rate=5_000.0, t_sim=20.0, threads=1):
+    """Spike times per parrot (dict gid -> list) of 4 parrots fed by one generator as `connect(pg, parrots)` says."""
+    nest.ResetKernel()
+    nest.local_num_threads = threads
+    pg = nest.Create("poisson_generator", params={"rate": rate})
+    parrots = nest.Create("parrot_neuron", 4)
+    sr = nest.Create("spike_recorder")
+    connect(pg, parrots)
+    nest.Connect(parrots, sr)
+    nest.Simulate(t_sim)
+    senders, times = np.asarray(sr.events["senders"]), np.asarray(sr.events["times"])
+    return {int(g): np.sort(times[senders == g]).tolist() for g in parrots.tolist()}
+
+
+def test_train_of_a_target_depends_only_on_the_pair():
+    """A target's train is the same whether the generator also feeds other targets, feeds them first, or not."""
+    alone = _parrot_trains(lambda pg, p: nest.Connect(pg, p[3]))
+    everyone = _parrot_trains(lambda pg, p: nest.Connect(pg, p))
+    reversed_order = _parrot_trains(lambda pg, p: [nest.Connect(pg, p[k]) for k in (3, 0, 2)])
+    gid = list(alone)[3]
+    assert alone[gid] and alone[gid] == everyone[gid] == reversed_order[gid]
+    assert everyone[list(everyone)[0]] != everyone[gid]
+
+
+def test_multapses_draw_independent_trains_ranked_in_creation_order():
+    """The second connection of a pair draws its own train; the first one's is unchanged by it, also when the
+    second uses another synapse model (ranks count over all synapse models)."""
+    nest.ResetKernel()
+    one = _parrot_trains(lambda pg, p: nest.Connect(pg, p[0]))
+
+    def twice(pg, p):
+        nest.Connect(pg, p[0])
+        nest.CopyModel("static_synapse", "other_static")
+        nest.Connect(pg, p[0], syn_spec={"synapse_model": "other_static"})
+    two = _parrot_trains(twice)
+    two_same_model = _parrot_trains(lambda pg, p: [nest.Connect(pg, p[0]) for _ in range(2)])
+    gid = list(one)[0]
+    first, both = np.unique(one[gid]), np.unique(two[gid])
+    assert len(two[gid]) > len(one[gid]) and set(first) <= set(both)      # rank 0's spikes are all still there
+    assert sorted(two[gid]) == sorted(two_same_model[gid])
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_trains_do_not_depend_on_the_thread_count(threads):
+    """local_num_threads 2 and 3 give the trains of 1 thread, with more targets than a thread's minimum slice."""
+    connect = lambda pg, p: nest.Connect(pg, p + nest.Create("parrot_neuron", 300))  # noqa: E731
+    with pytest.warns(RuntimeWarning) if threads > nest_cores() else _no_warning():
+        many = _parrot_trains(connect, threads=threads)
+    assert many == _parrot_trains(connect, threads=1)
+
+
+def nest_cores():
+    from eventsim.workers import available_cores
+    return available_cores()
+
+
+class _no_warning:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@pytest.mark.parametrize("mean", [0.3, 4.0, 25.0, 3000.0])
+def test_counts_per_step_follow_the_poisson_distribution(mean):
+    """Counts per step (inversion below a mean of 10, rejection above) have Poisson frequencies: chi-square
+    over the likely counts, and mean and variance within 5 standard errors."""
+    from scipy import stats
+    nest.ResetKernel()
+    steps = 20_000
+    pg = nest.Create("poisson_generator", params={"rate": mean / (0.1 * 1e-3)})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(pg, sr)
+    nest.Simulate(steps * 0.1)
+    stamp = np.round(np.asarray(sr.events["times"]) / 0.1).astype(int)
+    counts = np.bincount(stamp - 1, minlength=steps)[1:]       # the first step (beginning at 0) draws nothing
+    assert counts.size == steps - 1
+    steps -= 1
+    assert abs(counts.mean() - mean) < 5 * np.sqrt(mean / steps)
+    assert abs(counts.var(ddof=1) - mean) < 5 * np.sqrt((mean + 2 * mean ** 2) / steps)
+    lo, hi = stats.poisson.ppf([1e-3, 1 - 1e-3], mean).astype(int)
+    edges = np.arange(lo, hi + 2)
+    observed = np.array([(counts < lo).sum()] + [(counts == k).sum() for k in edges[:-1]] + [(counts > hi).sum()])
+    expected = steps * np.concatenate([[stats.poisson.cdf(lo - 1, mean)], stats.poisson.pmf(edges[:-1], mean),
+                                       [stats.poisson.sf(hi, mean)]])
+    keep = expected > 5
+    chi2 = (((observed - expected) ** 2 / expected)[keep]).sum()
+    assert stats.chi2.sf(chi2, keep.sum() - 1) > 1e-4
+
+
+def test_stream_words_are_threefry_2x64_20():
+    """The counter-based streams use Threefry-2x64-20: Random123's known answer for key and counter 0."""
+    from eventsim.nodes.counter_rng import threefry
+    assert [hex(int(x)) for x in threefry(np.uint64(0), np.uint64(0), np.uint64(0), np.uint64(0))] == \
+        ["0xc2b6e3a8c2c69865", "0x6f81ed42f350084d"]

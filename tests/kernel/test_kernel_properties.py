@@ -1,5 +1,7 @@
 """Kernel properties as module attributes, GetKernelStatus/SetKernelStatus and nest.get/nest.set."""
 
+import warnings
+
 import pytest
 
 import eventsim as nest
@@ -31,7 +33,9 @@ def test_local_num_threads_validated(value):
 
 def test_local_num_threads_fixed_once_nodes_exist_and_reset_by_reset_kernel():
     """local_num_threads is stored, refused after Create, and back to 1 after ResetKernel."""
-    nest.SetKernelStatus({"local_num_threads": 3})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)      # 3 may be more than the machine's cores
+        nest.SetKernelStatus({"local_num_threads": 3})
     assert nest.GetKernelStatus("local_num_threads") == 3 == nest.total_num_virtual_procs
     nest.Create("parrot_neuron")
     with pytest.raises(nest.BadProperty, match="after nodes were created"):
@@ -124,8 +128,15 @@ def test_node_collection_get_pandas():
     assert df.index.tolist() == [1, 2] and df["model"].tolist() == ["parrot_neuron"] * 2
 
 
-def test_local_num_threads_above_one_warns_that_it_has_no_effect():
-    """local_num_threads > 1 is stored for NEST scripts but says that the run uses one thread."""
-    with pytest.warns(RuntimeWarning, match="one thread"):
-        nest.local_num_threads = 2
-    assert nest.local_num_threads == 2
+def test_local_num_threads_above_the_cores_warns():
+    """More threads than cores are accepted with a warning naming the core count; up to the cores, silently."""
+    from eventsim.workers import available_cores
+    cores = available_cores()
+    with pytest.warns(RuntimeWarning, match=f"more than the {cores} cores"):
+        nest.local_num_threads = cores + 1
+    assert nest.local_num_threads == cores + 1
+    nest.ResetKernel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nest.SetKernelStatus({"local_num_threads": cores})
+    assert nest.GetKernelStatus("local_num_threads") == cores
