@@ -159,6 +159,47 @@ def scenario_waveform_relaxation_settings(sim):
     return out
 
 
+def scenario_state_defaults(sim):
+    """SetDefaults of initial state (V_m): later Creates, CopyModel, GetDefaults, an E_L default, errors."""
+    out = {}
+    for model in ("glif_cond", "glif_psc"):
+        sim.ResetKernel()
+        r = {"default": sim.GetDefaults(model, "V_m")}
+        sim.SetDefaults(model, {"V_m": -60.5})
+        r["created"] = [list(sim.Create(model, 2).V_m), sim.GetDefaults(model, "V_m")]
+        sim.SetDefaults(model, {"E_L": -50.0})
+        r["with_E_L"] = _plain(sim.Create(model).get(["V_m", "E_L"]))
+        sim.CopyModel(model, "copy_" + model, {"C_m": 99.0})
+        r["copy"] = [sim.Create("copy_" + model, params={"V_m": -55.0}).V_m, sim.Create("copy_" + model).V_m]
+        sim.SetDefaults(model, "V_m", -70.0)
+        r["after"] = [sim.GetDefaults(model, "V_m"), sim.GetDefaults("copy_" + model, "V_m")]
+        r["unknown"] = _error(lambda: sim.SetDefaults(model, {"V_mm": 1.0}), sim.NESTErrors.UnaccessedDictionaryEntry)
+        sim.ResetKernel()
+        r["after_reset"] = sim.GetDefaults(model, "V_m")
+        out[model] = r
+    return out
+
+
+def scenario_t_spike(sim):
+    """t_spike of GLIF neurons: -1 before a spike, then the last spike's time; read-only (unknown key to set)."""
+    out = {}
+    for model in ("glif_cond", "glif_psc", "glif_psc_double_alpha"):
+        sim.ResetKernel()
+        sim.resolution = 0.125
+        n = sim.Create(model, 3)
+        r = [list(n.t_spike)]
+        n[1].V_m = n[1].V_th + 15
+        cg = sim.Create("dc_generator", params={"amplitude": 2000.0})
+        sim.Connect(cg, n[2])
+        sim.Simulate(0.125)
+        r.append(list(n.t_spike))
+        sim.Simulate(30.0)
+        r.append(list(n.t_spike))
+        r.append(_error(lambda: n.set(t_spike=3.0), sim.NESTErrors.UnaccessedDictionaryEntry))
+        out[model] = r
+    return out
+
+
 # --- recorders ---------------------------------------------------------------------------
 
 def scenario_recorder_events(sim):
