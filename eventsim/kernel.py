@@ -178,7 +178,7 @@ class Kernel:
         """Smallest delay (steps) ever given to a connection, recorders' included (NEST's min_delay), or the
         lower bound set with ``SetKernelStatus({"min_delay": ..., "max_delay": ...})``."""
         if self.delay_extrema is not None:
-            return int(delay_to_steps(self.delay_extrema[0], self._resolution))
+            return self._extrema_steps()[0]
         return self._delays_seen[0] if self._delays_seen else 1
 
     @property
@@ -186,8 +186,15 @@ class Kernel:
         """Largest delay (steps) ever given to a connection (NEST's max_delay: it does not shrink when
         connections are removed or their delays lowered), or the upper bound set by the user."""
         if self.delay_extrema is not None:
-            return int(delay_to_steps(self.delay_extrema[1], self._resolution))
+            return self._extrema_steps()[1]
         return self._delays_seen[1] if self._delays_seen else 1
+
+    def _extrema_steps(self):
+        """The user's (min_delay, max_delay) in steps as NEST keeps them: min rounded down to the grid,
+        max rounded up (so that a coarser resolution widens the range instead of cutting into it)."""
+        tps = tics_per_step(self._resolution)        # resolutions off the tic grid are refused
+        lo, hi = (int(round(d * TICS_PER_MS)) for d in self.delay_extrema)
+        return lo // tps, -(-hi // tps)
 
     def note_delays(self, delay_steps):
         """Widen the range of delays seen (steps) by those of new or changed connections, as NEST's
@@ -203,7 +210,7 @@ class Kernel:
         """Raise BadDelay if a delay (steps, array) lies outside the min_delay/max_delay set by the user."""
         if self.delay_extrema is None or np.size(delay_steps) == 0:
             return
-        lo, hi = (int(delay_to_steps(d, self._resolution)) for d in self.delay_extrema)
+        lo, hi = self._extrema_steps()
         d = np.asarray(delay_steps)
         if d.min() < lo:
             raise BadDelay(f"delay {d.min() * self._resolution:g} ms is below min_delay {self.delay_extrema[0]} ms")

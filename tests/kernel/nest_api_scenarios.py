@@ -550,6 +550,8 @@ def scenario_time_in_steps(sim):
     out["set_after"] = _error(lambda: sr.set(time_in_steps=False), sim.NESTErrors.BadProperty)
     out["create_after"] = _error(lambda: sim.Create("spike_recorder", params={"time_in_steps": True}),
                                  sim.NESTErrors.BadProperty)
+    out["frozen_false"] = _error(lambda: sim.Create("multimeter", params={"frozen": False}), Exception)
+    out["frozen_true"] = _error(lambda: sim.Create("multimeter", params={"frozen": True}), sim.NESTError)
     return out
 
 
@@ -592,6 +594,20 @@ def scenario_delay_extrema(sim):
     sim.Connect(mm, n)
     sim.Simulate(2.0)
     out["multimeter_times_min_delay_0.5"] = _plain(mm.events["times"])
+    return out
+
+
+def scenario_delay_extrema_on_the_grid(sim):
+    """min_delay and max_delay set off the grid or kept over a resolution change: min rounds down, max up."""
+    out = {}
+    for r0, lo, hi, r1 in [(0.1, 2.14, 12.36, None), (0.1, 2.16, 12.34, None), (0.1, 2.1, 12.3, 1.0),
+                           (0.1, 2.1, 12.3, 0.5), (0.1, 2.0, 12.0, 0.3)]:
+        sim.ResetKernel()
+        sim.SetKernelStatus({"resolution": r0, "min_delay": lo, "max_delay": hi})
+        if r1:
+            sim.resolution = r1
+        sim.SetDefaults("static_synapse", {"delay": 3.5})
+        out[f"{lo}-{hi}-{r1}"] = [sim.min_delay, sim.max_delay, sim.GetDefaults("static_synapse")["delay"]]
     return out
 
 
