@@ -41,6 +41,7 @@ _LAZY_NAMES = {
     "set": ("api", "kernel_set"),
     "Kernel": ("kernel", "Kernel"),
     "CreateParameter": ("random", "create_parameter"),
+    "to_json": ("json_output", "to_json"),
     "sweep": ("sweep", "sweep"),
     "load_sweep": ("sweep", "load_sweep"),
     "SweepError": ("sweep", "SweepError"),
@@ -60,7 +61,7 @@ __all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDe
            "BadParameter", "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType",
            "IllegalConnection", "KernelException", "NESTError", "NESTErrors", "VerbosityLevel", "set_verbosity",
            "get_verbosity", "CreateParameter", "get", "set", "CopyModel", "Disconnect", "GetNodes", "PrintNodes", "Prepare", "Run",
-           "Cleanup", "RunManager", "Rank", "NumProcesses", "build_info", "kernel_status", "resolution", "rng_seed", "biological_time",
+           "Cleanup", "RunManager", "Rank", "NumProcesses", "to_json", "build_info", "kernel_status", "resolution", "rng_seed", "biological_time",
            "node_models", "report", "__version__"]
 
 #: Named progress reports (besides None and callables); see :mod:`eventsim.progress`.

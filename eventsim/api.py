@@ -9,6 +9,7 @@ import numpy as np
 from . import kernel_properties
 from . import synapse_defaults
 from .errors import BadParameter, InexistentConnection, KernelException, NewModelNameExists
+from .json_output import to_json
 from .kernel import _per_node_params
 from .synapsecollection import SynapseCollection
 from .thread_kernels import PerThreadKernel
@@ -180,7 +181,14 @@ def Simulate(t):
 
 def GetDefaults(model, keys=None, output=""):
     """Default parameters of `model` (a node or synapse model): a dict, the value of one key, or a list of
-    values for a list of keys."""
+    values for a list of keys; ``output="json"`` gives it as a JSON string."""
+    if output not in ("", None, "json"):
+        raise BadParameter(f"GetDefaults: output={output!r} is not supported; use output='' or 'json'")
+    result = _get_defaults(model, keys)
+    return to_json(result) if output == "json" else result
+
+
+def _get_defaults(model, keys):
     if isinstance(keys, (set, frozenset)):
         keys = sorted(keys)
     if keys is not None and not isinstance(keys, (str, list, tuple)):

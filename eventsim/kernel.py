@@ -25,7 +25,8 @@ import simpy
 
 from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_layout
 from .errors import (BadDelay, BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
-                     KernelException, UnknownNode, UnknownReceptorType, UnknownSynapseType)
+                     KernelException, UnaccessedDictionaryEntry, UnknownNode, UnknownReceptorType,
+                     UnknownSynapseType)
 from .interrupts import DeferredInterrupt
 from .messages import ConnectionBatch, SampleBatch, SpikeBatch
 from .nodecollection import NodeCollection
@@ -64,6 +65,8 @@ class Kernel:
         self.steps = 0
         self.projections = {}
         self.model_defaults = {}
+        self.model_state_defaults = {}
+        """Model name -> initial state of nodes created later (e.g. V_m), set by SetDefaults as in NEST."""
         self.report = None
         self.report_period = 10.0
         self._connections_rng = None
@@ -179,7 +182,7 @@ class Kernel:
         """Smallest delay (steps) ever given to a connection, recorders' included (NEST's min_delay), or the
         lower bound set with ``SetKernelStatus({"min_delay": ..., "max_delay": ...})``."""
         if self.delay_extrema is not None:
-            return int(delay_to_steps(self.delay_extrema[0], self._resolution))
+            return self._extrema_steps()[0]
         return self._delays_seen[0] if self._delays_seen else 1
 
     @property
@@ -187,8 +190,15 @@ class Kernel:
         """Largest delay (steps) ever given to a connection (NEST's max_delay: it does not shrink when
         connections are removed or their delays lowered), or the upper bound set by the user."""
         if self.delay_extrema is not None:
-            return int(delay_to_steps(self.delay_extrema[1], self._resolution))
+            return self._extrema_steps()[1]
         return self._delays_seen[1] if self._delays_seen else 1
+
+    def _extrema_steps(self):
+        """The user's (min_delay, max_delay) in steps as NEST keeps them: min rounded down to the grid,
+        max rounded up (so that a coarser resolution widens the range instead of cutting into it)."""
+        tps = tics_per_step(self._resolution)        # resolutions off the tic grid are refused
+        lo, hi = (int(round(d * TICS_PER_MS)) for d in self.delay_extrema)
+        return lo // tps, -(-hi // tps)
 
     def note_delays(self, delay_steps):
         """Widen the range of delays seen (steps) by those of new or changed connections, as NEST's
@@ -204,7 +214,7 @@ class Kernel:
         """Raise BadDelay if a delay (steps, array) lies outside the min_delay/max_delay set by the user."""
         if self.delay_extrema is None or np.size(delay_steps) == 0:
             return
-        lo, hi = (int(delay_to_steps(d, self._resolution)) for d in self.delay_extrema)
+        lo, hi = self._extrema_steps()
         d = np.asarray(delay_steps)
         if d.min() < lo:
             raise BadDelay(f"delay {d.min() * self._resolution:g} ms is below min_delay {self.delay_extrema[0]} ms")
@@ -235,7 +245,8 @@ class Kernel:
                                       f"{', '.join(sorted(base))}")
                 status = merged[id(p)] = {**base, **{k: v for k, v in p.items() if k in base}}
             statuses.append(status)
-        initial = [{k: v for k, v in p.items() if k not in base} for p in per_node]
+        state_defaults = self.model_state_defaults.get(model, {})
+        initial = [{**state_defaults, **{k: v for k, v in p.items() if k not in base}} for p in per_node]
         gids = np.arange(self.n_nodes + 1, self.n_nodes + 1 + n)
         last = self.populations[-1] if self.populations else None
         if last is not None and type(last) is cls and self.steps == 0 and last.can_absorb() \
@@ -302,11 +313,12 @@ class Kernel:
         cls = self.model_class(old)
         self.copied_models[new] = self.copied_models.get(old, old)
         self.model_defaults[new] = dict(self.model_defaults.get(old, {}))
+        self.model_state_defaults[new] = dict(self.model_state_defaults.get(old, {}))
         try:
             if params:
                 self.set_defaults(new, params)
         except Exception:
-            del self.copied_models[new], self.model_defaults[new]
+            del self.copied_models[new], self.model_defaults[new], self.model_state_defaults[new]
             raise
         return cls
 
@@ -326,17 +338,25 @@ class Kernel:
         if not isinstance(params, dict):
             raise BadParameter(f"SetDefaults needs a dict of parameters, got {params!r}")
         base = {**cls.defaults, **self.model_defaults.get(model, {})}
-        unknown = [k for k in params if k not in base]
+        unknown = [k for k in params if k not in base and k not in cls.initial_state_keys()]
         if unknown:
-            raise BadProperty(f"{model} has no parameter {unknown[0]!r}; known parameters: {', '.join(sorted(base))}")
-        probe = cls(Kernel._probe_kernel(self), 1, 1, [{**base, **params}])
+            raise UnaccessedDictionaryEntry(f"{model} has no parameter {unknown[0]!r} (Unaccessed elements in "
+                                            f"SetDefaults); known parameters: {', '.join(sorted(base))}")
+        probe = cls(Kernel._probe_kernel(self), 1, 1, [{**base, **{k: v for k, v in params.items() if k in base}}])
+        # initial state (V_m, ...) for nodes created later, validated on the probe node
+        state = {**self.model_state_defaults.get(model, {}), **{k: v for k, v in params.items() if k not in base}}
+        if state:
+            probe.set_status([0], [state])
         self.model_defaults[model] = {**self.model_defaults.get(model, {}), **probe._statuses[0]}
         self.model_defaults[model] = {k: v for k, v in self.model_defaults[model].items() if k in base}
+        self.model_state_defaults[model] = state
 
     def get_defaults(self, model, keys=None):
         """Defaults of `model` (a dict, or one value for a key, or a dict for several keys)."""
         cls = self.model_class(model)
         probe = cls(Kernel._probe_kernel(self), 1, 1, [{**cls.defaults, **self.model_defaults.get(model, {})}])
+        if self.model_state_defaults.get(model):
+            probe.set_status([0], [self.model_state_defaults[model]])
         status = probe.get_status(0)
         status.pop("global_id")
         status["model"] = model

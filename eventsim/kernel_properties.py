@@ -8,6 +8,8 @@ key raises ``ValueError`` as in NEST.
 """
 
 import numbers
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -37,6 +39,18 @@ def build_info():
     return {"version": __version__, "have_threads": False, "threads_model": "none", "have_mpi": False,
             "have_gsl": True, "have_boost": False, "have_hdf5": False, "have_music": False,
             "have_libneurosim": False, "have_sionlib": False, "ndebug": True}
+
+
+def _memory_size_kb():
+    """Resident memory of this process in kB, as NEST's ``memory_size`` (peak resident size where the
+    current one cannot be read)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        import resource
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return int(peak // 1024 if sys.platform == "darwin" else peak)
 
 
 def _ms(k, steps):
@@ -73,6 +87,10 @@ READABLE = {
     "use_compressed_spikes": lambda k: k.use_compressed_spikes,
     "keep_source_table": lambda k: True,
     "off_grid_spiking": lambda k: False,
+    "memory_size": lambda k: _memory_size_kb(),
+    # NEST logs the growth of its MPI spike buffers here; eventsim has none, so the log stays empty
+    "spike_buffer_resize_log": lambda k: {key: np.empty(0) for key in ("global_max_spikes_sent", "new_buffer_size",
+                                                                       "times")},
     "use_wfr": lambda k: k.wfr["use_wfr"],
     # without waveform relaxation the interval follows the resolution, as in NEST
     "wfr_comm_interval": lambda k: k.wfr["wfr_comm_interval"] if k.wfr["use_wfr"] else k.resolution,

@@ -1,6 +1,7 @@
 """NodeCollection: an immutable, ordered set of node global ids, as in PyNEST."""
 
 import itertools
+from collections.abc import Iterable
 import numbers
 import os
 import weakref
@@ -9,6 +10,7 @@ import numpy as np
 
 from .default_kernel import default_kernel
 from .errors import BadParameter, BadProperty, KernelException
+from .json_output import to_json
 
 __all__ = ["NodeCollection"]
 
@@ -181,11 +183,15 @@ class NodeCollection:
         self.check_valid()
         if output == "pandas":
             return self._get_pandas(keys)
+        if output == "json":
+            return to_json(self.get(*keys))
         if output not in ("", None):
-            raise BadParameter(f"NodeCollection.get: output={output!r} is not supported; use output='' or 'pandas'")
+            raise BadParameter(f"NodeCollection.get: output={output!r} is not supported; use output='', "
+                               "'pandas' or 'json'")
         as_dict = len(keys) > 1
-        if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
-            keys, as_dict = tuple(keys[0]), True
+        if len(keys) == 1 and not isinstance(keys[0], str) and isinstance(keys[0], Iterable):
+            names = keys[0]   # a list, tuple, dict (its keys), set or dict view of names
+            keys, as_dict = tuple(sorted(names) if isinstance(names, (set, frozenset)) else names), True
         with_events = not keys or "events" in keys
         statuses = [self._status(int(g), with_events) for g in self._gids]
         if not keys:

@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from eventsim.errors import BadProperty
+from eventsim.errors import BadProperty, UnaccessedDictionaryEntry
 from eventsim.timegrid import grid_ms
 
 __all__ = ["Node", "StimulationDevice", "activity_window", "check_window", "as_float", "as_bool", "as_float_array"]
@@ -190,8 +190,8 @@ class Node:
                 if k in self.read_only or k in ("model", "global_id", "element_type", "recordables"):
                     raise BadProperty(f"{k!r} of {self.model_name} is read-only")
                 if k not in self._statuses[i] and k not in self._settable_state():
-                    raise BadProperty(f"{self.model_name} has no parameter {k!r}; known parameters: "
-                                      f"{', '.join(sorted(self._statuses[i]))}")
+                    raise UnaccessedDictionaryEntry(f"{self.model_name} has no parameter {k!r} that can be set; "
+                                                    f"known parameters: {', '.join(sorted(self._statuses[i]))}")
             merged = {**self._statuses[i], **{k: v for k, v in upd.items() if k in self._statuses[i]}}
             state = {k: v for k, v in upd.items() if k in self._settable_state()}
             new.append((i, self.validate(merged), self._validate_state(i, merged, state)))

@@ -24,7 +24,7 @@ import numpy as np
 
 from eventsim.errors import BadProperty
 from eventsim.messages import Inbox, SampleBatch, SpikeBatch
-from eventsim.timegrid import TICS_PER_MS
+from eventsim.timegrid import TICS_PER_MS, steps_to_ms
 from .base import Node, as_bool, as_float, as_float_array
 from .glif_steps import GlifConstants, GlifState, StepCoefficients, StepRecord
 
@@ -194,7 +194,8 @@ class GlifBase(Node):
         return n_ports
 
     def _state_names(self):
-        return ("V", *self.syn_state, "theta_s", "theta_v", "asc", "asc_len", "S", "I", "refr", *self.extra_state)
+        return ("V", *self.syn_state, "theta_s", "theta_v", "asc", "asc_len", "S", "I", "refr", "last_spike",
+                *self.extra_state)
 
     def _allocate_state(self, old=None):
         """Allocate the state arrays for all nodes, keeping the values of the first nodes from `old`."""
@@ -212,6 +213,8 @@ class GlifBase(Node):
         self.S = np.zeros(n)
         self.I = np.zeros(n)
         self.refr = np.zeros(n, dtype=np.int64)
+        self.last_spike = np.full(n, -1, dtype=np.int64)
+        """Step of each node's last spike, -1 before the first (NEST's t_spike)."""
         for name in self.extra_state:
             setattr(self, name, np.zeros(n))
         if old is not None:
@@ -291,8 +294,14 @@ class GlifBase(Node):
     def _glif_state_status(self, i):
         """V_m, ASCurrents and the threshold components of local node `i`."""
         s = self._statuses[i]
-        return {"V_m": self.V[i] + s["E_L"], "ASCurrents": self.asc[:self.asc_len[i], i].copy(),
-                "threshold_spike": self.theta_s[i], "threshold_voltage": self.theta_v[i]}
+        return {"V_m": float(self.V[i] + s["E_L"]), "ASCurrents": self.asc[:self.asc_len[i], i].copy(),
+                "threshold_spike": float(self.theta_s[i]), "threshold_voltage": float(self.theta_v[i]),
+                "t_spike": self.t_spike(i)}
+
+    def t_spike(self, i):
+        """Time (ms) of the last spike of local node `i`, -1.0 if it has not spiked (NEST's t_spike)."""
+        step = int(self.last_spike[i])
+        return -1.0 if step < 0 else float(steps_to_ms(step, self.kernel.resolution))
 
     @property
     def recordables(self):
@@ -384,6 +393,7 @@ class GlifBase(Node):
         """Send the spikes of a chunk starting at step `t_from` as one SpikeBatch."""
         step, idx = np.nonzero(spiked)
         if step.size:
+            self.last_spike[idx] = step + t_from + 1          # in step order: the last spike of each node wins
             self.kernel.send_spikes(self, SpikeBatch(idx, step + t_from + 1, np.ones(idx.size, dtype=np.int64)))
 
     def _send_samples(self, rec, current, t_from, t_to, extra):

@@ -123,11 +123,12 @@ class GlifCond(GlifBase):
     def _state_status(self, i):
         s = self._statuses[i]
         n_ports = len(s["tau_syn"])
-        return {"V_m": self.V[i] + s["E_L"], "ASCurrents": self.asc[:self.asc_len[i], i].copy(),
-                "ASCurrents_sum": self.S[i], "threshold_spike": self.theta_s[i],
-                "threshold_voltage": self.theta_v[i],
-                "threshold": self.theta_s[i] + self.theta_v[i] + s["V_th"],
-                "g": self.g[:n_ports, i].copy(), "dg": self.dg[:n_ports, i].copy(), "I": self.I[i]}
+        return {"V_m": float(self.V[i] + s["E_L"]), "ASCurrents": self.asc[:self.asc_len[i], i].copy(),
+                "ASCurrents_sum": float(self.S[i]), "threshold_spike": float(self.theta_s[i]),
+                "threshold_voltage": float(self.theta_v[i]),
+                "threshold": float(self.theta_s[i] + self.theta_v[i] + s["V_th"]),
+                "g": self.g[:n_ports, i].copy(), "dg": self.dg[:n_ports, i].copy(), "I": float(self.I[i]),
+                "t_spike": self.t_spike(i)}
 
     def recordable_names(self):
         """Names a multimeter can record from every node of this population."""

@@ -126,6 +126,8 @@ class RecordingDevice(Node):
         be writable when the parameter is set.
     n_events : int
         Only 0 may be set: it forgets the recorded events (memory only).
+    frozen : bool
+        multimeter only: always False, it cannot be frozen (NEST's rule); True raises.
     time_in_steps : bool
         ``events`` gives ``times`` as whole steps (int) and ``offsets`` (ms before
         the end of the step; 0 except for precise spikes), as NEST; the datasets
@@ -152,6 +154,10 @@ class RecordingDevice(Node):
         check_window(self.model_name, status, self._grid_time)
         self._validate_output(status)
         self._validate_time_in_steps(status)
+        if "frozen" in status:                     # the multimeter's: NEST refuses to freeze it
+            if as_bool("frozen", status["frozen"]):
+                raise BadProperty(f"{self.model_name} cannot be frozen (frozen=True), as in NEST")
+            status["frozen"] = False
         return status
 
     def _validate_time_in_steps(self, status):

@@ -95,7 +95,8 @@ class Multimeter(RecordingDevice):
     model_name = "multimeter"
     samples_targets = True
     array_parameters = frozenset({"record_from"})
-    defaults = {**RecordingDevice.common_defaults, "interval": 1.0, "offset": 0.0, "record_from": []}
+    defaults = {**RecordingDevice.common_defaults, "interval": 1.0, "offset": 0.0, "record_from": [],
+                "frozen": False}
 
     def __init__(self, kernel, first_gid, n, statuses):
         super().__init__(kernel, first_gid, n, statuses)

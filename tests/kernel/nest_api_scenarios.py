@@ -159,6 +159,47 @@ def scenario_waveform_relaxation_settings(sim):
     return out
 
 
+def scenario_state_defaults(sim):
+    """SetDefaults of initial state (V_m): later Creates, CopyModel, GetDefaults, an E_L default, errors."""
+    out = {}
+    for model in ("glif_cond", "glif_psc"):
+        sim.ResetKernel()
+        r = {"default": sim.GetDefaults(model, "V_m")}
+        sim.SetDefaults(model, {"V_m": -60.5})
+        r["created"] = [list(sim.Create(model, 2).V_m), sim.GetDefaults(model, "V_m")]
+        sim.SetDefaults(model, {"E_L": -50.0})
+        r["with_E_L"] = _plain(sim.Create(model).get(["V_m", "E_L"]))
+        sim.CopyModel(model, "copy_" + model, {"C_m": 99.0})
+        r["copy"] = [sim.Create("copy_" + model, params={"V_m": -55.0}).V_m, sim.Create("copy_" + model).V_m]
+        sim.SetDefaults(model, "V_m", -70.0)
+        r["after"] = [sim.GetDefaults(model, "V_m"), sim.GetDefaults("copy_" + model, "V_m")]
+        r["unknown"] = _error(lambda: sim.SetDefaults(model, {"V_mm": 1.0}), sim.NESTErrors.UnaccessedDictionaryEntry)
+        sim.ResetKernel()
+        r["after_reset"] = sim.GetDefaults(model, "V_m")
+        out[model] = r
+    return out
+
+
+def scenario_t_spike(sim):
+    """t_spike of GLIF neurons: -1 before a spike, then the last spike's time; read-only (unknown key to set)."""
+    out = {}
+    for model in ("glif_cond", "glif_psc", "glif_psc_double_alpha"):
+        sim.ResetKernel()
+        sim.resolution = 0.125
+        n = sim.Create(model, 3)
+        r = [list(n.t_spike)]
+        n[1].V_m = n[1].V_th + 15
+        cg = sim.Create("dc_generator", params={"amplitude": 2000.0})
+        sim.Connect(cg, n[2])
+        sim.Simulate(0.125)
+        r.append(list(n.t_spike))
+        sim.Simulate(30.0)
+        r.append(list(n.t_spike))
+        r.append(_error(lambda: n.set(t_spike=3.0), sim.NESTErrors.UnaccessedDictionaryEntry))
+        out[model] = r
+    return out
+
+
 # --- recorders ---------------------------------------------------------------------------
 
 def scenario_recorder_events(sim):
@@ -509,6 +550,8 @@ def scenario_time_in_steps(sim):
     out["set_after"] = _error(lambda: sr.set(time_in_steps=False), sim.NESTErrors.BadProperty)
     out["create_after"] = _error(lambda: sim.Create("spike_recorder", params={"time_in_steps": True}),
                                  sim.NESTErrors.BadProperty)
+    out["frozen_false"] = _error(lambda: sim.Create("multimeter", params={"frozen": False}), Exception)
+    out["frozen_true"] = _error(lambda: sim.Create("multimeter", params={"frozen": True}), sim.NESTError)
     return out
 
 
@@ -551,6 +594,20 @@ def scenario_delay_extrema(sim):
     sim.Connect(mm, n)
     sim.Simulate(2.0)
     out["multimeter_times_min_delay_0.5"] = _plain(mm.events["times"])
+    return out
+
+
+def scenario_delay_extrema_on_the_grid(sim):
+    """min_delay and max_delay set off the grid or kept over a resolution change: min rounds down, max up."""
+    out = {}
+    for r0, lo, hi, r1 in [(0.1, 2.14, 12.36, None), (0.1, 2.16, 12.34, None), (0.1, 2.1, 12.3, 1.0),
+                           (0.1, 2.1, 12.3, 0.5), (0.1, 2.0, 12.0, 0.3)]:
+        sim.ResetKernel()
+        sim.SetKernelStatus({"resolution": r0, "min_delay": lo, "max_delay": hi})
+        if r1:
+            sim.resolution = r1
+        sim.SetDefaults("static_synapse", {"delay": 3.5})
+        out[f"{lo}-{hi}-{r1}"] = [sim.min_delay, sim.max_delay, sim.GetDefaults("static_synapse")["delay"]]
     return out
 
 
