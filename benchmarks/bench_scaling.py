@@ -43,7 +43,7 @@ def plot(rows, path, rate_n=1000, metric="wall"):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, ScalarFormatter
 
     fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex="col", gridspec_kw={"height_ratios": [2, 1]})
     sweeps = [("size", "n", "neurons N (15 kHz input)"),
@@ -62,7 +62,7 @@ def plot(rows, path, rate_n=1000, metric="wall"):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-        ax.yaxis.set_major_formatter(ScalarFormatter())
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
         ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_ylabel(("CPU" if metric == "cpu" else "wall-clock") + " s per simulated s")
         ax.grid(True, which="both", alpha=0.3)
