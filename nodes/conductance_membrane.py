@@ -34,8 +34,6 @@ provides them three ways:
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from .glif_cond_steps import gauss_legendre_steps
-
 __all__ = ["MembranePropagator", "conductance_integral", "RTOL", "ATOL"]
 
 #: Tolerances of the solver (relative, and absolute in the integrating-factor variables).
@@ -125,6 +123,20 @@ class MembranePropagator:
         self.has_fast = bool(self._fast.any())
         self._reach_dE = (np.abs(dE) + V_RANGE)[:, None, :] / C_m         # mV per nS ms
 
+    def columns(self, lo, hi):
+        """The propagator of neurons ``lo .. hi - 1`` only (views of this one's arrays).
+
+        Every coefficient of a neuron is computed from that neuron's arrays alone, so the slices of a
+        population give exactly the numbers of the whole (the kernel's threads run slices side by side).
+        """
+        part = object.__new__(MembranePropagator)
+        n = len(self.g_m)
+        for name, value in vars(self).items():
+            if isinstance(value, np.ndarray) and value.ndim and value.shape[-1] == n:
+                value = value[..., lo:hi]
+            setattr(part, name, value)
+        return part
+
     def closed_form(self, n_steps):
         """(P, Q, R), each (n_steps, N), for a membrane without synaptic conductance."""
         shape = (n_steps, len(self.g_m))
@@ -144,19 +156,6 @@ class MembranePropagator:
         g_s = (g_start + dg_start * self._s4) * self._decay_s                                  # (Q, R, L, N)
         drive = (g_s * self.dE[:, None, :]).sum(axis=1)
         return np.exp(-A_h), (weight * drive).sum(axis=0), weight.sum(axis=0)
-
-    def gauss_legendre_into(self, g_start, dg_start, steps, lo, hi, P, Q, R, hard):
-        """:meth:`gauss_legendre` and :meth:`needs_adaptive` compiled, for the `steps` (int64 array) of a chunk
-        and neurons ``lo .. hi - 1``: fill P, Q, R (K, N) and the mask `hard` (K, N) there.
-
-        `g_start`, `dg_start` (shape (K, R, N)): conductance (nS) and derivative (nS/ms) at the start of each
-        step of the chunk.  The numbers are those of the numpy methods (same operations in the same order).
-        """
-        gauss_legendre_steps(g_start, dg_start, steps, lo, hi, self.g_m, self.C_m, self.h, self._int_g_h[:, 0],
-                             self._int_dg_h[:, 0], self._s.ravel(), self._w[:, 0], self._int_g_s[:, :, 0],
-                             self._int_dg_s[:, :, 0], self._decay_s[:, :, 0], self.dE, self._fast[:, 0],
-                             self.has_fast, self._reach_dE[:, 0], MAX_STEP_EXPONENT, FAST_NEGLIGIBLE_MV,
-                             P, Q, R, hard)
 
     def needs_adaptive(self, g_start, dg_start):
         """Mask (L, N) of the steps that 4-point quadrature cannot integrate accurately.

@@ -94,31 +94,3 @@ def test_gauss_legendre_agrees_with_solver_over_a_long_piece():
     v1 = trajectory(np.array([-5.0, 3.0, 0.0]), P1, Q1 + current * R1)
     v2 = trajectory(np.array([-5.0, 3.0, 0.0]), P2, Q2 + current * R2)
     np.testing.assert_allclose(v1, v2, rtol=0, atol=1e-7)
-
-
-@pytest.mark.parametrize("n_receptors", [1, 2, 3])
-def test_compiled_gauss_legendre_equals_the_numpy_form(n_receptors):
-    """gauss_legendre_into (compiled, per neuron slice) gives the numbers of gauss_legendre and needs_adaptive
-    (the same operations; to rounding of libm's exp, bit for bit on hosts where numpy uses it too)."""
-    rng = np.random.default_rng(n_receptors)
-    N, K = 300, 12
-    tau = rng.uniform(0.05, 5.0, (n_receptors, N))
-    tau[0, :40] = 0.01                                      # fast receptors: their check in needs_adaptive
-    dE = rng.uniform(-90.0, 80.0, (n_receptors, N))
-    g_m, C_m = rng.uniform(5.0, 20.0, N), rng.uniform(0.05, 100.0, N)
-    m = MembranePropagator(tau, dE, g_m, C_m, 0.05)
-    g = np.abs(rng.normal(0.0, 5.0, (K, n_receptors, N))) * (rng.random((K, n_receptors, N)) < 0.7)
-    dg = rng.normal(0.0, 50.0, (K, n_receptors, N))
-    steps = np.array([0, 3, 4, 7, 11])
-    P, Q, R = (np.full((K, N), np.nan) for _ in range(3))
-    hard = np.zeros((K, N), dtype=bool)
-    for lo, hi in ((0, 130), (130, N)):
-        m.gauss_legendre_into(g, dg, steps, lo, hi, P, Q, R, hard)
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        expected = m.gauss_legendre(g[steps].transpose(1, 0, 2), dg[steps].transpose(1, 0, 2))
-        expected_hard = m.needs_adaptive(g[steps].transpose(1, 0, 2), dg[steps].transpose(1, 0, 2))
-    for got, want in zip((P, Q, R), expected):
-        np.testing.assert_allclose(got[steps], want, rtol=1e-13, atol=0.0)
-    assert np.isnan(P[1]).all()                             # steps not asked for are left alone
-    assert 0 < expected_hard.sum() < expected_hard.size
-    np.testing.assert_array_equal(hard[steps], expected_hard)
