@@ -10,11 +10,10 @@ The workload script (``workload_seed.py`` / ``workload_network.py`` with
 before anything is imported, so the profile covers the whole process from the
 first import to exit (minus interpreter start-up).  Numba-compiled functions
 and numpy's ``Generator`` methods are C calls that cProfile cannot see; in the
-profiled process only, ``eventsim.nodes.glif_cond.run_steps`` and the ``poisson``
-method of the poisson_generator's random generators are wrapped in one-line
-Python functions of the same names so the step loop and the Poisson draws
-appear as entries of their own (one extra Python call per chunk; the draws
-are unchanged).  eventsim itself is not modified.
+profiled process only, ``eventsim.nodes.glif_cond.run_steps`` is wrapped in a
+one-line Python function of the same name so the step loop appears as an
+entry of its own (one extra Python call per chunk).  Only the main thread is
+profiled: run with one thread (the default).  eventsim itself is not modified.
 
 ``imports`` runs the seed workload of both simulators with ``python -X importtime``
 and sums the modules' own import times per top-level package (importtime
@@ -69,7 +68,7 @@ COMPONENTS = [
     ("    multimeter samples (_send_samples)", [("nodes/glif_base.py", "_send_samples")]),
     ("    send spikes to targets (Kernel.send_spikes)", [("eventsim/kernel.py", "send_spikes")]),
     ("  poisson_generator advance (draws + deposits)", [("nodes/poisson_generator.py", "advance")]),
-    ("    Poisson draws (numpy Generator.poisson)", [("profile_eventsim.py", "poisson")]),
+    ("    Poisson draws (ConnectionStreams.poisson)", [("nodes/connection_streams.py", "poisson")]),
     ("  inbox deposits, all sources (Inbox.add + Inbox.add_dense)",
      [("eventsim/messages.py", "add"), ("eventsim/messages.py", "add_dense")]),
     ("  parrot / spike / current generators advance", [("nodes/parrot_neuron.py", "advance"),
@@ -96,21 +95,6 @@ def _child(prof_path, workload_argv):
 
     glif_module.run_steps = run_steps
 
-    import eventsim.kernel as kernel_module          # numpy's Generator methods are invisible to cProfile too
-
-    class _VisibleDraws:
-        def __init__(self, rng):
-            self._rng = rng
-
-        def poisson(self, *args, **kwargs):          # the name is what the summary looks for
-            return self._rng.poisson(*args, **kwargs)
-
-        def __getattr__(self, name):
-            return getattr(self._rng, name)
-
-    rng_for = kernel_module.Kernel.rng_for
-    kernel_module.Kernel.rng_for = lambda self, stream, *keys: (
-        _VisibleDraws(rng_for(self, stream, *keys)) if stream == "poisson_generator" else rng_for(self, stream, *keys))
     import runpy
     sys.argv = workload_argv
     try:
