@@ -124,10 +124,7 @@ class Actor:
 
     def timeout(self, ms):
         """SimPy timeout of `ms` ms (a non-negative multiple of the resolution): ``yield self.timeout(1.0)``."""
-        steps = self.kernel.ms_to_steps(ms)
-        if steps < 0:
-            raise BadParameter(f"timeout must not be negative, got {ms} ms")
-        return self.env.timeout(steps)
+        return self.env.timeout(self._population.steps_of(ms))
 
     # --- receiving -------------------------------------------------------------------------
     def receive(self):
@@ -211,6 +208,8 @@ class ActorPopulation(Node):
         """Held output current (pA) of each node, as set at each clock step (``emits == "current"``)."""
         self._level_arrays = None
         self._supplied = {}
+        self._steps_of = {}
+        self._send_checks = []
 
     @property
     def t(self):
@@ -227,8 +226,22 @@ class ActorPopulation(Node):
     def n_receptors(self, i):
         return max(self.spike_ports, default=0)
 
+    def steps_of(self, ms):
+        """`ms` (a non-negative multiple of the resolution) in steps; conversions are remembered (the
+        resolution cannot change once nodes exist)."""
+        steps = self._steps_of.get(ms)
+        if steps is None:
+            steps = self.kernel.ms_to_steps(ms)
+            if steps < 0:
+                raise BadParameter(f"timeout must not be negative, got {ms} ms")
+            self._steps_of[ms] = steps
+        return steps
+
     def pre_run(self):
-        """Start the nodes' processes at the first ``Simulate`` after their ``Create``."""
+        """Note the targets' smallest delays (for the causality check of sends); start the nodes' processes
+        at the first ``Simulate`` after their ``Create``."""
+        self._send_checks = [(p.target, p.min_delay) for p in self.outgoing
+                             if not p.target.clock_driven and p.target.element_type != "recorder"]
         if self._started:
             return
         self._started = True
@@ -250,9 +263,8 @@ class ActorPopulation(Node):
             raise KernelException(f"{self.model_name}: {what} is only possible while Simulate runs (the "
                                   "targets advance with the network, not with env.run)")
         now = self.kernel.env.now
-        for proj in self.outgoing:
-            target = proj.target
-            if not target.clock_driven and target.element_type != "recorder" and now + proj.min_delay <= target.t:
+        for target, delay in self._send_checks:
+            if now + delay <= target.t:
                 raise KernelException(f"{self.model_name}: a send at {self.kernel.steps_to_ms(now)} ms would reach "
                                       f"{target.model_name} nodes after they advanced past it")
 
