@@ -27,6 +27,7 @@ def main(argv=None):
         ["bench_seed.py", *quick],
         ["bench_network.py", *quick],
         ["bench_scaling.py", *quick, *(["--docs"] if args.docs else [])],
+        ["bench_closed_loop.py", *quick],
         ["profile_eventsim.py", "all", *(["--t", "200"] if args.quick else [])],
     ]
     t0 = time.perf_counter()

@@ -14,6 +14,14 @@ lag waits for their ``progressed`` events.  The population with the smallest
 time can always advance by its smallest incoming delay, so the run never
 deadlocks, and a spike stamped ``s`` with delay ``d`` is always deposited in
 the target's inbox before the target advances past ``s + d``.
+
+User actors (:class:`eventsim.Actor`) are clock-driven: they run as SimPy
+processes on the clock itself and may send, stamped with the current time
+``now``, until the clock moves on, so their targets advance up to
+``now - 1 + delay``.  Every wake-up of the kernel's own processes, and every
+message handed to an actor, is scheduled with SimPy's URGENT priority: at
+each step the built-in populations reach that step, and the messages due then
+are in the actors' mailboxes, before any user process (NORMAL priority) runs.
 """
 
 import functools
@@ -22,6 +30,7 @@ import os
 
 import numpy as np
 import simpy
+from simpy.events import URGENT
 
 from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_layout
 from .errors import (BadDelay, BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
@@ -29,12 +38,13 @@ from .errors import (BadDelay, BadParameter, BadProperty, IllegalConnection, Inc
                      UnknownSynapseType)
 from .interrupts import DeferredInterrupt
 from .messages import ConnectionBatch, SampleBatch, SpikeBatch
+from .probes import Probe
 from .nodecollection import NodeCollection
 from .parameters import Parameter
 from .progress import ProgressReporter
 from .synapsecollection import SynapseCollection
 from .registry import model_class
-from .timegrid import MS_PER_TIC, TICS_PER_MS, delay_to_steps, is_on_grid, ms_to_steps, steps_to_ms, tics_per_step
+from .timegrid import MS_PER_TIC, TICS_PER_MS, is_on_grid, ms_to_steps, steps_to_ms, tics_per_step
 from .verbosity_levels import VerbosityLevel, message
 from .workers import Workers
 
@@ -50,15 +60,30 @@ class Kernel:
     Attributes
     ----------
     env : simpy.Environment
-        Event loop; its time unit is one step of :attr:`resolution`.
+        Event loop; its time unit is one step of :attr:`resolution`: SimPy time ``k`` is ``k * resolution``
+        ms (:meth:`ms_to_steps`, :meth:`steps_to_ms`).
     populations : list of eventsim.nodes.base.Node
         One entry per ``Create`` call, in creation order.
+
+    Parameters
+    ----------
+    env : simpy.Environment or None
+        An environment of the user's whose clock is at 0, so that the user's own SimPy processes run beside
+        the network; ``simulate`` advances both (``env.run`` alone does not advance the network).  None: the
+        kernel makes its own.
     """
 
-    def __init__(self):
+    def __init__(self, env=None):
         self._resolution = 0.1
         self._rng_seed = DEFAULT_RNG_SEED
-        self.env = simpy.Environment(initial_time=0)
+        if env is not None and not isinstance(env, simpy.Environment):
+            raise BadParameter(f"env must be a simpy.Environment, got {type(env).__name__}")
+        if env is not None and env.now != 0:
+            raise BadParameter(f"the environment's clock must be at 0 when the kernel is made (it counts steps "
+                               f"from the start of the simulation), got {env.now}")
+        self.user_env = env is not None
+        """True if the SimPy environment belongs to the user (``Kernel(env=...)``)."""
+        self.env = env if env is not None else simpy.Environment(initial_time=0)
         self.populations = []
         self._first_gids = []
         self.n_nodes = 0
@@ -141,6 +166,14 @@ class Kernel:
         self.check_idle("setting rng_seed")
         self._rng_seed = int(value)
         self._connections_rng = None
+
+    def ms_to_steps(self, t_ms):
+        """Time `t_ms` (ms, a multiple of the resolution) as SimPy time: an integer number of steps."""
+        return int(ms_to_steps(t_ms, self._resolution))
+
+    def steps_to_ms(self, steps):
+        """SimPy time `steps` (int) in ms, with NEST's tick arithmetic."""
+        return float(steps_to_ms(steps, self._resolution))
 
     @property
     def biological_time(self):
@@ -429,6 +462,9 @@ class Kernel:
                 raise IllegalConnection(f"{tpop.model_name} records spikes; {spop.model_name} emits none")
             return
         if spop.emits == "current":
+            if spop.lazy_output and tpop.clock_driven:
+                raise IllegalConnection(f"{spop.model_name} sends a held current, which goes to neurons, not to "
+                                        f"the actor model {tpop.model_name}; connect actors by spikes")
             if not tpop.current_ports:
                 raise IllegalConnection(f"{tpop.model_name} does not accept current input")
             bad = [r for r in np.unique(receptors) if r not in tpop.current_ports]
@@ -506,71 +542,85 @@ class Kernel:
         return [p for p in self.projections.values() if p.source is pop]
 
     def send_spikes(self, pop, batch: SpikeBatch):
-        """Scatter a spike batch of `pop` over its connections into the targets' inboxes."""
+        """Hand a spike batch of `pop` to the receive step of each target population (one call per projection)."""
         if len(batch) == 0:
             return
         if pop.element_type == "neuron":
             self.local_spike_counter += int(batch.multiplicities.sum())
         for proj in pop.outgoing:
-            target = proj.target
             idx, counts = proj.expand(batch.sources)
-            if idx.size == 0:
-                continue
-            if target.element_type == "recorder":
-                # once per connection: unconnected senders are not recorded, a repeated connection records twice
-                target.record_spikes(pop.first_gid + np.repeat(batch.sources, counts),
-                                     np.repeat(batch.stamps, counts), np.repeat(batch.multiplicities, counts),
-                                     None if batch.offsets is None else np.repeat(batch.offsets, counts))
-                continue
-            _, tgt, w, d, r = proj.csr()
-            arrival = np.repeat(batch.stamps, counts) + d[idx]
-            mult = np.repeat(batch.multiplicities, counts)
-            if target.input_mode == "count":
-                value = mult.astype(float)
-            else:
-                value = w[idx] * mult
-                if batch.weights is not None:
-                    value *= np.repeat(batch.weights, counts)
-            target.inbox.add(arrival, r[idx], tgt[idx], value)
+            if idx.size:
+                proj.target.receive_spikes(pop, proj, batch, idx, counts)
 
     def send_per_connection(self, pop, batch: ConnectionBatch):
-        """Deliver events drawn per connection of one projection of `pop`: into the target's inbox (weighted,
-        one dense block per delay and port) or, for a spike recorder, as each connection's spike train."""
-        src, tgt, w, d, r = batch.projection.arrays
-        target, c = batch.projection.target, batch.conns
-        if target.element_type == "recorder":
-            step, col = np.nonzero(batch.values)
-            if step.size:
-                target.record_spikes(pop.first_gid + src[c[col]], batch.first_stamp + step,
-                                     batch.values[step, col].astype(np.int64))
-            return
-        weighted = batch.kind == "current" or target.input_mode != "count"
-        shift = -1 if batch.kind == "current" else 0
-        for delay in np.unique(d[c]):
-            for port in np.unique(r[c]):
-                m = (d[c] == delay) & (r[c] == port)
-                values = batch.values if m.all() else batch.values[:, m]
-                if weighted and np.any(w[c[m]] != 1.0):
-                    values = values * w[c[m]]
-                target.inbox.add_dense(batch.first_stamp + int(delay) + shift, int(port), tgt[c[m]], values,
-                                       workers=self.workers)
+        """Hand events drawn per connection of one projection of `pop` to the target's receive step."""
+        batch.projection.target.receive_per_connection(pop, batch)
 
     def send_samples(self, pop, batch: SampleBatch):
-        """Hand the recordables of one advance of `pop` to every sampler (multimeter) connected to it."""
-        for sampler in pop.samplers:
+        """Hand the recordables of one advance of `pop` to every sampler (multimeter, probe) attached to it."""
+        for sampler in list(pop.samplers):
             sampler.receive_samples(pop, batch)
+
+    def deliver_at(self, step, callback, *args):
+        """Call ``callback(*args)`` when the clock reaches `step`, before the user processes of that step.
+
+        Raises KernelException if `step` lies before the clock (a message would reach the past).
+        """
+        delay = step - self.env.now
+        if delay < 0:
+            raise KernelException(f"a message due at {self.steps_to_ms(step)} ms would be delivered at "
+                                  f"{self.steps_to_ms(self.env.now)} ms, after its time")
+        event = _urgent_timeout(self.env, delay)
+        event.callbacks.append(lambda _: callback(*args))
+
+    def observe(self, nodes, record_from, times, deliver=None):
+        """Ask for samples of recordables of `nodes` at `times`, delivered as messages at their time.
+
+        Parameters
+        ----------
+        nodes : NodeCollection
+            Neurons whose state to sample (models with recordables; not actors).
+        record_from : list of str
+            Recordable names.
+        times : array_like of float
+            Sample times (ms), multiples of the resolution, later than the time the nodes have reached.
+        deliver : callable or None
+            Called with each :class:`~eventsim.messages.Samples` message at its step (an actor passes its
+            mailbox); None: the messages go to the probe's own queue (``yield probe.get()``).
+
+        Returns
+        -------
+        eventsim.probes.Probe
+            One :class:`~eventsim.messages.Samples` message per population and sample time.
+        """
+        if not isinstance(nodes, NodeCollection):
+            raise BadParameter(f"observe: nodes must be a NodeCollection, got {type(nodes).__name__}")
+        nodes.check_valid()
+        if nodes.kernel is not self:
+            raise BadParameter("observe: the nodes belong to another kernel")
+        steps = np.atleast_1d(ms_to_steps(times, self._resolution, "sample time")).astype(np.int64)
+        return Probe(self, list(self.split_by_population(np.asarray(nodes.tolist()))), record_from, steps,
+                     deliver)
 
     # --- running ---------------------------------------------------------------------------
     def _prepare(self, t_end):
         for pop in self.populations:
             pop.upstream = {}
+            pop.lazy_sources = []
             pop.outgoing = self.outgoing(pop)
         for proj in self.projections.values():
             src, tgt = proj.source, proj.target
             if src.samples_targets:
                 src.upstream[tgt] = 0
                 continue
-            d = 0 if tgt.element_type == "recorder" else proj.min_delay - (getattr(src, "emits", "") == "current")
+            if src.clock_driven:
+                d = _clock_source_delay(proj)
+                if d is None:
+                    continue
+                if src.lazy_output and src not in tgt.lazy_sources:
+                    tgt.lazy_sources.append(src)
+            else:
+                d = 0 if tgt.element_type == "recorder" else proj.min_delay - (getattr(src, "emits", "") == "current")
             tgt.upstream[src] = min(d, tgt.upstream.get(src, d))
         for pop in self.populations:
             pop.pre_run()
@@ -600,6 +650,10 @@ class Kernel:
             raise KernelException(f"the kernel cannot continue: {self._failure}; call ResetKernel()")
         if n_steps == 0:
             return
+        if self.env.now != self.steps:
+            raise KernelException(f"the SimPy clock ({self.env.now} steps) is not at the network's time "
+                                  f"({self.steps} steps): advance a kernel's environment with Simulate, not "
+                                  "env.run")
         self.local_spike_counter = 0
         t_end = self.steps + n_steps
         self._prepare(t_end)
@@ -611,11 +665,11 @@ class Kernel:
         try:
             with DeferredInterrupt() as interrupt:
                 self._interrupt = interrupt
-                procs = [env.process(self._population_process(pop, t_end)) for pop in self.populations]
+                for pop in self.populations:
+                    if not pop.clock_driven:
+                        env.process(self._population_process(pop, t_end))
                 reporter.start()
-                env.run(until=simpy.AllOf(env, procs) if procs else t_end)
-                if env.now < t_end:
-                    env.run(until=t_end)
+                self._run_clock(t_end)
         except BaseException as err:
             self._running = False
             self._stop_after(err, recorders)
@@ -636,6 +690,17 @@ class Kernel:
                 self._workers.close()
             self._workers = Workers(self.local_num_threads)
         return self._workers
+
+    def _run_clock(self, t_end):
+        """Run the SimPy clock to `t_end` (steps), including every event at `t_end` itself."""
+        env = self.env
+        env.run(until=t_end)
+        while env.peek() == t_end:
+            env.step()
+        behind = [pop for pop in self.populations if not pop.clock_driven and pop.t < t_end]
+        if behind:
+            raise KernelException(f"{behind[0].model_name} nodes stopped at step {behind[0].t}, not at the end "
+                                  f"of the run ({t_end}): a process of the user's environment held the clock")
 
     def close(self):
         """Release the files of streaming recorders so that other runs may write them, and stop the worker
@@ -712,7 +777,15 @@ class Kernel:
             raise first
 
     def _fresh_environment(self):
-        """Replace the SimPy environment after an interrupted run (its queue holds the stopped processes)."""
+        """Replace the SimPy environment after an interrupted run (its queue holds the stopped processes).
+
+        User processes (actors, processes in a user's environment) cannot be resumed: the kernel then
+        refuses to continue.
+        """
+        if self.user_env or any(pop.clock_driven for pop in self.populations):
+            self._failure = ("the run was interrupted while user processes (actors, or processes of the user's "
+                             "environment) ran; their state cannot be resumed")
+            return
         self.env = simpy.Environment(initial_time=self.steps)
         for pop in self.populations:
             pop.progressed = self.env.event()
@@ -728,19 +801,68 @@ class Kernel:
             for src, d in pop.upstream.items():
                 horizon = min(horizon, src.t + d)
             if horizon <= pop.t:
-                lagging = [src.progressed for src, d in pop.upstream.items() if src.t + d <= pop.t]
-                yield simpy.AnyOf(env, lagging)
+                yield self._inputs_progressed(pop)
                 continue
+            for src in pop.lazy_sources:
+                src.supply(pop, horizon)
             self._advancing = (pop, pop.t)
             pop.advance(pop.t, horizon)
             pop.t = horizon
             self._advancing = None
             event, pop.progressed = pop.progressed, env.event()
-            event.succeed()
+            _succeed_urgently(env, event)
             for rec in self._streaming:
                 rec.flush_during_run()
             if horizon > env.now:
-                yield env.timeout(horizon - env.now)
+                yield _urgent_timeout(env, horizon - env.now)
+
+    def _inputs_progressed(self, pop):
+        """An event that fires (URGENT) when a source that holds `pop` back has progressed: a population's
+        ``progressed`` event, or the clock reaching the step at which a clock-driven source's bound moves."""
+        env = self.env
+        events, wake_at = [], None
+        for src, d in pop.upstream.items():
+            if src.t + d > pop.t:
+                continue
+            if src.clock_driven:
+                at = pop.t + 2 - d            # src.t + d = now - 1 + d exceeds pop.t from this step on
+                wake_at = at if wake_at is None else min(wake_at, at)
+            else:
+                events.append(src.progressed)
+        if wake_at is not None:
+            events.append(_urgent_timeout(env, wake_at - env.now))
+        if len(events) == 1:
+            return events[0]
+        wake = env.event()
+
+        def trigger(_):
+            if not wake.triggered:
+                _succeed_urgently(env, wake)
+        for event in events:
+            event.callbacks.append(trigger)
+        return wake
+
+
+def _succeed_urgently(env, event):
+    """Trigger `event` now with URGENT priority (SimPy's ``succeed`` schedules NORMAL)."""
+    event._ok, event._value = True, None
+    env.schedule(event, URGENT)
+
+
+def _urgent_timeout(env, delay):
+    """A timeout of `delay` steps processed before the NORMAL events (user processes) of its step."""
+    event = simpy.Event(env)
+    event._ok, event._value = True, None
+    env.schedule(event, URGENT, delay)
+    return event
+
+
+def _clock_source_delay(proj):
+    """How far a target may run ahead of a clock-driven source's bound (its clock - 1): the projection's
+    smallest delay; None for recorders, which need not wait (they record what arrives)."""
+    if proj.target.element_type == "recorder" or proj.target.clock_driven:
+        return None
+    return proj.min_delay
 
 
 @functools.lru_cache(maxsize=None)

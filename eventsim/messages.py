@@ -8,6 +8,10 @@ each target's :class:`Inbox` at ``stamp + delay``.  One batch with many targets
 is therefore one delivery, not one scheduled event per target.  A neuron
 population that is observed emits a :class:`SampleBatch` per advance, which
 the kernel hands to the samplers (multimeters) attached to it.
+
+User actors (:class:`eventsim.Actor`) receive what arrives for them as
+:class:`Spikes`, :class:`Current` and :class:`Samples` messages, each at the
+SimPy time of its arrival: one message per node and arrival step.
 """
 
 from collections.abc import Callable
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SpikeBatch", "ConnectionBatch", "SampleBatch", "Inbox"]
+__all__ = ["SpikeBatch", "ConnectionBatch", "SampleBatch", "Inbox", "Spikes", "Current", "Samples"]
 
 
 @dataclass(frozen=True)
@@ -198,3 +202,70 @@ class Inbox:
                     del self._blocks[b]
             k += m
         return out
+
+
+@dataclass(frozen=True)
+class Spikes:
+    """Spikes arriving at one actor node at one step (a message received by :class:`eventsim.Actor`).
+
+    Attributes
+    ----------
+    step : int
+        Arrival step (stamp + delay); the actor receives the message at SimPy time ``step``.
+    time : float
+        Arrival time (ms).
+    senders : numpy.ndarray of int64
+        Global id of the sender of each event, ascending.
+    multiplicities : numpy.ndarray of int64
+        Spikes each event stands for.
+    weights : numpy.ndarray of float64
+        Weight of the connection each event travelled (times the sender's spike weight, if any).
+    receptors : numpy.ndarray of int64
+        Receptor port each event arrived on.
+    """
+
+    step: int
+    time: float
+    senders: np.ndarray
+    multiplicities: np.ndarray
+    weights: np.ndarray
+    receptors: np.ndarray
+
+    def __len__(self):
+        return len(self.senders)
+
+
+@dataclass(frozen=True)
+class Current:
+    """The input current (pA, summed over the sources and weighted) of one actor node for one step.
+
+    A current device sends a value for every step it is active (as in NEST), so
+    an actor connected to one receives one message per step: ``amplitude`` is
+    the current from ``time`` (ms; ``step``) to the next step.
+    """
+
+    step: int
+    time: float
+    amplitude: float
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Recordable values of observed nodes at one step, asked for with ``observe``.
+
+    Attributes
+    ----------
+    step : int
+        Sample step; the message arrives at SimPy time ``step``.
+    time : float
+        Sample time (ms).
+    senders : numpy.ndarray of int64
+        Global ids of the sampled nodes (of one population), ascending.
+    values : dict of str to numpy.ndarray
+        Recordable name -> value of each sender, in the recordable's unit.
+    """
+
+    step: int
+    time: float
+    senders: np.ndarray
+    values: dict

@@ -2,7 +2,7 @@
 
 from .errors import UnknownModelName
 
-__all__ = ["register", "model_class", "node_models", "add_loader"]
+__all__ = ["register", "unregister", "model_class", "node_models", "add_loader"]
 
 _MODELS = {}
 _LOADERS = []
@@ -12,6 +12,11 @@ def register(cls):
     """Class decorator: make `cls` available to ``Create`` under ``cls.model_name``."""
     _MODELS[cls.model_name] = cls
     return cls
+
+
+def unregister(name):
+    """Remove model `name` (a model defined by a user; the built-in models stay)."""
+    _MODELS.pop(name, None)
 
 
 def model_class(name):

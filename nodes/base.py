@@ -84,6 +84,13 @@ class Node:
         Parameters whose value is a list for one node (e.g. ``spike_times``);
         ``Create`` and ``set`` split a value per node only when it is a list
         of such lists.
+    clock_driven : bool
+        True for populations of user actors, which run as SimPy processes on
+        the clock instead of being advanced by the kernel (see
+        :mod:`eventsim.nodes.actor`).
+    lazy_output : bool
+        True for a source that hands its output to a target only when the
+        target is about to read it (:meth:`supply`).
 
     Parameters
     ----------
@@ -109,6 +116,8 @@ class Node:
     array_parameters = frozenset()
     emits_spikes = False
     emits = None
+    clock_driven = False
+    lazy_output = False
 
     @classmethod
     def initial_state_keys(cls):
@@ -215,6 +224,45 @@ class Node:
 
     def advance(self, t_from, t_to):
         """Advance the population from step `t_from` to `t_to` and emit output stamped in (t_from, t_to]."""
+
+    def supply(self, target, until):
+        """Deliver to `target` the output it reads up to step `until` (only for ``lazy_output`` sources)."""
+
+    # --- the receive step: every message for this population arrives through these ------
+    def receive_spikes(self, source, projection, batch, idx, counts):
+        """Receive a spike batch of `source` over `projection`: deposit weight x multiplicity (or the
+        multiplicity, for ``input_mode == "count"``) at ``stamp + delay`` into the inbox.
+
+        ``idx`` are the connections (indices into ``projection.csr()``) the events of `batch` travel,
+        ``counts[k]`` how many of them belong to event k.
+        """
+        _, tgt, w, d, r = projection.csr()
+        arrival = np.repeat(batch.stamps, counts) + d[idx]
+        mult = np.repeat(batch.multiplicities, counts)
+        if self.input_mode == "count":
+            value = mult.astype(float)
+        else:
+            value = w[idx] * mult
+            if batch.weights is not None:
+                value *= np.repeat(batch.weights, counts)
+        self.inbox.add(arrival, r[idx], tgt[idx], value)
+
+    def receive_per_connection(self, source, batch):
+        """Receive events drawn per connection (a :class:`~eventsim.messages.ConnectionBatch`): one dense
+        inbox block per delay and port, weighted (spike counts of ``input_mode == "count"`` targets are not);
+        a current for the step ending at stamp s is the input from ``s + delay - 1`` on."""
+        src, tgt, w, d, r = batch.projection.arrays
+        c = batch.conns
+        weighted = batch.kind == "current" or self.input_mode != "count"
+        shift = -1 if batch.kind == "current" else 0
+        for delay in np.unique(d[c]):
+            for port in np.unique(r[c]):
+                m = (d[c] == delay) & (r[c] == port)
+                values = batch.values if m.all() else batch.values[:, m]
+                if weighted and np.any(w[c[m]] != 1.0):
+                    values = values * w[c[m]]
+                self.inbox.add_dense(batch.first_stamp + int(delay) + shift, int(port), tgt[c[m]], values,
+                                     workers=self.kernel.workers)
 
     def can_absorb(self):
         """Whether nodes of a following ``Create`` call of the same model may join this population."""

@@ -83,6 +83,21 @@ class SpikeRecorder(RecordingDevice):
         if self.streaming:
             self._open_stream()
 
+    def receive_spikes(self, source, projection, batch, idx, counts):
+        """Record a spike batch once per connection: unconnected senders are not recorded, a repeated
+        connection records twice."""
+        self.record_spikes(source.first_gid + np.repeat(batch.sources, counts), np.repeat(batch.stamps, counts),
+                           np.repeat(batch.multiplicities, counts),
+                           None if batch.offsets is None else np.repeat(batch.offsets, counts))
+
+    def receive_per_connection(self, source, batch):
+        """Record spike counts drawn per connection (a poisson_generator's trains) as each connection's train."""
+        src = batch.projection.arrays[0]
+        step, col = np.nonzero(batch.values)
+        if step.size:
+            self.record_spikes(source.first_gid + src[batch.conns[col]], batch.first_stamp + step,
+                               batch.values[step, col].astype(np.int64))
+
     def record_spikes(self, gids, stamps, multiplicities, offsets=None):
         """Store spikes of global ids `gids` at `stamps` (steps) that fall in the recording window.
 

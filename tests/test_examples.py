@@ -1,6 +1,7 @@
 """The examples run end to end as a user runs them: in a fresh process, from the command line."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -127,3 +128,28 @@ def test_fi_sweep_example_writes_one_netcdf_and_one_figure(tmp_path, block_dask)
         assert tree["status"].values.ravel().tolist() == ["ok"] * 40
     assert dict(counts.sizes) == {"level": 5, "amplitude": 4, "seed": 2, "sender": 1}
     assert (counts.sel(amplitude=0.0) < counts.sel(amplitude=450.0)).all()
+
+
+def test_closed_loop_example_holds_the_rate_and_writes_figure_and_recordings(tmp_path):
+    """The PI controller actor brings the neuron's mean rate near each target; the netCDF holds the
+    recorders and the controller's record, and the figure is a PNG."""
+    done = run_example(EXAMPLES / "closed_loop.py", "--out", str(tmp_path), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    rates = [float(x) for x in re.findall(r"mean rate \S+ ms: ([\d.]+) Hz", done.stdout)]
+    assert len(rates) == 2 and abs(rates[0] - 20.0) < 4.0 and abs(rates[1] - 40.0) < 6.0
+    assert (tmp_path / "closed_loop.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with xr.open_datatree(tmp_path / "closed_loop.nc", engine="netcdf4") as tree:
+        assert sorted(tree.children) == ["controller", "neuron", "spikes"]
+        ctrl = tree["controller"].to_dataset()
+        assert ctrl.sizes["time"] == 79 and ctrl["current"].attrs["units"] == "pA"
+        assert set(ctrl["target"].values.tolist()) == {20.0, 40.0}
+
+
+def test_custom_stimulus_example_matches_its_formula(tmp_path):
+    """The sinusoidal current actor's current, as the neuron records it, equals the formula to the bit."""
+    done = run_example(EXAMPLES / "custom_stimulus.py", "--out", str(tmp_path), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "largest deviation of I from the formula: 0 pA over 2995 samples" in done.stdout
+    assert (tmp_path / "custom_stimulus.png").stat().st_size > 0
+    with xr.open_datatree(tmp_path / "custom_stimulus.nc", engine="netcdf4") as tree:
+        assert tree["neuron"]["I"].max() > 200.0

@@ -28,3 +28,16 @@ def test_usage_example_runs_and_writes_its_file(tmp_path):
         assert sorted(tree.children) == ["multimeter_1", "spike_recorder_1"]
         # samples up to the last min_delay slice (199.0 ms) are visible after Simulate(200), as in NEST
         assert tree["multimeter_1"]["V_m"].sizes["time"] == 1990
+
+
+def test_actor_example_runs_as_written(tmp_path):
+    """The README's actor example prints the counter's messages at their arrival times and the recorded
+    spikes (with their multiplicity, stamped when sent)."""
+    section = README.read_text().split("## Event-driven scripts: user actors", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, env={"PYTHONPATH": str(README.parent), "MPLBACKEND": "Agg", "PATH": ""})
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[:2] == ["11.5 ms: 3 spikes from [1]", "21.5 ms: 3 spikes from [1]"]
+    assert lines[-1] == "[10. 10. 10. 20. 20. 20. 30. 30. 30.]"
