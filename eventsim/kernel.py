@@ -611,7 +611,8 @@ class Kernel:
         for proj in self.projections.values():
             src, tgt = proj.source, proj.target
             if src.samples_targets:
-                src.upstream[tgt] = 0
+                if not tgt.clock_driven:           # an actor hands its samples over at the end of the run
+                    src.upstream[tgt] = 0
                 continue
             if src.clock_driven:
                 d = _clock_source_delay(proj)
@@ -670,6 +671,9 @@ class Kernel:
                         env.process(self._population_process(pop, t_end))
                 reporter.start()
                 self._run_clock(t_end)
+                for pop in self.populations:
+                    if pop.clock_driven:
+                        pop.end_run(t_end)
         except BaseException as err:
             self._running = False
             self._stop_after(err, recorders)

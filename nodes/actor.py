@@ -31,7 +31,7 @@ import numpy as np
 import simpy
 
 from eventsim.errors import BadParameter, BadProperty, KernelException
-from eventsim.messages import ConnectionBatch, Current, SpikeBatch, Spikes
+from eventsim.messages import ConnectionBatch, Current, SampleBatch, SpikeBatch, Spikes
 from eventsim.registry import model_class, node_models, register, unregister
 from .base import Node, as_bool, as_float, as_float_array
 
@@ -63,6 +63,11 @@ class Actor:
         :meth:`send_current`.
     ``element_type`` : ``"neuron"`` or ``"stimulator"``
         A stimulator accepts no input (default ``"neuron"``).
+    ``recordables`` : dict
+        Attributes of the node a multimeter may record, name -> unit (default none).  Assign them in
+        ``run`` (``self.rate = ...``); a sample at step s is the value after the node's events at s
+        (NaN before the first assignment).  The multimeter receives an actor's samples at the end of each
+        ``Simulate`` call.
 
     and the generator method :meth:`run`.  Inside it, ``self.env`` is the SimPy environment (its time
     counts steps of the resolution), ``self.now`` the time in ms, ``self.params`` the node's parameters.
@@ -75,6 +80,7 @@ class Actor:
     current_ports = ()
     emits = "spikes"
     element_type = "neuron"
+    recordables = {}
 
     def __init_subclass__(cls, model=None, replace=False, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -82,10 +88,11 @@ class Actor:
             return
         _check_declarations(cls, model)
         population = type(f"{cls.__name__}Population", (ActorPopulation,), {
-            "model_name": model, "actor_class": cls, "defaults": dict(cls.defaults), "units": dict(cls.units),
+            "model_name": model, "actor_class": cls, "defaults": dict(cls.defaults),
             "spike_ports": tuple(cls.spike_ports), "current_ports": tuple(cls.current_ports), "emits": cls.emits,
             "emits_spikes": cls.emits == "spikes", "lazy_output": cls.emits == "current",
-            "element_type": cls.element_type,
+            "element_type": cls.element_type, "recordables": tuple(cls.recordables),
+            "units": {**cls.units, **cls.recordables},
             "array_parameters": frozenset(k for k, v in cls.defaults.items() if _is_list(v)),
             "__doc__": cls.__doc__ or f"Population of {model} actors."})
         _register(population, model, replace)
@@ -95,6 +102,11 @@ class Actor:
         self._population = population
         self._index = index
         self._mailbox = None
+
+    def __setattr__(self, name, value):
+        if name in type(self).recordables:
+            self._population.note_recordable(name, self._index, value)
+        object.__setattr__(self, name, value)
 
     # --- what the node knows ------------------------------------------------------------
     @property
@@ -210,6 +222,10 @@ class ActorPopulation(Node):
         self._supplied = {}
         self._steps_of = {}
         self._send_checks = []
+        self._run_start = kernel.steps
+        """Step at which the current Simulate call began."""
+        self._recorded = {name: (np.full(n, np.nan), []) for name in self.recordables}
+        """Recordable -> (values at ``_sampled_to``, changes since: (step, node, value))."""
 
     @property
     def t(self):
@@ -240,6 +256,7 @@ class ActorPopulation(Node):
     def pre_run(self):
         """Note the targets' smallest delays (for the causality check of sends); start the nodes' processes
         at the first ``Simulate`` after their ``Create``."""
+        self._run_start = self.kernel.steps
         self._send_checks = [(p.target, p.min_delay) for p in self.outgoing
                              if not p.target.clock_driven and p.target.element_type != "recorder"]
         if self._started:
@@ -253,6 +270,32 @@ class ActorPopulation(Node):
                 raise BadParameter(f"{self.model_name}: run() must be a generator (use yield), got "
                                    f"{type(process).__name__}")
             env.process(process)
+
+    # --- recordables ------------------------------------------------------------------------
+    def note_recordable(self, name, i, value):
+        """Node `i` assigned recordable `name` (a number) at the clock's step."""
+        value = as_float(name, value)
+        self._recorded[name][1].append((int(self.kernel.env.now), i, value))
+
+    def end_run(self, t_end):
+        """Hand the samplers (multimeters) the recordables over the steps of this call, up to `t_end`."""
+        t_from = self._run_start
+        if self.samplers and t_end > t_from:
+            self.kernel.send_samples(self, SampleBatch(t_from, t_end, self._reader(t_from)))
+        for values, changes in self._recorded.values():
+            for _, i, value in changes:
+                values[i] = value
+            changes.clear()
+
+    def _reader(self, t_from):
+        def read(name, rows):
+            values, changes = self._recorded[name]
+            out = np.repeat(values[None, :], len(rows), axis=0)
+            steps = t_from + 1 + np.asarray(rows)
+            for step, i, value in changes:          # in the order assigned: the last one of a step wins
+                out[steps >= step, i] = value
+            return out
+        return read
 
     # --- sending --------------------------------------------------------------------------
     def check_can_send(self, what, kind):
@@ -396,6 +439,13 @@ def _check_declarations(cls, model):
     reserved = {"model", "global_id", "element_type", "recordables"} & set(cls.defaults)
     if reserved:
         raise BadParameter(f"actor model {model!r}: {sorted(reserved)[0]!r} is a reserved status key")
+    if not isinstance(cls.recordables, dict) or not all(isinstance(k, str) and isinstance(u, str)
+                                                         for k, u in cls.recordables.items()):
+        raise BadParameter(f"actor model {model!r}: recordables must be a dict of names to units")
+    clash = set(cls.recordables) & (set(cls.defaults) | set(dir(Actor)))
+    if clash:
+        raise BadParameter(f"actor model {model!r}: recordable {sorted(clash)[0]!r} is a parameter or an Actor "
+                           "attribute")
     unknown = set(cls.units) - set(cls.defaults)
     if unknown:
         raise BadParameter(f"actor model {model!r}: units given for {sorted(unknown)[0]!r}, which is no parameter")

@@ -225,6 +225,9 @@ class Node:
     def advance(self, t_from, t_to):
         """Advance the population from step `t_from` to `t_to` and emit output stamped in (t_from, t_to]."""
 
+    def end_run(self, t_end):
+        """Called for clock-driven populations when the clock has run every event up to `t_end` (steps)."""
+
     def supply(self, target, until):
         """Deliver to `target` the output it reads up to step `until` (only for ``lazy_output`` sources)."""
 

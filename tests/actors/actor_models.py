@@ -80,3 +80,24 @@ class WrongSender(nest.Actor, model="test_wrong_sender"):
             self.send_spikes(multiplicity=0)
 
 
+
+
+class Integrator(nest.Actor, model="test_integrator"):
+    """Counts the spikes it received so far (recordable `count`) and halves `level` every `period` ms."""
+
+    defaults = {"period": 2.0}
+    units = {"period": "ms"}
+    recordables = {"count": "1", "level": "pA"}
+
+    def run(self):
+        self.count = 0
+        self.env.process(self.decay())
+        while True:
+            spikes = yield self.receive()
+            self.count += int(spikes.multiplicities.sum())
+
+    def decay(self):
+        self.level = 64.0
+        while True:
+            yield self.timeout(self.params["period"])
+            self.level = self.level / 2

@@ -376,7 +376,8 @@ def test_interrupted_run_with_actors_cannot_continue():
 
 @pytest.mark.parametrize("contract", ["test_defaults_round_trip", "test_unknown_parameter_is_refused_naming_it",
                                       "test_recordables_have_units", "test_model_joins_the_message_path"])
-@pytest.mark.parametrize("model", ["test_relay", "test_listener", "test_step_stimulus", "test_pi_controller"])
+@pytest.mark.parametrize("model", ["test_relay", "test_listener", "test_step_stimulus", "test_pi_controller",
+                                   "test_integrator"])
 def test_actor_models_keep_the_model_contracts(contract, model):
     """The registry's contract tests hold for actor models too."""
     import test_model_contracts
@@ -387,3 +388,35 @@ def test_actor_models_keep_the_model_contracts(contract, model):
 def test_actor_model_refuses_ill_typed_parameters(key):
     import test_model_contracts
     test_model_contracts.test_ill_typed_parameter_is_refused_and_nothing_changes("test_pi_controller", key)
+
+
+@pytest.mark.parametrize("pieces", [[10.0], [2.5, 0.1, 3.4, 4.0]])
+def test_multimeter_records_an_actors_recordables_as_they_were_at_each_sample(pieces):
+    """A sample at t is the attribute after the actor's events at t; Simulate in pieces gives the same."""
+    sg = nest.Create("spike_generator", params={"spike_times": [1.0, 3.0, 3.0, 7.5],
+                                                "spike_multiplicities": [1, 2, 1, 3]})
+    actor = nest.Create("test_integrator", 2, params=[{"period": 2.0}, {"period": 3.0}])
+    nest.Connect(sg, actor, syn_spec={"delay": 0.5})
+    mm = nest.Create("multimeter", params={"interval": 0.5, "record_from": ["count", "level"]})
+    nest.Connect(mm, actor)
+    for t in pieces:
+        nest.Simulate(t)
+    ds = mm.to_dataset()
+    times = ds["time"].values
+    count = ds["count"].values[:, 0]
+    expected_count = np.select([times >= 8.0, times >= 3.5, times >= 1.5], [7, 4, 1], 0)
+    np.testing.assert_array_equal(count, expected_count)
+    level = ds["level"].values
+    np.testing.assert_array_equal(level[:, 0], 64.0 / 2 ** np.floor(times / 2.0 + 1e-9))
+    np.testing.assert_array_equal(level[:, 1], 64.0 / 2 ** np.floor(times / 3.0 + 1e-9))
+    assert ds["level"].attrs["units"] == "pA"
+    assert times[-1] == 9.5                         # samples visible up to the last min_delay slice, as NEST
+
+
+def test_recordables_are_checked_at_class_definition():
+    with pytest.raises(nest.BadParameter, match="recordable 'send_spikes'"):
+        class Clash(nest.Actor, model="test_clash"):
+            recordables = {"send_spikes": "1"}
+
+            def run(self):
+                yield self.timeout(1.0)
