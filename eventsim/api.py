@@ -441,10 +441,10 @@ class RunManager:
 
 
 def Rank():
-    """MPI rank of this process: always 0 (eventsim runs in one process)."""
-    return 0
+    """MPI rank (int) of this process: 0 unless the script runs under ``mpiexec -n R`` (see docs/mpi.md)."""
+    return get_kernel().distribution.rank
 
 
 def NumProcesses():
-    """Number of MPI processes: always 1 (eventsim runs in one process)."""
-    return 1
+    """Number of MPI processes (int) the network is split over: 1 unless run under ``mpiexec -n R``."""
+    return get_kernel().distribution.size

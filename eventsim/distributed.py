@@ -1,0 +1,442 @@
+"""One network over several MPI processes (ranks): which rank holds which node, and the spike exchange.
+
+Under ``mpiexec -n R python model.py`` (R > 1) every rank runs the same script.  Each
+``Create`` of a neuron model gives every rank a population of its *block* of the new nodes
+(consecutive global ids, sizes differing by at most one); the nodes held by the other ranks
+are :class:`RemoteBlock` placeholders, so that global ids, ``NodeCollection`` arithmetic and
+the connection rules see the whole network.  Devices (generators, recorders) are replicated:
+every rank holds each of them, a generator drives the rank's own targets and a recorder records
+the rank's own neurons.
+
+``Connect`` resolves a rule on every rank from the same random stream and keeps only the
+connections a rank owns: those to its neurons, those of its neurons to a recorder, and those of
+a device to a recorder on rank 0.  A connection from a neuron to a neuron leaves from the
+:class:`GroupProxy` of the source's ``Create`` call (all its nodes, on every rank), so that
+spikes of local and remote sources arrive through one path in the same order.
+
+Spikes of neurons are exchanged once per interval of ``D`` steps, the smallest delay of any
+connection from a neuron to a neuron (agreed by all ranks before each ``Simulate``): when every
+local neuron population has reached the interval's end, one ``allgather`` carries the spikes of
+all local neurons (global index, stamp, multiplicity) to every rank; each proxy then sends its
+group's spikes, sorted by stamp and source as one process would emit them, through
+``Kernel.send_spikes`` and advances its time.  A population waits on a proxy as on any source,
+so the kernel's conservative scheme is unchanged: nothing can arrive late, because a spike
+stamped in an interval arrives at least ``D`` steps later.
+
+mpi4py is imported only when the environment says the process runs under MPI with more than one
+rank (``PMI_SIZE``, ``OMPI_COMM_WORLD_SIZE``, ``PMIX_SIZE`` or ``MPI_LOCALNRANKS``) or when
+``EVENTSIM_MPI=1`` asks for it; ``EVENTSIM_MPI=0`` turns distribution off (every rank then runs
+the whole network on its own).
+"""
+
+import os
+import sys
+import traceback
+
+import numpy as np
+import simpy
+
+from .errors import KernelException
+from .messages import SpikeBatch
+
+__all__ = ["LocalDistribution", "MPIDistribution", "RemoteBlock", "GroupProxy", "distribution_for",
+           "mpi_world_size"]
+
+#: Environment variables through which launchers tell a process the number of ranks.
+SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS")
+
+
+def mpi_world_size(environ=None):
+    """Number of ranks (int) the launcher announced in the environment; 1 when not under MPI.
+
+    ``EVENTSIM_MPI=1`` asks for MPI even without such a variable (mpi4py then
+    tells the size); ``EVENTSIM_MPI=0`` gives 1.
+    """
+    environ = os.environ if environ is None else environ
+    flag = environ.get("EVENTSIM_MPI", "").strip()
+    if flag == "0":
+        return 1
+    for name in SIZE_VARIABLES:
+        value = environ.get(name, "").strip()
+        if value.isdigit():
+            return int(value)
+    if flag == "1":
+        return _world().Get_size()
+    return 1
+
+
+def _world():
+    """MPI.COMM_WORLD (imports mpi4py; a clear error naming the extra if it is missing)."""
+    try:
+        from mpi4py import MPI
+    except ImportError as err:
+        raise KernelException("this process runs under MPI but mpi4py is not installed; install it with "
+                              "pip install 'eventsim[mpi]' (or set EVENTSIM_MPI=0 to run the whole network on "
+                              "every rank)") from err
+    return MPI.COMM_WORLD
+
+
+def distribution_for(kernel):
+    """The distribution of a new kernel: :class:`MPIDistribution` under MPI with R > 1, else local."""
+    if mpi_world_size() > 1:
+        comm = _world()
+        if comm.Get_size() > 1:
+            return MPIDistribution(kernel, comm)
+    return LocalDistribution(kernel)
+
+
+class LocalDistribution:
+    """One process holds the whole network: every hook is a no-op."""
+
+    size = 1
+    rank = 0
+    active = False
+
+    def __init__(self, kernel):
+        self.kernel = kernel
+
+    def distributes(self, cls):
+        """Whether nodes of model class `cls` are split over the ranks."""
+        return False
+
+    def agree(self, error):
+        """Make every rank raise if any rank raised `error` (an exception or None)."""
+
+    def local_plans(self, plans, delay):
+        """The connection plans of one ``Connect`` call that this rank stores."""
+        return plans
+
+    def describe(self, pop, status):
+        """Add to a node's `status` (dict) where it lives: nothing in one process."""
+
+    def prepare(self, t_end):
+        """Set up the exchange of a ``Simulate`` call up to step `t_end`."""
+
+    def processes(self, t_end):
+        """Generators of the SimPy processes the exchange needs up to step `t_end`."""
+        return []
+
+    def allgather(self, obj):
+        """`obj` of every rank, as a list in rank order."""
+        return [obj]
+
+    def abort(self, err):
+        """Stop all ranks after `err` interrupted a run on this one."""
+
+    def barrier(self):
+        """Wait until every rank arrives here."""
+
+
+class _Anything:
+    """A container that holds every name: the recordables of a node on another rank (that rank checks)."""
+
+    def __contains__(self, item):
+        return True
+
+    def __iter__(self):
+        return iter(())
+
+
+class RemoteBlock:
+    """Placeholder for the nodes of a ``Create`` call that another rank holds.
+
+    It answers what ``Connect`` and ``GetStatus`` ask of a population without any state:
+    its global ids, its model's ports, and a status naming the rank that holds each node
+    (``local`` False, ``vp``) with the model's parameters as None.  The rank holding the nodes
+    checks connections to them; :meth:`MPIDistribution.agree` makes every rank raise its errors.
+    """
+
+    remote = True
+    samples_targets = False
+    emits_spikes = True
+    emits = "spikes"
+    inbox = None
+    status_version = 0
+
+    def __init__(self, kernel, cls, first_gid, n, owner):
+        self.kernel, self.cls, self.first_gid, self.n, self.owner = kernel, cls, first_gid, n, owner
+        self.model_name = cls.model_name
+        self.element_type = cls.element_type
+        self.spike_ports, self.current_ports = cls.spike_ports, cls.current_ports
+        self.input_mode = cls.input_mode
+        self.array_parameters = cls.array_parameters
+        self.recordables = cls.recordables
+        self.read_only = cls.read_only
+        self.copy_name = None
+        self.t = kernel.steps
+        self.progressed = kernel.env.event()
+        self.upstream, self.samplers, self.outgoing = {}, [], []
+
+    @property
+    def gids(self):
+        """Global ids of the nodes (int64 array)."""
+        return np.arange(self.first_gid, self.first_gid + self.n)
+
+    def initial_state_keys(self):
+        """State keys of the model (as the model class)."""
+        return self.cls.initial_state_keys()
+
+    def recordable_names(self):
+        """Everything: the rank holding the nodes checks what a multimeter records."""
+        return _Anything()
+
+    def n_receptors(self, i):
+        """No bound here: the rank holding the nodes checks receptor types."""
+        return 1 << 30
+
+    def get_status(self, i):
+        """Status of node `i`: where it lives, its parameters as None (they live on rank ``vp``)."""
+        keys = list(self.cls.defaults) + list(self.cls.initial_state_keys())
+        status = dict.fromkeys(keys)
+        status.update(model=self.model_name, global_id=self.first_gid + i, element_type=self.element_type,
+                      local=False, vp=self.owner, thread=0)
+        return status
+
+    def set_status(self, local, updates):
+        """Nothing to store here: the rank holding the nodes validates and stores the values."""
+
+    def pre_run(self):
+        """No state to prepare."""
+
+    def advance(self, t_from, t_to):
+        """No nodes to advance."""
+
+    def max_chunk_steps(self):
+        """Any chunk: the placeholder has no state."""
+        return 1 << 62
+
+    def can_absorb(self):
+        """Placeholders never take in later Create calls."""
+        return False
+
+
+class GroupProxy:
+    """All nodes of one distributed ``Create`` call as a source of connections to neurons on this rank.
+
+    The exchange hands it each interval's spikes of the whole group (global order), which it
+    sends with ``Kernel.send_spikes``; its time :attr:`t` is the end of the last exchanged interval.
+    """
+
+    element_type = "proxy"
+    samples_targets = False
+    emits_spikes = True
+    emits = "spikes"
+    inbox = None
+
+    def __init__(self, kernel, cls, first_gid, n, block):
+        self.kernel, self.first_gid, self.n = kernel, first_gid, n
+        self.model_name = cls.model_name
+        self.copy_name = None
+        self.block = block
+        """The population of this rank's nodes of the group, or None if this rank holds none."""
+        self.t = kernel.steps
+        self.progressed = kernel.env.event()
+        self.upstream, self.samplers, self.outgoing = {}, [], []
+
+    @property
+    def gids(self):
+        """Global ids of the group (int64 array)."""
+        return np.arange(self.first_gid, self.first_gid + self.n)
+
+
+def block_bounds(n, size):
+    """Start of each rank's block of `n` nodes and the end (list of size + 1 int): sizes differ by <= 1."""
+    base, extra = divmod(n, size)
+    bounds = [0]
+    for r in range(size):
+        bounds.append(bounds[-1] + base + (r < extra))
+    return bounds
+
+
+class MPIDistribution(LocalDistribution):
+    """The network split over the ranks of `comm` (an mpi4py communicator with more than one rank)."""
+
+    active = True
+
+    def __init__(self, kernel, comm):
+        super().__init__(kernel)
+        self.comm = comm
+        self.size = comm.Get_size()
+        self.rank = comm.Get_rank()
+        self.groups = []
+        """GroupProxy of every distributed Create call, in creation order."""
+        self.interval = None
+        """Steps between two exchanges (the smallest neuron-to-neuron delay), or None: nothing to exchange."""
+        self.exchange_seconds = 0.0
+        """Wall-clock time spent in the exchange's collectives (s), summed over the kernel's runs."""
+        self.exchanges = 0
+
+    # --- nodes -----------------------------------------------------------------------------
+    def distributes(self, cls):
+        return cls.element_type == "neuron"
+
+    def create(self, cls, model, statuses, initial):
+        """Create this rank's block of a new group of ``len(statuses)`` nodes of `cls`, placeholders for the
+        others, and the group's proxy; the caller counts the nodes."""
+        kernel = self.kernel
+        n, first = len(statuses), kernel.n_nodes + 1
+        bounds = block_bounds(n, self.size)
+        block, made = None, []
+        lo, hi = bounds[self.rank], bounds[self.rank + 1]
+        try:
+            if hi > lo:
+                block = cls(kernel, first + lo, hi - lo, statuses[lo:hi])
+                block.t = kernel.steps
+                block.outbox = []
+                if any(initial[lo:hi]):
+                    block.set_status(range(hi - lo), initial[lo:hi])
+        except Exception as err:
+            self.agree(err)
+            raise
+        self.agree(None)
+        for owner in range(self.size):
+            lo, hi = bounds[owner], bounds[owner + 1]
+            if hi == lo:
+                continue
+            pop = block if owner == self.rank else RemoteBlock(kernel, cls, first + lo, hi - lo, owner)
+            pop.copy_name = kernel._copy_name(model)
+            kernel.populations.append(pop)
+            kernel._first_gids.append(pop.first_gid)
+            made.append(pop)
+        proxy = GroupProxy(kernel, cls, first, n, block)
+        proxy.copy_name = kernel._copy_name(model)
+        for pop in made:
+            pop.group = proxy
+        self.groups.append(proxy)
+
+    def describe(self, pop, status):
+        """A node of this rank (neuron or replicated device) says so: ``local`` True, ``vp`` this rank."""
+        if not getattr(pop, "remote", False):
+            status.update(local=True, vp=self.rank, thread=0)
+
+    # --- connections -------------------------------------------------------------------------
+    def agree(self, error):
+        errors = self.comm.allgather(None if error is None else (type(error), str(error)))
+        failed = [(r, e) for r, e in enumerate(errors) if e is not None]
+        if not failed:
+            return
+        if error is not None:
+            raise error
+        owner, (kind, text) = failed[0]
+        try:
+            err = kind(text)
+        except Exception:
+            err = KernelException(text)
+        err.add_note(f"raised on rank {owner}, which holds the nodes concerned")
+        raise err
+
+    def local_plans(self, plans, delay):
+        """Keep the connections this rank owns; sources of neuron-to-neuron connections become proxies.
+
+        A connection lives on the rank of its target neuron; a neuron's connection to a recorder on the
+        neuron's rank; a device's connection to a recorder on rank 0.
+        """
+        kept = []
+        for spop, tpop, sl, tl, idx in plans:
+            if getattr(tpop, "remote", False):
+                continue
+            group = getattr(spop, "group", None)
+            if tpop.element_type == "recorder":
+                if getattr(spop, "remote", False) or (group is None and self.rank != 0):
+                    continue
+                kept.append((spop, tpop, sl, tl, idx))
+            elif group is not None:
+                kept.append((group, tpop, sl + (spop.first_gid - group.first_gid), tl, idx))
+            else:
+                kept.append((spop, tpop, sl, tl, idx))
+        return kept
+
+    # --- running -------------------------------------------------------------------------------
+    def prepare(self, t_end):
+        kernel = self.kernel
+        streaming = [pop for pop in kernel.populations
+                     if pop.element_type == "recorder" and pop.status.get("record_to") == "netcdf"]
+        if streaming:
+            raise KernelException(f"{streaming[0].model_name} {streaming[0].first_gid} streams to netCDF "
+                                  "(record_to='netcdf'), which is not supported under MPI yet; record to memory "
+                                  "and write all recordings with eventsim.save_recordings(path)")
+        local_min = min((proj.min_delay for proj in kernel.projections.values() if isinstance(proj.source,
+                                                                                              GroupProxy)),
+                        default=1 << 62)
+        from mpi4py import MPI
+        interval = self.comm.allreduce(local_min, op=MPI.MIN)
+        self.interval = None if interval >= 1 << 62 else int(interval)
+        for proxy in self.groups:
+            proxy.t = kernel.steps
+            proxy.outgoing = kernel.outgoing(proxy)
+            if proxy.block is not None:
+                proxy.block.outbox = []
+
+    def processes(self, t_end):
+        if self.interval is None:
+            return []
+        return [self._exchange(t_end)]
+
+    def _exchange(self, t_end):
+        """SimPy process: every interval, wait for the local blocks, exchange their spikes, advance proxies."""
+        import time
+        kernel, env = self.kernel, self.kernel.env
+        blocks = [proxy.block for proxy in self.groups if proxy.block is not None]
+        t = kernel.steps
+        while t < t_end:
+            t_next = min(t + self.interval, t_end)
+            while True:
+                lagging = [b.progressed for b in blocks if b.t < t_next]
+                if not lagging:
+                    break
+                yield simpy.AnyOf(env, lagging)
+            outgoing = self._collect()
+            start = time.perf_counter()
+            gathered = self.comm.allgather(outgoing)
+            self.exchange_seconds += time.perf_counter() - start
+            self.exchanges += 1
+            self._deliver(np.concatenate(gathered), t_next)
+            t = t_next
+
+    def _collect(self):
+        """Rows (group, index in the group, stamp, multiplicity) of the spikes local blocks sent since the last
+        exchange (int64 array of shape (k, 4))."""
+        rows = []
+        for g, proxy in enumerate(self.groups):
+            block = proxy.block
+            if block is None or not block.outbox:
+                continue
+            offset = block.first_gid - proxy.first_gid
+            for batch in block.outbox:
+                part = np.empty((len(batch), 4), dtype=np.int64)
+                part[:, 0] = g
+                part[:, 1] = batch.sources + offset
+                part[:, 2] = batch.stamps
+                part[:, 3] = batch.multiplicities
+                rows.append(part)
+            block.outbox = []
+        return np.concatenate(rows) if rows else np.empty((0, 4), dtype=np.int64)
+
+    def _deliver(self, rows, t_next):
+        """Send each group's gathered spikes through its proxy (sorted by stamp, then source) and advance it."""
+        order = np.lexsort((rows[:, 1], rows[:, 2], rows[:, 0]))
+        rows = rows[order]
+        cuts = np.searchsorted(rows[:, 0], np.arange(len(self.groups) + 1))
+        for g, proxy in enumerate(self.groups):
+            part = rows[cuts[g]:cuts[g + 1]]
+            if len(part) and proxy.outgoing:
+                self.kernel.send_spikes(proxy, SpikeBatch(part[:, 1].copy(), part[:, 2].copy(), part[:, 3].copy()))
+            proxy.t = t_next
+            event, proxy.progressed = proxy.progressed, self.kernel.env.event()
+            event.succeed()
+
+    def allgather(self, obj):
+        return self.comm.allgather(obj)
+
+    def barrier(self):
+        self.comm.Barrier()
+
+    def abort(self, err):
+        """Print `err` with its traceback once (from the rank it arose on) and end every rank: the others would
+        wait forever for this rank's next exchange."""
+        traceback.print_exception(err, file=sys.stderr)
+        sys.stderr.write(f"eventsim: the error above arose on rank {self.rank} of {self.size} during Simulate; "
+                         "all ranks are stopped (MPI_Abort)\n")
+        sys.stderr.flush()
+        self.comm.Abort(1)
+        os._exit(1)
