@@ -14,14 +14,19 @@ a device to a recorder on rank 0.  A connection from a neuron to a neuron leaves
 :class:`GroupProxy` of the source's ``Create`` call (all its nodes, on every rank), so that
 spikes of local and remote sources arrive through one path in the same order.
 
-Spikes of neurons are exchanged once per interval of ``D`` steps, the smallest delay of any
-connection from a neuron to a neuron (agreed by all ranks before each ``Simulate``): when every
-local neuron population has reached the interval's end, one ``allgather`` carries the spikes of
-all local neurons (global index, stamp, multiplicity) to every rank; each proxy then sends its
-group's spikes, sorted by stamp and source as one process would emit them, through
-``Kernel.send_spikes`` and advances its time.  A population waits on a proxy as on any source,
-so the kernel's conservative scheme is unchanged: nothing can arrive late, because a spike
-stamped in an interval arrives at least ``D`` steps later.
+Spikes of neurons are exchanged in rounds.  A proxy's time ``t`` says up to which step all spikes
+of its group have been delivered; a local neuron population can therefore advance to
+``min(proxy.t + delay)`` over its proxies (its *bound*).  A round begins when every local neuron
+population has reached its bound: one ``Iallgather`` carries the spikes the rank's neurons sent
+since the last round (global index, stamp, multiplicity) and the time each local block has
+reached; every proxy then sends its group's spikes, sorted by stamp and source as one process
+emits them, through ``Kernel.send_spikes`` and advances to the time all the group's blocks have
+reached.  A population waits on a proxy as on any source, so the kernel's conservative scheme is
+unchanged and nothing arrives late.  Every round advances the slowest proxy by at least ``D``
+steps, the smallest neuron-to-neuron delay, so a run takes at most one round per ``D`` steps
+(fewer where a group's input does not depend on other neurons: a parrot fed by a generator
+reports the end of the run in the first round).  All ranks see the same times, so they make the
+same rounds.
 
 mpi4py is imported only when the environment says the process runs under MPI with more than one
 rank (``PMI_SIZE``, ``OMPI_COMM_WORLD_SIZE``, ``PMIX_SIZE`` or ``MPI_LOCALNRANKS``) or when
@@ -31,6 +36,7 @@ the whole network on its own).
 
 import os
 import sys
+import time
 import traceback
 
 import numpy as np
@@ -213,8 +219,9 @@ class RemoteBlock:
 class GroupProxy:
     """All nodes of one distributed ``Create`` call as a source of connections to neurons on this rank.
 
-    The exchange hands it each interval's spikes of the whole group (global order), which it
-    sends with ``Kernel.send_spikes``; its time :attr:`t` is the end of the last exchanged interval.
+    Each exchange round hands it the new spikes of the whole group (global order), which it sends
+    with ``Kernel.send_spikes``; its time :attr:`t` is the step every block of the group had
+    reached at the last round (all their spikes up to it are delivered).
     """
 
     element_type = "proxy"
@@ -261,10 +268,12 @@ class MPIDistribution(LocalDistribution):
         self.groups = []
         """GroupProxy of every distributed Create call, in creation order."""
         self.interval = None
-        """Steps between two exchanges (the smallest neuron-to-neuron delay), or None: nothing to exchange."""
+        """The smallest neuron-to-neuron delay (steps), agreed before each run; None: nothing to exchange."""
         self.exchange_seconds = 0.0
         """Wall-clock time spent in the exchange's collectives (s), summed over the kernel's runs."""
         self.exchanges = 0
+        self.capacity = 16
+        """Spikes a rank can send per round in the exchange's first collective; grows as needed."""
 
     # --- nodes -----------------------------------------------------------------------------
     def distributes(self, cls):
@@ -276,6 +285,8 @@ class MPIDistribution(LocalDistribution):
         kernel = self.kernel
         n, first = len(statuses), kernel.n_nodes + 1
         bounds = block_bounds(n, self.size)
+        if self._absorb(cls, model, statuses, initial, bounds):
+            return
         block, made = None, []
         lo, hi = bounds[self.rank], bounds[self.rank + 1]
         try:
@@ -300,9 +311,40 @@ class MPIDistribution(LocalDistribution):
             made.append(pop)
         proxy = GroupProxy(kernel, cls, first, n, block)
         proxy.copy_name = kernel._copy_name(model)
+        owners = [pop.owner if getattr(pop, "remote", False) else self.rank for pop in made]
+        proxy.single_owner = owners[0] if len(owners) == 1 else None
         for pop in made:
             pop.group = proxy
         self.groups.append(proxy)
+
+    def _absorb(self, cls, model, statuses, initial, bounds):
+        """Let the nodes of a Create join the previous group where one process would join them (same model,
+        nothing simulated yet) and both live wholly on one rank, so that they stay one population there (and
+        are integrated together, as in one process); return whether they did."""
+        kernel = self.kernel
+        owners = [r for r in range(self.size) if bounds[r + 1] > bounds[r]]
+        group = self.groups[-1] if self.groups else None
+        last = kernel.populations[-1] if kernel.populations else None
+        if group is None or len(owners) != 1 or group.single_owner != owners[0] or kernel.steps != 0 \
+                or getattr(last, "group", None) is not group or group.copy_name != kernel._copy_name(model):
+            return False
+        remote = getattr(last, "remote", False)
+        if (last.cls if remote else type(last)) is not cls or not cls.can_absorb(last):
+            return False
+        error = None
+        if not remote:
+            try:
+                first_local = last.n
+                last.absorb(statuses)
+                if any(initial):
+                    last.set_status(range(first_local, first_local + len(statuses)), initial)
+            except Exception as err:
+                error = err
+        self.agree(error)
+        if remote:
+            last.n += len(statuses)
+        group.n += len(statuses)
+        return True
 
     def describe(self, pop, status):
         """A node of this rank (neuron or replicated device) says so: ``local`` True, ``vp`` this rank."""
@@ -364,8 +406,8 @@ class MPIDistribution(LocalDistribution):
         for proxy in self.groups:
             proxy.t = kernel.steps
             proxy.outgoing = kernel.outgoing(proxy)
-            if proxy.block is not None:
-                proxy.block.outbox = []
+            if proxy.block is not None:        # None: no neuron-to-neuron connections, nothing to exchange
+                proxy.block.outbox = [] if self.interval is not None else None
 
     def processes(self, t_end):
         if self.interval is None:
@@ -373,25 +415,69 @@ class MPIDistribution(LocalDistribution):
         return [self._exchange(t_end)]
 
     def _exchange(self, t_end):
-        """SimPy process: every interval, wait for the local blocks, exchange their spikes, advance proxies."""
-        import time
-        kernel, env = self.kernel, self.kernel.env
+        """SimPy process: rounds of waiting for the local blocks, exchanging their spikes and times, and advancing
+        the proxies, until every proxy has reached `t_end` (the same number of rounds on every rank)."""
+        env = self.kernel.env
         blocks = [proxy.block for proxy in self.groups if proxy.block is not None]
-        t = kernel.steps
-        while t < t_end:
-            t_next = min(t + self.interval, t_end)
+        while min(proxy.t for proxy in self.groups) < t_end:
             while True:
-                lagging = [b.progressed for b in blocks if b.t < t_next]
+                lagging = [b.progressed for b in blocks if b.t < self._bound(b, t_end)]
                 if not lagging:
                     break
                 yield simpy.AnyOf(env, lagging)
-            outgoing = self._collect()
+            reached = np.full(len(self.groups), t_end, dtype=np.int64)
+            for g, proxy in enumerate(self.groups):
+                if proxy.block is not None:
+                    reached[g] = proxy.block.t
             start = time.perf_counter()
-            gathered = self.comm.allgather(outgoing)
+            rows, times = self._allgather(self._collect(), reached)
             self.exchange_seconds += time.perf_counter() - start
             self.exchanges += 1
-            self._deliver(np.concatenate(gathered), t_next)
-            t = t_next
+            self._deliver(rows, times.min(axis=0))
+
+    @staticmethod
+    def _bound(block, t_end):
+        """How far `block` can advance with the proxies' present times: the end of this round for it."""
+        bound = t_end
+        for src, d in block.upstream.items():
+            if isinstance(src, GroupProxy):
+                bound = min(bound, src.t + d)
+        return bound
+
+    def _allgather(self, rows, header):
+        """Every rank's spike rows (int64, shape (k, 4)) joined in rank order, and every rank's `header` (int64,
+        shape (R, len(header))): one ``Iallgather`` of a buffer with room for :attr:`capacity` rows; only when a
+        rank sent more, an ``Iallgatherv`` of the rest, after which every rank widens the room alike."""
+        width, room, h = rows.shape[1], self.capacity, len(header)
+        send = np.zeros(1 + h + width * room, dtype=np.int64)
+        send[0] = len(rows)
+        send[1:1 + h] = header
+        head = rows[:room]
+        send[1 + h:1 + h + head.size] = head.ravel()
+        recv = np.empty(self.size * send.size, dtype=np.int64)
+        self._wait(self.comm.Iallgather(send, recv))
+        recv = recv.reshape(self.size, send.size)
+        counts = recv[:, 0]
+        parts = [recv[r, 1 + h:1 + h + width * min(int(c), room)].reshape(-1, width) for r, c in enumerate(counts)]
+        if counts.max() > room:
+            sizes = np.maximum(counts - room, 0) * width
+            rest = np.empty(int(sizes.sum()), dtype=np.int64)
+            self._wait(self.comm.Iallgatherv(np.ascontiguousarray(rows[room:]).ravel(), [rest, sizes]))
+            ends = np.cumsum(sizes)
+            parts = [np.concatenate([parts[r], rest[ends[r] - sizes[r]:ends[r]].reshape(-1, width)])
+                     for r in range(self.size)]
+            self.capacity = int(2 ** np.ceil(np.log2(counts.max())))
+        return np.concatenate(parts), recv[:, 1:1 + h]
+
+    @staticmethod
+    def _wait(request):
+        """Complete an MPI request, sleeping between tests: a rank waiting for a slower one leaves the core to
+        other work (MPI's blocking calls spin), at the cost of up to 0.1 ms of latency."""
+        for _ in range(50):
+            if request.Test():
+                return
+        while not request.Test():
+            time.sleep(1e-4)
 
     def _collect(self):
         """Rows (group, index in the group, stamp, multiplicity) of the spikes local blocks sent since the last
@@ -412,8 +498,9 @@ class MPIDistribution(LocalDistribution):
             block.outbox = []
         return np.concatenate(rows) if rows else np.empty((0, 4), dtype=np.int64)
 
-    def _deliver(self, rows, t_next):
-        """Send each group's gathered spikes through its proxy (sorted by stamp, then source) and advance it."""
+    def _deliver(self, rows, reached):
+        """Send each group's gathered spikes through its proxy (sorted by stamp, then source) and advance the proxy
+        to `reached` (per group: the time all its blocks have reached, int64 array)."""
         order = np.lexsort((rows[:, 1], rows[:, 2], rows[:, 0]))
         rows = rows[order]
         cuts = np.searchsorted(rows[:, 0], np.arange(len(self.groups) + 1))
@@ -421,7 +508,7 @@ class MPIDistribution(LocalDistribution):
             part = rows[cuts[g]:cuts[g + 1]]
             if len(part) and proxy.outgoing:
                 self.kernel.send_spikes(proxy, SpikeBatch(part[:, 1].copy(), part[:, 2].copy(), part[:, 3].copy()))
-            proxy.t = t_next
+            proxy.t = int(reached[g])
             event, proxy.progressed = proxy.progressed, self.kernel.env.event()
             event.succeed()
 
@@ -434,9 +521,10 @@ class MPIDistribution(LocalDistribution):
     def abort(self, err):
         """Print `err` with its traceback once (from the rank it arose on) and end every rank: the others would
         wait forever for this rank's next exchange."""
-        traceback.print_exception(err, file=sys.stderr)
-        sys.stderr.write(f"eventsim: the error above arose on rank {self.rank} of {self.size} during Simulate; "
-                         "all ranks are stopped (MPI_Abort)\n")
+        text = "".join(traceback.format_exception(err))
+        sys.stderr.write(text + f"eventsim: the error above arose on rank {self.rank} of {self.size} during "
+                         "Simulate; all ranks are stopped (MPI_Abort)\n")
         sys.stderr.flush()
+        time.sleep(1.0)          # let the launcher pass the message on before it ends the processes
         self.comm.Abort(1)
         os._exit(1)

@@ -561,11 +561,11 @@ class Kernel:
                 continue
             d = 0 if tgt.element_type == "recorder" else proj.min_delay - (getattr(src, "emits", "") == "current")
             tgt.upstream[src] = min(d, tgt.upstream.get(src, d))
+        self.distribution.prepare(t_end)
         for pop in self.populations:
             pop.pre_run()
             if pop.element_type == "recorder":
                 pop.prepare_recording(t_end)
-        self.distribution.prepare(t_end)
 
     def simulate(self, t_ms):
         """Advance the simulation by `t_ms` ms; see :func:`eventsim.Simulate`.

@@ -100,7 +100,49 @@ def run_error(out):
     nest.Simulate(10.0)
 
 
+def streaming(out):
+    """A recorder streaming to netCDF: refused under MPI before anything runs."""
+    neurons = nest.Create("parrot_neuron", 4)
+    sr = nest.Create("spike_recorder", params={"record_to": "netcdf", "filename": f"{out}.nc"})
+    nest.Connect(neurons, sr)
+    try:
+        nest.Simulate(5.0)
+    except Exception as err:
+        text = f"{type(err).__name__}: {err} (at {nest.biological_time} ms)"
+    else:
+        text = "no error"
+    with open(f"{out}.{nest.Rank()}.txt", "w") as f:
+        f.write(text)
+
+
+def poisson(out):
+    """Poisson input (a generator to each neuron of two groups, one with multapses) into a recurrent glif_cond
+    network, and a noise generator; Simulate in pieces."""
+    nest.resolution = 0.1
+    nest.rng_seed = 23
+    exc = nest.Create("glif_cond", 40, params={"V_m": nest.random.uniform(-75.0, -60.0)})
+    inh = nest.Create("glif_cond", 9)
+    pg = nest.Create("poisson_generator", 2, params={"rate": [8000.0, 3000.0]})
+    noise = nest.Create("noise_generator", params={"mean": 50.0, "std": 100.0, "dt": 0.5})
+    nest.Connect(pg[0], exc, syn_spec={"weight": 1.5, "delay": 0.1, "receptor_type": 1})
+    nest.Connect(pg[1], inh, conn_spec={"rule": "fixed_outdegree", "outdegree": 20},
+                 syn_spec={"weight": 2.0, "delay": 0.2, "receptor_type": 1})
+    nest.Connect(noise, exc[::2])
+    nest.Connect(exc, exc + inh, conn_spec={"rule": "fixed_indegree", "indegree": 6},
+                 syn_spec={"weight": 1.0, "delay": 1.0, "receptor_type": 1})
+    nest.Connect(inh, exc, conn_spec={"rule": "fixed_indegree", "indegree": 3},
+                 syn_spec={"weight": 4.0, "delay": 1.0, "receptor_type": 2})
+    sr = nest.Create("spike_recorder", params={"label": "spikes"})
+    nest.Connect(exc + inh, sr)
+    mm = nest.Create("multimeter", params={"interval": 0.5, "record_from": ["V_m", "g_1"], "label": "traces"})
+    nest.Connect(mm, exc[10:30] + inh)
+    nest.Simulate(40.0)
+    nest.Simulate(40.0)
+    nest.save_recordings(out)
+
+
 if __name__ == "__main__":
     np.seterr(all="ignore")
     {"recurrent": recurrent, "status": status, "connect_error": connect_error,
-     "run_error": run_error}[sys.argv[1]](sys.argv[2])
+     "run_error": run_error, "streaming": streaming,
+     "poisson": poisson}[sys.argv[1]](sys.argv[2])
