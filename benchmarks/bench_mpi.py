@@ -40,7 +40,9 @@ def run(python, ranks, n, t_ms, input_kind):
         cmd = [mpiexec(python), "-n", str(ranks)] + cmd
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=H.BENCH_DIR.parent)
+    root = str(H.BENCH_DIR.parent)          # the eventsim of this checkout, not an installed one
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=root, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     line = [x for x in done.stdout.splitlines() if x.startswith("@@BENCH ")][-1]

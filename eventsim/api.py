@@ -341,6 +341,10 @@ def Disconnect(*args, conn_spec=None, syn_spec=None):
         if not isinstance(nc, NodeCollection):
             raise TypeError(f"Disconnect: pre and post must be NodeCollections, got {type(nc).__name__}")
         nc.check_valid()
+    if get_kernel().distribution.active:
+        raise KernelException("Disconnect(pre, post) is not supported under MPI, where each rank holds only the "
+                              "connections to its own neurons; remove connections with "
+                              "Disconnect(nest.GetConnections(...)), which each rank applies to those it holds")
     conn_spec = "one_to_one" if conn_spec is None else conn_spec
     rule = conn_spec if isinstance(conn_spec, str) else conn_spec.get("rule", "all_to_all")
     if rule not in ("one_to_one", "all_to_all") or (isinstance(conn_spec, dict) and set(conn_spec) - {"rule"}):

@@ -68,6 +68,12 @@ def status(out):
         "connection_targets": sorted(np.atleast_1d(conns.get("target")).tolist()) if len(conns) else [],
         "recorded_senders": nest.recordings()["spike_recorder_1"]["spike_sender"].values.tolist(),
     }
+    try:
+        nest.Disconnect(parrots[:1], parrots[:1])
+    except Exception as err:
+        result["disconnect_pairs"] = f"{type(err).__name__}: {err}"
+    nest.Disconnect(nest.GetConnections(source=parrots[:1], target=parrots[:1]))
+    result["connections_after"] = len(nest.GetConnections(target=parrots))
     with open(f"{out}.{nest.Rank()}.json", "w") as f:
         json.dump(result, f)
 

@@ -105,6 +105,11 @@ def test_status_events_and_connections_per_rank(tmp_path):
     assert sorted(r0["events_senders"] + r1["events_senders"]) == sorted(one["events_senders"])
     assert r0["connection_targets"] == [2, 2, 3, 3, 4, 4] and r1["connection_targets"] == [5, 5, 6, 6]
     assert r0["recorded_senders"] == r1["recorded_senders"] == one["recorded_senders"]
+    # pairwise Disconnect is refused (a rank cannot see the others' connections); a SynapseCollection works
+    assert r0["disconnect_pairs"] == r1["disconnect_pairs"]
+    assert r0["disconnect_pairs"].startswith("KernelException: Disconnect(pre, post) is not supported under MPI")
+    assert "disconnect_pairs" not in one and one["connections_after"] == 9
+    assert (r0["connections_after"], r1["connections_after"]) == (5, 4)
 
 
 def test_connect_error_on_one_rank_is_raised_on_all(tmp_path):
