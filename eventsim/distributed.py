@@ -87,8 +87,35 @@ def distribution_for(kernel):
     if mpi_world_size() > 1:
         comm = _world()
         if comm.Get_size() > 1:
+            _stop_all_ranks_on_uncaught_errors(comm)
             return MPIDistribution(kernel, comm)
     return LocalDistribution(kernel)
+
+
+_hook_installed = []
+
+
+def _stop_all_ranks_on_uncaught_errors(comm):
+    """Make an uncaught exception end every rank (the others would wait for this one forever), its traceback
+    printed once: by the rank it arose on, or by rank 0 alone if every rank raised it (see ``agree``)."""
+    if _hook_installed:
+        return
+    _hook_installed.append(True)
+    previous = sys.excepthook
+
+    def hook(kind, value, tb):
+        if getattr(value, "raised_on_every_rank", False):
+            if comm.Get_rank() == 0:
+                previous(kind, value, tb)
+            return
+        previous(kind, value, tb)
+        sys.stderr.write(f"eventsim: uncaught {kind.__name__} on rank {comm.Get_rank()} of {comm.Get_size()}; "
+                         "all ranks are stopped (MPI_Abort)\n")
+        sys.stderr.flush()
+        time.sleep(1.0)          # let the launcher pass the message on before it ends the processes
+        comm.Abort(1)
+
+    sys.excepthook = hook
 
 
 class LocalDistribution:
@@ -358,6 +385,7 @@ class MPIDistribution(LocalDistribution):
         if not failed:
             return
         if error is not None:
+            error.raised_on_every_rank = True
             raise error
         owner, (kind, text) = failed[0]
         try:
@@ -365,6 +393,7 @@ class MPIDistribution(LocalDistribution):
         except Exception:
             err = KernelException(text)
         err.add_note(f"raised on rank {owner}, which holds the nodes concerned")
+        err.raised_on_every_rank = True
         raise err
 
     def local_plans(self, plans, delay):

@@ -147,8 +147,23 @@ def poisson(out):
     nest.save_recordings(out)
 
 
+def user_error(out):
+    """An exception of the script itself on the last rank only, not caught: all ranks end, no hang."""
+    neurons = nest.Create("parrot_neuron", 4)
+    nest.Connect(neurons, neurons, "one_to_one")
+    if nest.Rank() == nest.NumProcesses() - 1:
+        raise ValueError("the script failed on purpose")
+    nest.Simulate(10.0)
+
+
+def uncaught_connect_error(out):
+    """An error every rank raises (found on one), not caught: the traceback appears once, all ranks end."""
+    a = nest.Create("glif_cond", 4, params={"tau_syn": [[2.0, 1.0]] * 3 + [[2.0]], "E_rev": [[0.0, -80.0]] * 3 + [[0.0]]})
+    nest.Connect(a, a, syn_spec={"receptor_type": 2})
+
+
 if __name__ == "__main__":
     np.seterr(all="ignore")
     {"recurrent": recurrent, "status": status, "connect_error": connect_error,
      "run_error": run_error, "streaming": streaming,
-     "poisson": poisson}[sys.argv[1]](sys.argv[2])
+     "poisson": poisson, "user_error": user_error, "uncaught_connect_error": uncaught_connect_error}[sys.argv[1]](sys.argv[2])

@@ -129,6 +129,20 @@ def test_failure_during_a_run_stops_all_ranks(tmp_path):
     assert "arose on rank 1 of 2" in done.stderr
 
 
+def test_uncaught_error_of_the_script_on_one_rank_stops_all(tmp_path):
+    done = run("user_error", tmp_path / "user", 2, check=False)
+    assert done.returncode != 0
+    assert done.stderr.count("ValueError: the script failed on purpose") == 1
+    assert "uncaught ValueError on rank 1 of 2" in done.stderr
+
+
+def test_uncaught_error_raised_on_every_rank_is_shown_once(tmp_path):
+    done = run("uncaught_connect_error", tmp_path / "every", 2, check=False)
+    assert done.returncode != 0
+    assert done.stderr.count("Traceback") == 1
+    assert done.stderr.count("IncompatibleReceptorType: receptor_type 2") == 1
+
+
 def test_streaming_recorder_is_refused_before_the_run(tmp_path):
     """record_to='netcdf' is not supported under MPI: every rank raises before any step, naming the remedy."""
     run("streaming", tmp_path / "stream", 2)
