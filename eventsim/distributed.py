@@ -3,7 +3,7 @@
 Under ``mpiexec -n R python model.py`` (R > 1) every rank runs the same script.  Each
 ``Create`` of a neuron model gives every rank a population of its *block* of the new nodes
 (consecutive global ids, sizes differing by at most one); the nodes held by the other ranks
-are :class:`RemoteBlock` placeholders, so that global ids, ``NodeCollection`` arithmetic and
+are :class:`~eventsim.remote_nodes.RemoteBlock` placeholders, so that global ids, ``NodeCollection`` arithmetic and
 the connection rules see the whole network.  Devices (generators, recorders) are replicated:
 every rank holds each of them, a generator drives the rank's own targets and a recorder records
 the rank's own neurons.
@@ -11,7 +11,7 @@ the rank's own neurons.
 ``Connect`` resolves a rule on every rank from the same random stream and keeps only the
 connections a rank owns: those to its neurons, those of its neurons to a recorder, and those of
 a device to a recorder on rank 0.  A connection from a neuron to a neuron leaves from the
-:class:`GroupProxy` of the source's ``Create`` call (all its nodes, on every rank), so that
+:class:`~eventsim.remote_nodes.GroupProxy` of the source's ``Create`` call (all its nodes, on every rank), so that
 spikes of local and remote sources arrive through one path in the same order.
 
 Spikes of neurons are exchanged in rounds.  A proxy's time ``t`` says up to which step all spikes
@@ -44,9 +44,9 @@ import simpy
 
 from .errors import KernelException
 from .messages import SpikeBatch
+from .remote_nodes import GroupProxy, RemoteBlock, block_bounds
 
-__all__ = ["LocalDistribution", "MPIDistribution", "RemoteBlock", "GroupProxy", "distribution_for",
-           "mpi_world_size"]
+__all__ = ["LocalDistribution", "MPIDistribution", "distribution_for", "mpi_world_size"]
 
 #: Environment variables through which launchers tell a process the number of ranks.
 SIZE_VARIABLES = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "PMIX_SIZE", "MPI_LOCALNRANKS")
@@ -158,128 +158,6 @@ class LocalDistribution:
 
     def barrier(self):
         """Wait until every rank arrives here."""
-
-
-class _Anything:
-    """A container that holds every name: the recordables of a node on another rank (that rank checks)."""
-
-    def __contains__(self, item):
-        return True
-
-    def __iter__(self):
-        return iter(())
-
-
-class RemoteBlock:
-    """Placeholder for the nodes of a ``Create`` call that another rank holds.
-
-    It answers what ``Connect`` and ``GetStatus`` ask of a population without any state:
-    its global ids, its model's ports, and a status naming the rank that holds each node
-    (``local`` False, ``vp``) with the model's parameters as None.  The rank holding the nodes
-    checks connections to them; :meth:`MPIDistribution.agree` makes every rank raise its errors.
-    """
-
-    remote = True
-    samples_targets = False
-    emits_spikes = True
-    emits = "spikes"
-    inbox = None
-    status_version = 0
-
-    def __init__(self, kernel, cls, first_gid, n, owner):
-        self.kernel, self.cls, self.first_gid, self.n, self.owner = kernel, cls, first_gid, n, owner
-        self.model_name = cls.model_name
-        self.element_type = cls.element_type
-        self.spike_ports, self.current_ports = cls.spike_ports, cls.current_ports
-        self.input_mode = cls.input_mode
-        self.array_parameters = cls.array_parameters
-        self.recordables = cls.recordables
-        self.read_only = cls.read_only
-        self.copy_name = None
-        self.t = kernel.steps
-        self.progressed = kernel.env.event()
-        self.upstream, self.samplers, self.outgoing = {}, [], []
-
-    @property
-    def gids(self):
-        """Global ids of the nodes (int64 array)."""
-        return np.arange(self.first_gid, self.first_gid + self.n)
-
-    def initial_state_keys(self):
-        """State keys of the model (as the model class)."""
-        return self.cls.initial_state_keys()
-
-    def recordable_names(self):
-        """Everything: the rank holding the nodes checks what a multimeter records."""
-        return _Anything()
-
-    def n_receptors(self, i):
-        """No bound here: the rank holding the nodes checks receptor types."""
-        return 1 << 30
-
-    def get_status(self, i):
-        """Status of node `i`: where it lives, its parameters as None (they live on rank ``vp``)."""
-        keys = list(self.cls.defaults) + list(self.cls.initial_state_keys())
-        status = dict.fromkeys(keys)
-        status.update(model=self.model_name, global_id=self.first_gid + i, element_type=self.element_type,
-                      local=False, vp=self.owner, thread=0)
-        return status
-
-    def set_status(self, local, updates):
-        """Nothing to store here: the rank holding the nodes validates and stores the values."""
-
-    def pre_run(self):
-        """No state to prepare."""
-
-    def advance(self, t_from, t_to):
-        """No nodes to advance."""
-
-    def max_chunk_steps(self):
-        """Any chunk: the placeholder has no state."""
-        return 1 << 62
-
-    def can_absorb(self):
-        """Placeholders never take in later Create calls."""
-        return False
-
-
-class GroupProxy:
-    """All nodes of one distributed ``Create`` call as a source of connections to neurons on this rank.
-
-    Each exchange round hands it the new spikes of the whole group (global order), which it sends
-    with ``Kernel.send_spikes``; its time :attr:`t` is the step every block of the group had
-    reached at the last round (all their spikes up to it are delivered).
-    """
-
-    element_type = "proxy"
-    samples_targets = False
-    emits_spikes = True
-    emits = "spikes"
-    inbox = None
-
-    def __init__(self, kernel, cls, first_gid, n, block):
-        self.kernel, self.first_gid, self.n = kernel, first_gid, n
-        self.model_name = cls.model_name
-        self.copy_name = None
-        self.block = block
-        """The population of this rank's nodes of the group, or None if this rank holds none."""
-        self.t = kernel.steps
-        self.progressed = kernel.env.event()
-        self.upstream, self.samplers, self.outgoing = {}, [], []
-
-    @property
-    def gids(self):
-        """Global ids of the group (int64 array)."""
-        return np.arange(self.first_gid, self.first_gid + self.n)
-
-
-def block_bounds(n, size):
-    """Start of each rank's block of `n` nodes and the end (list of size + 1 int): sizes differ by <= 1."""
-    base, extra = divmod(n, size)
-    bounds = [0]
-    for r in range(size):
-        bounds.append(bounds[-1] + base + (r < extra))
-    return bounds
 
 
 class MPIDistribution(LocalDistribution):
