@@ -349,6 +349,10 @@ def Disconnect(*args, conn_spec=None, syn_spec=None):
         if not isinstance(nc, NodeCollection):
             raise TypeError(f"Disconnect: pre and post must be NodeCollections, got {type(nc).__name__}")
         nc.check_valid()
+    if get_kernel().distribution.active:
+        raise KernelException("Disconnect(pre, post) is not supported under MPI, where each rank holds only the "
+                              "connections to its own neurons; remove connections with "
+                              "Disconnect(nest.GetConnections(...)), which each rank applies to those it holds")
     conn_spec = "one_to_one" if conn_spec is None else conn_spec
     rule = conn_spec if isinstance(conn_spec, str) else conn_spec.get("rule", "all_to_all")
     if rule not in ("one_to_one", "all_to_all") or (isinstance(conn_spec, dict) and set(conn_spec) - {"rule"}):
@@ -449,10 +453,10 @@ class RunManager:
 
 
 def Rank():
-    """MPI rank of this process: always 0 (eventsim runs in one process)."""
-    return 0
+    """MPI rank (int) of this process: 0 unless the script runs under ``mpiexec -n R`` (see docs/mpi.md)."""
+    return get_kernel().distribution.rank
 
 
 def NumProcesses():
-    """Number of MPI processes: always 1 (eventsim runs in one process)."""
-    return 1
+    """Number of MPI processes (int) the network is split over: 1 unless run under ``mpiexec -n R``."""
+    return get_kernel().distribution.size

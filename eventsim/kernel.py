@@ -32,6 +32,7 @@ import numpy as np
 import simpy
 from simpy.events import URGENT
 
+from .distributed import distribution_for
 from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_layout
 from .errors import (BadDelay, BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
                      KernelException, UnaccessedDictionaryEntry, UnknownNode, UnknownReceptorType,
@@ -122,6 +123,8 @@ class Kernel:
         self._failure = None
         self._interrupt = None
         self._streaming = []
+        self.distribution = distribution_for(self)
+        """Which nodes this process holds and how spikes cross processes (:mod:`eventsim.distributed`)."""
 
     def __reduce__(self):
         raise TypeError(
@@ -282,7 +285,9 @@ class Kernel:
         initial = [{**state_defaults, **{k: v for k, v in p.items() if k not in base}} for p in per_node]
         gids = np.arange(self.n_nodes + 1, self.n_nodes + 1 + n)
         last = self.populations[-1] if self.populations else None
-        if last is not None and type(last) is cls and self.steps == 0 and last.can_absorb() \
+        if self.distribution.distributes(cls):
+            self.distribution.create(cls, model, statuses, initial)
+        elif last is not None and type(last) is cls and self.steps == 0 and last.can_absorb() \
                 and getattr(last, "copy_name", None) == self._copy_name(model):
             # consecutive Create calls of one vectorised model share a population (and its process)
             first_local = last.n
@@ -326,6 +331,7 @@ class Kernel:
         status = pop.get_status(i)
         if getattr(pop, "copy_name", None):
             status["model"] = pop.copy_name
+        self.distribution.describe(pop, status)
         return status
 
     def model_class(self, model):
@@ -361,8 +367,13 @@ class Kernel:
         parts = list(self.split_by_population(gids))
         array_parameters = frozenset().union(*(pop.array_parameters for pop, _, _ in parts))
         per_node = _per_node_params(params, len(gids), "nodes", array_parameters, self.draw_parameter)
-        for pop, local, pos in parts:
-            pop.set_status(local, [per_node[p] for p in pos])
+        try:
+            for pop, local, pos in parts:
+                pop.set_status(local, [per_node[p] for p in pos])
+        except Exception as err:
+            self.distribution.agree(err)
+            raise
+        self.distribution.agree(None)
 
     def set_defaults(self, model, params):
         """Change the defaults of `model` for nodes created later (validated on a probe node)."""
@@ -426,14 +437,19 @@ class Kernel:
         self.check_delay_extrema(delay)
         # check all pairs before storing anything
         plans = []
-        src_groups = list(self.split_by_population(src))
-        for spop, slocal, spos in src_groups:
-            tgt_sub = tgt[spos]
-            for tpop, tlocal, tpos in self.split_by_population(tgt_sub):
-                idx = spos[tpos]
-                self._check_pair(spop, tpop, tlocal, receptor[idx])
-                plans.append((spop, tpop, slocal[tpos], tlocal, idx))
-        for spop, tpop, sl, tl, idx in plans:
+        try:
+            for spop, slocal, spos in list(self.split_by_population(src)):
+                tgt_sub = tgt[spos]
+                for tpop, tlocal, tpos in self.split_by_population(tgt_sub):
+                    idx = spos[tpos]
+                    if not getattr(tpop, "remote", False):       # the rank holding the targets checks
+                        self._check_pair(spop, tpop, tlocal, receptor[idx])
+                    plans.append((spop, tpop, slocal[tpos], tlocal, idx))
+        except Exception as err:
+            self.distribution.agree(err)
+            raise
+        self.distribution.agree(None)
+        for spop, tpop, sl, tl, idx in self.distribution.local_plans(plans, delay):
             if spop.samples_targets:
                 spop.add_target(tpop, tl)
                 if spop not in tpop.samplers:
@@ -547,6 +563,9 @@ class Kernel:
             return
         if pop.element_type == "neuron":
             self.local_spike_counter += int(batch.multiplicities.sum())
+        outbox = getattr(pop, "outbox", None)
+        if outbox is not None:          # a block of a network split over MPI ranks: its spikes go to the exchange
+            outbox.append(batch)
         for proj in pop.outgoing:
             idx, counts = proj.expand(batch.sources)
             if idx.size:
@@ -623,6 +642,7 @@ class Kernel:
             else:
                 d = 0 if tgt.element_type == "recorder" else proj.min_delay - (getattr(src, "emits", "") == "current")
             tgt.upstream[src] = min(d, tgt.upstream.get(src, d))
+        self.distribution.prepare(t_end)
         for pop in self.populations:
             pop.pre_run()
             if pop.element_type == "recorder":
@@ -669,6 +689,8 @@ class Kernel:
                 for pop in self.populations:
                     if not pop.clock_driven:
                         env.process(self._population_process(pop, t_end))
+                for gen in self.distribution.processes(t_end):
+                    env.process(gen)
                 reporter.start()
                 self._run_clock(t_end)
                 for pop in self.populations:
@@ -678,6 +700,7 @@ class Kernel:
             self._running = False
             self._stop_after(err, recorders)
             reporter.finish(quiet=True)
+            self.distribution.abort(err)
             raise
         self._running = False
         self.steps = t_end

@@ -116,14 +116,20 @@ def parameter_attrs(kernel):
     -------
     dict of str to str, int, float or numpy.ndarray
     """
-    by_model = {}
+    by_model, state_keys = {}, {}
     for pop in kernel.populations:
-        if pop.element_type != "recorder":
-            by_model.setdefault(pop.model_name, []).append(pop)
+        if pop.element_type != "recorder" and not getattr(pop, "remote", False):
+            by_model.setdefault(pop.model_name, []).append((pop.first_gid, pop._statuses))
+            state_keys[pop.model_name] = set(pop.initial_state_keys())
+    if kernel.distribution.active:
+        from .gather import gather_statuses
+        all_statuses = gather_statuses(kernel.distribution, by_model)
+        state_keys = {model: set(kernel.model_class(model).initial_state_keys()) for model in all_statuses}
+    else:
+        all_statuses = {model: [s for _, part in parts for s in part] for model, parts in by_model.items()}
     attrs = {}
-    for model, pops in by_model.items():
-        statuses = [status for pop in pops for status in pop._statuses]
-        state = set(pops[0].initial_state_keys())
+    for model, statuses in all_statuses.items():
+        state = state_keys[model]
         for key in sorted(set().union(*statuses) - state):
             attrs[f"{model}{PARAMETER_SEPARATOR}{key}"] = _parameter_value([s.get(key) for s in statuses])
     return attrs
@@ -367,6 +373,9 @@ def recordings(kernel=None):
         if name in groups:
             raise BadParameter(f"two recorders share the group name {name!r}; give them distinct labels")
         groups[name] = pop.to_dataset()
+    if kernel.distribution.active:
+        from .gather import gather_groups
+        groups = gather_groups(kernel.distribution, groups)
     tree = xr.DataTree.from_dict({f"/{name}": ds for name, ds in groups.items()})
     tree.attrs.update(kernel_attrs(kernel), Conventions=CONVENTIONS)
     tree.attrs.update(parameter_attrs(kernel))
@@ -510,8 +519,35 @@ def save_recordings(path, tree=None, *, kernel=None):
     OSError
         Naming the path, if it cannot be written or writing fails (a full
         disk gives ``errno.ENOSPC``); the file at `path` is then unchanged.
+
+    Under MPI every rank must call it: the recordings of all ranks are gathered and rank 0 writes
+    the file; an error on rank 0 is raised on every rank.
     """
+    distribution = (kernel or default_kernel()).distribution
+    if distribution.active:
+        return _save_from_rank_0(distribution, path, tree, kernel)
     check_writable(path)
     if tree is None:
         tree = recordings(kernel)
     return write_netcdf_atomic(with_char_strings(tree), path)
+
+
+def _save_from_rank_0(distribution, path, tree, kernel):
+    """:func:`save_recordings` under MPI: gather on every rank, write on rank 0, raise its errors everywhere."""
+    error = None
+    if distribution.rank == 0:
+        try:
+            check_writable(path)
+        except OSError as err:
+            error = err
+    distribution.agree(error)
+    if tree is None:
+        tree = recordings(kernel)
+    written = None
+    if distribution.rank == 0:
+        try:
+            written = write_netcdf_atomic(with_char_strings(tree), path)
+        except Exception as err:
+            error = err
+    distribution.agree(error)
+    return written if written is not None else Path(os.fspath(path)).absolute()
