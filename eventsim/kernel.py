@@ -721,9 +721,16 @@ class Kernel:
     def _run_clock(self, t_end):
         """Run the SimPy clock to `t_end` (steps), including every event at `t_end` itself."""
         env = self.env
-        env.run(until=t_end)
-        while env.peek() == t_end:
-            env.step()
+        try:
+            env.run(until=t_end)
+            while env.peek() == t_end:
+                env.step()
+        except BaseException as err:
+            original = err.__cause__
+            if original is not None and type(original) is type(err) and original.args == err.args:
+                # SimPy raises a copy of a failed process's exception, caused by it: raise the original
+                raise original from None
+            raise
         behind = [pop for pop in self.populations if not pop.clock_driven and pop.t < t_end]
         if behind:
             raise KernelException(f"{behind[0].model_name} nodes stopped at step {behind[0].t}, not at the end "
