@@ -7,7 +7,7 @@ with its Cython target and its C++ standalone target
 measured runs, each simulator runs once untimed: eventsim and NEST on a tiny
 network (numba's cache, file cache), Brian2 on the case itself (so that its
 Cython modules are in its cache and its standalone project is compiled; that
-first, full compile is reported separately as ``cold compile``).
+build is reported separately).
 
 Writes ``benchmarks/results/network-brian2-<time>.json`` and
 ``network-brian2-latest.md``: per N one row per simulator with the medians of
@@ -98,6 +98,7 @@ def _case_table(n, summary, cold):
                      H.ratio(s["sim_s"], ref["sim_s"]), H.ratio(s["process_s"], ref["process_s"])])
     table = H.markdown_table(header, rows)
     cpp = cold.get("brian2-cpp", {})
-    return (f"{table}\n\nFirst (cold) build of the C++ standalone project: {cpp.get('compile_s', float('nan')):.1f} s "
+    return (f"{table}\n\nBuild of the C++ standalone project in the warm-up run (a full compile unless an earlier "
+            f"run built this case's folder): {cpp.get('compile_s', float('nan')):.1f} s "
             f"(whole process {cpp.get('process_s', float('nan')):.1f} s, CPU {cpp.get('cpu_s', float('nan')):.1f} s; "
             f"a child's CPU time and peak RSS include the processes it waited for: make, the compiler, the binary).")
