@@ -7,8 +7,8 @@ The network of ``workload_network.py``: N glif_cond neurons (lif_r_asc_a), resol
 recorder on all neurons and a multimeter on V_m of the first 10.  Input ``poisson`` (default):
 one poisson_generator of 15 kHz per neuron on receptor 1 (1 nS, 0.05 ms), as the network
 benchmark; its trains depend on R (see docs/mpi.md), so spike counts agree statistically only.
-Input ``dc``: a dc_generator of ``--dc`` pA per neuron and random initial V_m, which gives the
-same spikes on any R.
+Input ``dc``: a dc_generator of ``--dc`` pA (default 400) per neuron and random initial V_m, which
+gives the same spikes on any R (``--save FILE`` writes the recordings to compare).
 
 Rank 0 prints one line ``@@BENCH {json}``: ``sim_s`` (wall time of ``Simulate``, the slowest
 rank), ``sim_cpu_s`` (CPU time of each rank), ``exchange_s`` (time each rank spent in the spike
@@ -28,7 +28,8 @@ parser.add_argument("--n", type=int, default=1000, help="number of neurons")
 parser.add_argument("--t", type=float, default=1000.0, help="simulated time (ms)")
 parser.add_argument("--input", choices=("poisson", "dc"), default="poisson", help="external drive")
 parser.add_argument("--rate", type=float, default=15000.0, help="Poisson input rate per neuron (Hz)")
-parser.add_argument("--dc", type=float, default=220.0, help="dc input per neuron (pA) with --input dc")
+parser.add_argument("--dc", type=float, default=400.0, help="dc input per neuron (pA) with --input dc")
+parser.add_argument("--save", default=None, help="write all recordings to this netCDF file after the run")
 parser.add_argument("--indegree", type=int, default=50, help="recurrent inputs per neuron")
 args = parser.parse_args()
 
@@ -67,6 +68,8 @@ local = {"sim_s": _t_done - _t_sim, "sim_cpu_s": _cpu_done - _cpu_sim,
          "local_neurons": sum(p.n for p in kernel.populations
                               if p.element_type == "neuron" and not getattr(p, "remote", False))}
 every = dist.allgather(local)
+if args.save:
+    nest.save_recordings(args.save)
 if nest.Rank() == 0:
     print("@@BENCH " + json.dumps({
         "workload": "mpi", "n": N, "t_ms": args.t, "input": args.input, "ranks": nest.NumProcesses(),

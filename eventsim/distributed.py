@@ -135,7 +135,7 @@ class LocalDistribution:
     def agree(self, error):
         """Make every rank raise if any rank raised `error` (an exception or None)."""
 
-    def local_plans(self, plans, delay):
+    def local_plans(self, plans):
         """The connection plans of one ``Connect`` call that this rank stores."""
         return plans
 
@@ -277,7 +277,7 @@ class MPIDistribution(LocalDistribution):
         err.raised_on_every_rank = True
         raise err
 
-    def local_plans(self, plans, delay):
+    def local_plans(self, plans):
         """Keep the connections this rank owns; sources of neuron-to-neuron connections become proxies.
 
         A connection lives on the rank of its target neuron; a neuron's connection to a recorder on the

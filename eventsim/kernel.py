@@ -32,8 +32,8 @@ import numpy as np
 import simpy
 from simpy.events import URGENT
 
-from .distributed import distribution_for
 from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_layout
+from .distributed import distribution_for
 from .errors import (BadDelay, BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
                      KernelException, UnaccessedDictionaryEntry, UnknownNode, UnknownReceptorType,
                      UnknownSynapseType)
@@ -449,7 +449,7 @@ class Kernel:
             self.distribution.agree(err)
             raise
         self.distribution.agree(None)
-        for spop, tpop, sl, tl, idx in self.distribution.local_plans(plans, delay):
+        for spop, tpop, sl, tl, idx in self.distribution.local_plans(plans):
             if spop.samples_targets:
                 spop.add_target(tpop, tl)
                 if spop not in tpop.samplers:
