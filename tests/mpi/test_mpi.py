@@ -59,17 +59,6 @@ def test_recurrent_network_is_identical_on_1_2_and_3_ranks(tmp_path):
         assert _same_attrs(other.attrs, one.attrs)
 
 
-def _per_connection_streams():
-    try:
-        import eventsim.nodes.connection_streams  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _per_connection_streams(), reason="Poisson and noise generators draw per target "
-                    "population here, so their trains depend on the split (docs/mpi.md); identical once they draw "
-                    "per connection (eventsim.nodes.connection_streams)")
 def test_poisson_driven_network_is_identical_on_1_2_and_3_ranks(tmp_path):
     """Poisson and noise generators draw each connection's input from its own stream, on the target's rank."""
     run("poisson", tmp_path / "one.nc", 0)
