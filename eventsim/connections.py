@@ -300,7 +300,7 @@ class Projection:
 
     Attributes
     ----------
-    source, target : Node
+    source, target : Population
     synapse_model : str
         Name of the synapse model (``static_synapse`` or a copy of it).
     src, tgt : numpy.ndarray of int64

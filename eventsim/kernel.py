@@ -63,7 +63,7 @@ class Kernel:
     env : simpy.Environment
         Event loop; its time unit is one step of :attr:`resolution`: SimPy time ``k`` is ``k * resolution``
         ms (:meth:`ms_to_steps`, :meth:`steps_to_ms`).
-    populations : list of eventsim.nodes.base.Node
+    populations : list of eventsim.nodes.base.Population
         One entry per ``Create`` call, in creation order.
 
     Parameters

@@ -33,7 +33,7 @@ import simpy
 from eventsim.errors import BadParameter, BadProperty, KernelException
 from eventsim.messages import ConnectionBatch, Current, SampleBatch, SpikeBatch, Spikes
 from eventsim.registry import model_class, node_models, register, unregister
-from .base import Node, as_bool, as_float, as_float_array
+from .base import Population, as_bool, as_float, as_float_array
 
 __all__ = ["Actor", "ActorPopulation", "remove_model"]
 
@@ -198,7 +198,7 @@ class Actor:
         return params
 
 
-class ActorPopulation(Node):
+class ActorPopulation(Population):
     """The nodes of one ``Create`` call of an actor model: one :class:`Actor` instance and process per node.
 
     The kernel does not advance it; its time is the clock's.  Its bound for the targets (``t``) is the

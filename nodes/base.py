@@ -1,13 +1,12 @@
 """Base classes of all node models.
 
-A :class:`Node` is a *population*: the nodes made by one ``Create`` call, with
+A :class:`Population` holds the nodes made by one ``Create`` call (or consecutive calls), with
 consecutive global ids, their own parameters and state, advanced together by
 one SimPy process.  Subclasses declare their metadata (``defaults``, ``units``,
-``recordables``, ports) and implement :meth:`Node.advance`.
+``recordables``, ports) and implement :meth:`Population.advance`.
 """
 
 import copy
-
 import numbers
 
 import numpy as np
@@ -15,7 +14,7 @@ import numpy as np
 from eventsim.errors import BadProperty, UnaccessedDictionaryEntry
 from eventsim.timegrid import grid_ms
 
-__all__ = ["Node", "StimulationDevice", "activity_window", "check_window", "as_float", "as_bool", "as_float_array"]
+__all__ = ["Population", "StimulationDevice", "activity_window", "check_window", "as_float", "as_bool", "as_float_array"]
 
 
 def as_float(name, value):
@@ -55,7 +54,7 @@ def as_float_array(name, value):
     return arr
 
 
-class Node:
+class Population:
     """A population of nodes of one model.
 
     Class attributes declared by subclasses
@@ -284,7 +283,7 @@ class Node:
         return max(self.spike_ports, default=0)
 
 
-class StimulationDevice(Node):
+class StimulationDevice(Population):
     """A device that injects spikes or current, active on ``(origin + start, origin + stop]`` (ms)."""
 
     element_type = "stimulator"

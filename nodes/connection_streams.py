@@ -52,7 +52,7 @@ class ConnectionStreams:
 
     Parameters
     ----------
-    device : eventsim.nodes.base.Node
+    device : eventsim.nodes.base.Population
         The device population (its ``outgoing`` projections are read at :meth:`groups`).
     name : str
         Stream name (the model name), part of every stream's key.

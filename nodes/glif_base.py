@@ -25,7 +25,7 @@ import numpy as np
 from eventsim.errors import BadProperty
 from eventsim.messages import Inbox, SampleBatch, SpikeBatch
 from eventsim.timegrid import TICS_PER_MS, steps_to_ms
-from .base import Node, as_bool, as_float, as_float_array
+from .base import Population, as_bool, as_float, as_float_array
 from .glif_steps import GlifConstants, GlifState, StepCoefficients, StepRecord
 
 __all__ = ["GlifBase", "LEVELS", "FLAGS", "GLIF_DEFAULTS", "GLIF_UNITS", "refractory_steps",
@@ -143,7 +143,7 @@ def check_mechanisms(s, leak):
                               f"voltage_reset_fraction = {s['voltage_reset_fraction']}")
 
 
-class GlifBase(Node):
+class GlifBase(Population):
     """A population of GLIF neurons: shared state, status handling, constants and recording.
 
     Subclasses set ``model_name``, ``defaults``, ``units``, ``leak`` (name of

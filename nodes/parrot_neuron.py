@@ -10,13 +10,13 @@ import numpy as np
 
 from eventsim.messages import Inbox, SpikeBatch
 from eventsim.registry import register
-from .base import Node
+from .base import Population
 
 __all__ = ["ParrotNeuron"]
 
 
 @register
-class ParrotNeuron(Node):
+class ParrotNeuron(Population):
     """Relays incoming spikes with their multiplicity."""
 
     model_name = "parrot_neuron"

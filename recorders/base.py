@@ -17,7 +17,7 @@ import numpy as np
 
 from eventsim.errors import BadParameter, BadProperty
 from eventsim.recording import check_writable
-from eventsim.nodes.base import Node, activity_window, as_bool, as_float, check_window
+from eventsim.nodes.base import Population, activity_window, as_bool, as_float, check_window
 
 __all__ = ["RecordingDevice", "GrowableArray", "RECORD_TO", "STREAM_BUFFER_BYTES"]
 
@@ -108,7 +108,7 @@ class GrowableArray:
         self.size = 0
 
 
-class RecordingDevice(Node):
+class RecordingDevice(Population):
     """A recorder: collects data within its window ``(origin + start, origin + stop]`` (ms).
 
     Parameters (``Create``/``set``)
