@@ -7,7 +7,7 @@ one SimPy process.  Subclasses declare their metadata (``defaults``, ``units``,
 """
 
 import copy
-
+import math
 import numbers
 
 import numpy as np
@@ -20,6 +20,8 @@ __all__ = ["Node", "StimulationDevice", "activity_window", "check_window", "as_f
 
 def as_float(name, value):
     """Return `value` as float, or raise BadProperty naming `name`."""
+    if type(value) is float and math.isfinite(value):
+        return value
     if isinstance(value, (bool, np.bool_)) or not np.isscalar(value):
         raise BadProperty(f"{name} must be a number, got {value!r}")
     try:
@@ -194,15 +196,17 @@ class Node:
         All values are validated on copies first; nothing changes if any is illegal.
         """
         new = []
+        settable_state = self._settable_state()
         for i, upd in zip(local, updates):
+            status = self._statuses[i]
             for k in upd:
                 if k in self.read_only or k in ("model", "global_id", "element_type", "recordables"):
                     raise BadProperty(f"{k!r} of {self.model_name} is read-only")
-                if k not in self._statuses[i] and k not in self._settable_state():
+                if k not in status and k not in settable_state:
                     raise UnaccessedDictionaryEntry(f"{self.model_name} has no parameter {k!r} that can be set; "
-                                                    f"known parameters: {', '.join(sorted(self._statuses[i]))}")
-            merged = {**self._statuses[i], **{k: v for k, v in upd.items() if k in self._statuses[i]}}
-            state = {k: v for k, v in upd.items() if k in self._settable_state()}
+                                                    f"known parameters: {', '.join(sorted(status))}")
+            merged = {**status, **{k: v for k, v in upd.items() if k in status}}
+            state = {k: v for k, v in upd.items() if k in settable_state}
             new.append((i, self.validate(merged), self._validate_state(i, merged, state)))
         for i, status, state in new:
             self._statuses[i] = status
@@ -291,10 +295,26 @@ class StimulationDevice(Node):
         return check_window(self.model_name, status, self._time)
 
     def _time(self, name, value):
-        """`value` as a time on the grid (ms), in NEST's representation; BadProperty if off the grid."""
+        """`value` as a time on the grid (ms), in NEST's representation; BadProperty if off the grid.
+
+        Accepted values are remembered per (type, value, resolution): a SetStatus that changes another
+        parameter re-checks the unchanged times of every node, and this keeps that cheap.
+        """
+        try:
+            key = (type(value), value, self.kernel.resolution)
+            return self._grid_times[key]
+        except (AttributeError, TypeError, KeyError):
+            pass
         v = as_float(name, value)
         self.kernel.check_on_grid(name, v)
-        return grid_ms(v, self.kernel.resolution)
+        out = grid_ms(v, self.kernel.resolution)
+        try:
+            memo = self.__dict__.setdefault("_grid_times", {})
+            if len(memo) < 4096:
+                memo[(type(value), value, self.kernel.resolution)] = out
+        except TypeError:  # unhashable value
+            pass
+        return out
 
     def window_steps(self, i):
         """Activity window of node `i` as integer steps ``(lo, hi]``; ``hi`` may be a large int."""

@@ -17,8 +17,6 @@ ended and the number of connections each projection had, and delivers the
 values of a chunk to the targets' current port (port 0).
 """
 
-import copy
-
 import numpy as np
 
 from eventsim.messages import ConnectionBatch
@@ -46,7 +44,8 @@ class CurrentDevice(StimulationDevice):
 
     def set_status(self, local, updates):
         if self._has_run and self._statuses_at_end is None:
-            self._statuses_at_end = copy.deepcopy(self._statuses)
+            # parameters are replaced on set, never changed in place: copies of the dicts suffice
+            self._statuses_at_end = [dict(s) for s in self._statuses]
         super().set_status(local, updates)
 
     def pre_run(self):
@@ -71,6 +70,25 @@ class CurrentDevice(StimulationDevice):
             active[0] = _window_mask(self.first_step_statuses[i], stamps[:1], self.kernel.resolution)[0]
         return active
 
+    def active_matrix(self, stamps):
+        """Boolean ``(len(stamps), n)`` mask: does node i send in the step ending at each stamp?
+
+        The vectorised :meth:`active_rows` of all nodes at once (same rule, same rounding).
+        """
+        lo, hi = self._windows(self._statuses)
+        active = (stamps[:, None] > lo) & (stamps[:, None] <= hi)
+        if len(stamps) and stamps[0] == self.run_start + 1:
+            lo0, hi0 = self._windows(self.first_step_statuses)
+            active[0] = (stamps[0] > lo0) & (stamps[0] <= hi0)
+        return active
+
+    def _windows(self, statuses):
+        """Activity windows ``(lo, hi]`` in steps (int64 arrays over the nodes) of `statuses`."""
+        h = self.kernel.resolution
+        lo = np.array([_window_bounds(s, h)[0] for s in statuses], dtype=np.int64)
+        hi = np.array([_window_bounds(s, h)[1] for s in statuses], dtype=np.int64)
+        return lo, hi
+
     def first_step_dropped(self, proj, t_from):
         """Mask over the connections of `proj` that carry nothing in step `t_from` (None if none)."""
         if t_from != self.run_start:
@@ -92,6 +110,12 @@ class CurrentDevice(StimulationDevice):
 
 def _window_mask(status, stamps, h):
     """Steps ending at `stamps` whose beginning lies in ``[origin + start, origin + stop)`` of `status`."""
+    lo, hi = _window_bounds(status, h)
+    return (stamps > lo) & (stamps <= hi)
+
+
+def _window_bounds(status, h):
+    """``(lo, hi)`` in steps of the window ``[origin + start, origin + stop)`` of `status` (step `h` ms)."""
     lo = int(round((status["origin"] + status["start"]) / h))
     hi = (1 << 62) if np.isinf(status["stop"]) else int(round((status["origin"] + status["stop"]) / h))
-    return (stamps > lo) & (stamps <= hi)
+    return lo, hi
