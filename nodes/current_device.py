@@ -41,6 +41,8 @@ class CurrentDevice(StimulationDevice):
         """Step at which the current ``Simulate`` call began."""
         self.first_step_statuses = None
         """Parameters that govern the first step of the call (those in force when the last call ended)."""
+        self._first_step_windows = None
+        self._window_cache = None
 
     def set_status(self, local, updates):
         if self._has_run and self._statuses_at_end is None:
@@ -52,6 +54,7 @@ class CurrentDevice(StimulationDevice):
         self.run_start = self.kernel.steps
         self.first_step_statuses = self._statuses_at_end or self._statuses
         self._statuses_at_end = None
+        self._first_step_windows = self._windows(self.first_step_statuses)
         self.is_new = not self._has_run
         self._has_run = True
         for proj in self.kernel.outgoing(self):
@@ -75,18 +78,28 @@ class CurrentDevice(StimulationDevice):
 
         The vectorised :meth:`active_rows` of all nodes at once (same rule, same rounding).
         """
-        lo, hi = self._windows(self._statuses)
+        if self._window_cache is None or self._window_cache[0] != self.status_version:
+            self._window_cache = (self.status_version, *self._windows(self._statuses))
+        _, lo, hi = self._window_cache
         active = (stamps[:, None] > lo) & (stamps[:, None] <= hi)
         if len(stamps) and stamps[0] == self.run_start + 1:
-            lo0, hi0 = self._windows(self.first_step_statuses)
+            lo0, hi0 = self._first_step_windows
             active[0] = (stamps[0] > lo0) & (stamps[0] <= hi0)
         return active
 
     def _windows(self, statuses):
-        """Activity windows ``(lo, hi]`` in steps (int64 arrays over the nodes) of `statuses`."""
+        """Activity windows ``(lo, hi]`` in steps (int64 arrays over the nodes) of `statuses`.
+
+        Same rounding as :func:`_window_bounds` (``np.rint`` rounds half to even, as ``round``).
+        """
         h = self.kernel.resolution
-        lo = np.array([_window_bounds(s, h)[0] for s in statuses], dtype=np.int64)
-        hi = np.array([_window_bounds(s, h)[1] for s in statuses], dtype=np.int64)
+        origin = np.array([s["origin"] for s in statuses], dtype=float)
+        start = np.array([s["start"] for s in statuses], dtype=float)
+        stop = np.array([s["stop"] for s in statuses], dtype=float)
+        lo = np.rint((origin + start) / h).astype(np.int64)
+        finite = ~np.isinf(stop)
+        hi = np.full(len(statuses), 1 << 62, dtype=np.int64)
+        hi[finite] = np.rint((origin[finite] + stop[finite]) / h).astype(np.int64)
         return lo, hi
 
     def first_step_dropped(self, proj, t_from):
