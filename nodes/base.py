@@ -292,7 +292,25 @@ class StimulationDevice(Node):
     common_defaults = {"origin": 0.0, "start": 0.0, "stop": float("inf")}
 
     def validate(self, status):
-        return check_window(self.model_name, status, self._time)
+        # The window of most nodes is unchanged by a SetStatus: remember accepted (origin, start, stop)
+        # triples per resolution and reuse them; anything new goes through check_window.
+        raw = tuple((type(status[k]), status[k]) for k in ("origin", "start", "stop"))
+        try:
+            key = (raw, self.kernel.resolution)
+            window = self._windows_accepted[key]
+        except (AttributeError, TypeError, KeyError):
+            window = None
+        if window is not None:
+            status["origin"], status["start"], status["stop"] = window
+            return status
+        status = check_window(self.model_name, status, self._time)
+        try:
+            memo = self.__dict__.setdefault("_windows_accepted", {})
+            if len(memo) < 4096:
+                memo[(raw, self.kernel.resolution)] = (status["origin"], status["start"], status["stop"])
+        except TypeError:  # unhashable value
+            pass
+        return status
 
     def _time(self, name, value):
         """`value` as a time on the grid (ms), in NEST's representation; BadProperty if off the grid.
