@@ -93,6 +93,12 @@ class Node:
     lazy_output : bool
         True for a source that hands its output to a target only when the
         target is about to read it (:meth:`supply`).
+    independent_parameters : dict
+        Parameters whose check depends on nothing but their own value, each
+        with its check ``fn(name, value) -> stored value`` (raising
+        BadProperty).  A ``set`` that changes only such parameters of a node
+        checks just those instead of calling :meth:`validate` on the node's
+        whole status; :meth:`validate` must apply the same checks to them.
 
     Parameters
     ----------
@@ -111,6 +117,7 @@ class Node:
     units = {}
     recordables = ()
     read_only = ()
+    independent_parameters = {}
     spike_ports = ()
     current_ports = ()
     input_mode = "weight"
@@ -197,8 +204,13 @@ class Node:
         """
         new = []
         settable_state = self._settable_state()
+        independent = self.independent_parameters
         for i, upd in zip(local, updates):
             status = self._statuses[i]
+            if independent and all(k in independent for k in upd):
+                merged = {**status, **{k: independent[k](k, v) for k, v in upd.items()}}
+                new.append((i, merged, self._validate_state(i, merged, {})))
+                continue
             for k in upd:
                 if k in self.read_only or k in ("model", "global_id", "element_type", "recordables"):
                     raise BadProperty(f"{k!r} of {self.model_name} is read-only")

@@ -23,6 +23,7 @@ class DcGenerator(CurrentDevice):
     model_name = "dc_generator"
     defaults = {**StimulationDevice.common_defaults, "amplitude": 0.0}
     units = {"amplitude": "pA"}
+    independent_parameters = {"amplitude": as_float}
 
     def validate(self, status):
         status = super().validate(status)
