@@ -54,12 +54,14 @@ class CurrentDevice(StimulationDevice):
         self.run_start = self.kernel.steps
         self.first_step_statuses = self._statuses_at_end or self._statuses
         self._statuses_at_end = None
-        self._first_step_windows = self._windows(self.first_step_statuses)
+        # None: the first step follows the current parameters (nothing was set since the last call)
+        self._first_step_windows = (None if self.first_step_statuses is self._statuses
+                                    else self._windows(self.first_step_statuses))
         self.is_new = not self._has_run
         self._has_run = True
         for proj in self.kernel.outgoing(self):
             n_old = self._seen.get(id(proj), 0)
-            self._fresh[id(proj)] = np.arange(len(proj)) >= n_old
+            self._fresh[id(proj)] = np.arange(len(proj)) >= n_old if n_old != len(proj) else None
             self._seen[id(proj)] = len(proj)
 
     def active_rows(self, i, stamps):
@@ -83,7 +85,7 @@ class CurrentDevice(StimulationDevice):
         _, lo, hi = self._window_cache
         active = (stamps[:, None] > lo) & (stamps[:, None] <= hi)
         if len(stamps) and stamps[0] == self.run_start + 1:
-            lo0, hi0 = self._first_step_windows
+            lo0, hi0 = self._first_step_windows or (lo, hi)
             active[0] = (stamps[0] > lo0) & (stamps[0] <= hi0)
         return active
 
