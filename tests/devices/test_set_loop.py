@@ -76,3 +76,30 @@ def test_remembered_times_follow_the_resolution():
         drive.set(start=0.3)
     drive.set(start=0.4)
     assert drive.get("start") == 0.4
+
+
+def _independent_models():
+    from eventsim.registry import model_class, node_models
+    return sorted(name for name in node_models() if model_class(name).independent_parameters)
+
+
+@pytest.mark.parametrize("model", _independent_models())
+def test_independent_checks_agree_with_validate(model):
+    """A model's ``independent_parameters`` checks accept and refuse what its full ``validate`` does, and
+    store the same value (the fast path of ``set`` skips ``validate``)."""
+    for name in eventsim.registry.model_class(model).independent_parameters:
+        for value in (2.5, 3, -1.0, 0.0, "x", float("nan"), float("inf"), True, None, [1.0]):
+            results = []
+            for how in ("fast", "full"):
+                eventsim.ResetKernel()
+                node = eventsim.Create(model)
+                eventsim.Simulate(0.1)
+                pop = node._kernel.node_of(node.global_id)[0]
+                if how == "full":
+                    pop.independent_parameters = {}   # this node only: forces validate
+                try:
+                    node.set({name: value})
+                    results.append(("ok", node.get(name)))
+                except BadProperty:
+                    results.append(("refused", None))
+            assert results[0] == results[1], (name, value, results)
