@@ -7,6 +7,7 @@ one SimPy process.  Subclasses declare their metadata (``defaults``, ``units``,
 """
 
 import copy
+import math
 import numbers
 
 import numpy as np
@@ -19,6 +20,8 @@ __all__ = ["Population", "StimulationDevice", "activity_window", "check_window",
 
 def as_float(name, value):
     """Return `value` as float, or raise BadProperty naming `name`."""
+    if type(value) is float and math.isfinite(value):
+        return value
     if isinstance(value, (bool, np.bool_)) or not np.isscalar(value):
         raise BadProperty(f"{name} must be a number, got {value!r}")
     try:
@@ -90,6 +93,12 @@ class Population:
     lazy_output : bool
         True for a source that hands its output to a target only when the
         target is about to read it (:meth:`supply`).
+    independent_parameters : dict
+        Parameters whose check depends on nothing but their own value, each
+        with its check ``fn(name, value) -> stored value`` (raising
+        BadProperty).  A ``set`` that changes only such parameters of a node
+        checks just those instead of calling :meth:`validate` on the node's
+        whole status; :meth:`validate` must apply the same checks to them.
 
     Parameters
     ----------
@@ -108,6 +117,7 @@ class Population:
     units = {}
     recordables = ()
     read_only = ()
+    independent_parameters = {}
     spike_ports = ()
     current_ports = ()
     input_mode = "weight"
@@ -193,15 +203,22 @@ class Population:
         All values are validated on copies first; nothing changes if any is illegal.
         """
         new = []
+        settable_state = self._settable_state()
+        independent = self.independent_parameters
         for i, upd in zip(local, updates):
+            status = self._statuses[i]
+            if independent and all(k in independent for k in upd):
+                merged = {**status, **{k: independent[k](k, v) for k, v in upd.items()}}
+                new.append((i, merged, self._validate_state(i, merged, {})))
+                continue
             for k in upd:
                 if k in self.read_only or k in ("model", "global_id", "element_type", "recordables"):
                     raise BadProperty(f"{k!r} of {self.model_name} is read-only")
-                if k not in self._statuses[i] and k not in self._settable_state():
+                if k not in status and k not in settable_state:
                     raise UnaccessedDictionaryEntry(f"{self.model_name} has no parameter {k!r} that can be set; "
-                                                    f"known parameters: {', '.join(sorted(self._statuses[i]))}")
-            merged = {**self._statuses[i], **{k: v for k, v in upd.items() if k in self._statuses[i]}}
-            state = {k: v for k, v in upd.items() if k in self._settable_state()}
+                                                    f"known parameters: {', '.join(sorted(status))}")
+            merged = {**status, **{k: v for k, v in upd.items() if k in status}}
+            state = {k: v for k, v in upd.items() if k in settable_state}
             new.append((i, self.validate(merged), self._validate_state(i, merged, state)))
         for i, status, state in new:
             self._statuses[i] = status
@@ -290,13 +307,47 @@ class StimulationDevice(Population):
     common_defaults = {"origin": 0.0, "start": 0.0, "stop": float("inf")}
 
     def validate(self, status):
-        return check_window(self.model_name, status, self._time)
+        # The window of most nodes is unchanged by a SetStatus: remember accepted (origin, start, stop)
+        # triples per resolution and reuse them; anything new goes through check_window.
+        raw = tuple((type(status[k]), status[k]) for k in ("origin", "start", "stop"))
+        try:
+            key = (raw, self.kernel.resolution)
+            window = self._windows_accepted[key]
+        except (AttributeError, TypeError, KeyError):
+            window = None
+        if window is not None:
+            status["origin"], status["start"], status["stop"] = window
+            return status
+        status = check_window(self.model_name, status, self._time)
+        try:
+            memo = self.__dict__.setdefault("_windows_accepted", {})
+            if len(memo) < 4096:
+                memo[(raw, self.kernel.resolution)] = (status["origin"], status["start"], status["stop"])
+        except TypeError:  # unhashable value
+            pass
+        return status
 
     def _time(self, name, value):
-        """`value` as a time on the grid (ms), in NEST's representation; BadProperty if off the grid."""
+        """`value` as a time on the grid (ms), in NEST's representation; BadProperty if off the grid.
+
+        Accepted values are remembered per (type, value, resolution): a SetStatus that changes another
+        parameter re-checks the unchanged times of every node, and this keeps that cheap.
+        """
+        try:
+            key = (type(value), value, self.kernel.resolution)
+            return self._grid_times[key]
+        except (AttributeError, TypeError, KeyError):
+            pass
         v = as_float(name, value)
         self.kernel.check_on_grid(name, v)
-        return grid_ms(v, self.kernel.resolution)
+        out = grid_ms(v, self.kernel.resolution)
+        try:
+            memo = self.__dict__.setdefault("_grid_times", {})
+            if len(memo) < 4096:
+                memo[(type(value), value, self.kernel.resolution)] = out
+        except TypeError:  # unhashable value
+            pass
+        return out
 
     def window_steps(self, i):
         """Activity window of node `i` as integer steps ``(lo, hi]``; ``hi`` may be a large int."""

@@ -17,8 +17,6 @@ ended and the number of connections each projection had, and delivers the
 values of a chunk to the targets' current port (port 0).
 """
 
-import copy
-
 import numpy as np
 
 from eventsim.messages import ConnectionBatch
@@ -43,21 +41,27 @@ class CurrentDevice(StimulationDevice):
         """Step at which the current ``Simulate`` call began."""
         self.first_step_statuses = None
         """Parameters that govern the first step of the call (those in force when the last call ended)."""
+        self._first_step_windows = None
+        self._window_cache = None
 
     def set_status(self, local, updates):
         if self._has_run and self._statuses_at_end is None:
-            self._statuses_at_end = copy.deepcopy(self._statuses)
+            # parameters are replaced on set, never changed in place: copies of the dicts suffice
+            self._statuses_at_end = [dict(s) for s in self._statuses]
         super().set_status(local, updates)
 
     def pre_run(self):
         self.run_start = self.kernel.steps
         self.first_step_statuses = self._statuses_at_end or self._statuses
         self._statuses_at_end = None
+        # None: the first step follows the current parameters (nothing was set since the last call)
+        self._first_step_windows = (None if self.first_step_statuses is self._statuses
+                                    else self._windows(self.first_step_statuses))
         self.is_new = not self._has_run
         self._has_run = True
         for proj in self.kernel.outgoing(self):
             n_old = self._seen.get(id(proj), 0)
-            self._fresh[id(proj)] = np.arange(len(proj)) >= n_old
+            self._fresh[id(proj)] = np.arange(len(proj)) >= n_old if n_old != len(proj) else None
             self._seen[id(proj)] = len(proj)
 
     def active_rows(self, i, stamps):
@@ -70,6 +74,35 @@ class CurrentDevice(StimulationDevice):
         if len(stamps) and stamps[0] == self.run_start + 1:
             active[0] = _window_mask(self.first_step_statuses[i], stamps[:1], self.kernel.resolution)[0]
         return active
+
+    def active_matrix(self, stamps):
+        """Boolean ``(len(stamps), n)`` mask: does node i send in the step ending at each stamp?
+
+        The vectorised :meth:`active_rows` of all nodes at once (same rule, same rounding).
+        """
+        if self._window_cache is None or self._window_cache[0] != self.status_version:
+            self._window_cache = (self.status_version, *self._windows(self._statuses))
+        _, lo, hi = self._window_cache
+        active = (stamps[:, None] > lo) & (stamps[:, None] <= hi)
+        if len(stamps) and stamps[0] == self.run_start + 1:
+            lo0, hi0 = self._first_step_windows or (lo, hi)
+            active[0] = (stamps[0] > lo0) & (stamps[0] <= hi0)
+        return active
+
+    def _windows(self, statuses):
+        """Activity windows ``(lo, hi]`` in steps (int64 arrays over the nodes) of `statuses`.
+
+        Same rounding as :func:`_window_bounds` (``np.rint`` rounds half to even, as ``round``).
+        """
+        h = self.kernel.resolution
+        origin = np.array([s["origin"] for s in statuses], dtype=float)
+        start = np.array([s["start"] for s in statuses], dtype=float)
+        stop = np.array([s["stop"] for s in statuses], dtype=float)
+        lo = np.rint((origin + start) / h).astype(np.int64)
+        finite = ~np.isinf(stop)
+        hi = np.full(len(statuses), 1 << 62, dtype=np.int64)
+        hi[finite] = np.rint((origin[finite] + stop[finite]) / h).astype(np.int64)
+        return lo, hi
 
     def first_step_dropped(self, proj, t_from):
         """Mask over the connections of `proj` that carry nothing in step `t_from` (None if none)."""
@@ -92,6 +125,12 @@ class CurrentDevice(StimulationDevice):
 
 def _window_mask(status, stamps, h):
     """Steps ending at `stamps` whose beginning lies in ``[origin + start, origin + stop)`` of `status`."""
+    lo, hi = _window_bounds(status, h)
+    return (stamps > lo) & (stamps <= hi)
+
+
+def _window_bounds(status, h):
+    """``(lo, hi)`` in steps of the window ``[origin + start, origin + stop)`` of `status` (step `h` ms)."""
     lo = int(round((status["origin"] + status["start"]) / h))
     hi = (1 << 62) if np.isinf(status["stop"]) else int(round((status["origin"] + status["stop"]) / h))
-    return (stamps > lo) & (stamps <= hi)
+    return lo, hi

@@ -23,6 +23,7 @@ class DcGenerator(CurrentDevice):
     model_name = "dc_generator"
     defaults = {**StimulationDevice.common_defaults, "amplitude": 0.0}
     units = {"amplitude": "pA"}
+    independent_parameters = {"amplitude": as_float}
 
     def validate(self, status):
         status = super().validate(status)
@@ -31,11 +32,10 @@ class DcGenerator(CurrentDevice):
 
     def advance(self, t_from, t_to):
         stamps = np.arange(t_from + 1, t_to + 1, dtype=np.int64)
-        values = np.zeros((len(stamps), self.n))
-        for i, s in enumerate(self._statuses):
-            amplitude = np.full(len(stamps), s["amplitude"])
-            if t_from == self.run_start:
-                amplitude[0] = self.first_step_statuses[i]["amplitude"]
-            values[:, i] = np.where(self.active_rows(i, stamps), amplitude, 0.0)
+        amplitude = np.array([s["amplitude"] for s in self._statuses], dtype=float)
+        values = np.repeat(amplitude[None, :], len(stamps), axis=0)
+        if t_from == self.run_start and len(stamps):
+            values[0] = [s["amplitude"] for s in self.first_step_statuses]
+        values = np.where(self.active_matrix(stamps), values, 0.0)
         if values.any():
             self.send(t_from, values)
