@@ -108,6 +108,20 @@ def test_steep_conductance_rise_converges_despite_rounding_of_times():
                             receptors=[1, 1, 1, 1, 1, 1, 1, 2], amplitude_times=[5.0], amplitudes=[-582.4836992377802])
 
 
+def test_membrane_following_a_huge_conductance_matches_reference_between_its_steps():
+    """Found by the fuzz: 5e5 nS on C_m 0.02 pF (membrane time constant 4e-8 ms), V following it quasi-statically.
+
+    eventsim agreed with the quasi-static limit V_eq - C/g dV_eq/dt to 4e-9 mV, but the reference read V
+    from Radau's dense output, whose interpolation between the solver's steps is not error-controlled:
+    4.5e-5 mV off at steps 17-19.  The reference now stops the solver at every step.
+    """
+    check_against_reference({"C_m": 0.020096010650380903, "g_m": 4.632442290282439, "E_L": -72.13245986727966,
+                             "tau_syn": [2.6915348039269156, 1.0], "E_rev": [-2.00001, 46.30126188429713]},
+                            0.1, 60, spike_times=[0.2, 0.8, 0.8, 1.3, 4.3, 4.9],
+                            weights=[51792.12674253882, 0.01, 477783.0688746991, 1.0, 1.0, 1.0],
+                            receptors=[1, 1, 2, 1, 1, 1], amplitude_times=[0.5], amplitudes=[0.0])
+
+
 def test_one_stiff_neuron_does_not_stop_the_others():
     """A population with one 1e6 nS input among ordinary neurons runs; the ordinary ones are unchanged."""
     def run(weights):
