@@ -124,6 +124,8 @@ def test_membrane_following_a_huge_conductance_matches_reference_between_its_ste
 
 # Found by the fuzz at 500 examples and still open: |V| of thousands of mV (tiny g_m, large current) off the
 # reference (stable to 2e-11 mV between Radau rtol 1e-10 and 1e-12) by 1.5e-5 .. 5.4e-5 mV, 3e-9 .. 9e-9 relative.
+# Both run through the input-dense path (no quiet stretch of 40 steps): 4-point Gauss-Legendre for the first,
+# with the adaptive quadrature taking steps 4-31 of the second.
 @pytest.mark.xfail(strict=True, reason="issue 10: relative error ~1e-8 of the membrane coefficients at |V| ~ 4e3 mV")
 @pytest.mark.parametrize("params, h, times, weights, receptors, amplitude", [
     ({"C_m": 5.3265451656484775, "g_m": 0.015757190979532314, "E_L": -69.48829792191073,
