@@ -391,7 +391,7 @@ class Kernel:
         state = {**self.model_state_defaults.get(model, {}), **{k: v for k, v in params.items() if k not in base}}
         if state:
             probe.set_status([0], [state])
-        self.model_defaults[model] = {**self.model_defaults.get(model, {}), **probe._statuses[0]}
+        self.model_defaults[model] = {**self.model_defaults.get(model, {}), **probe._params[0]}
         self.model_defaults[model] = {k: v for k, v in self.model_defaults[model].items() if k in base}
         self.model_state_defaults[model] = state
 

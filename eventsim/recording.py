@@ -119,7 +119,7 @@ def parameter_attrs(kernel):
     by_model, state_keys = {}, {}
     for pop in kernel.populations:
         if pop.element_type != "recorder" and not getattr(pop, "remote", False):
-            by_model.setdefault(pop.model_name, []).append((pop.first_gid, pop._statuses))
+            by_model.setdefault(pop.model_name, []).append((pop.first_gid, pop._params))
             state_keys[pop.model_name] = set(pop.initial_state_keys())
     if kernel.distribution.active:
         from .gather import gather_statuses

@@ -51,7 +51,7 @@ class AcGenerator(CurrentDevice):
         t = float(steps_to_ms(self.kernel.steps, h))
         self._a = []
         self._y_before = self._y.copy()
-        for i, s in enumerate(self._statuses):
+        for i, s in enumerate(self._params):
             self._y[i] = initial_phase(s["amplitude"], s["frequency"], s["phase"], t)
             self._a.append(np.array(rotation(s["frequency"], h)))
 
@@ -60,7 +60,7 @@ class AcGenerator(CurrentDevice):
         values = np.zeros((len(stamps), self.n))
         every_step = np.ones(len(stamps), dtype=np.bool_)
         y1 = np.empty(len(stamps))
-        for i, s in enumerate(self._statuses):
+        for i, s in enumerate(self._params):
             rotate(self._y[i], self._a[i], every_step, y1, True)
             offset = s["offset"]
             if t_from == self.run_start:

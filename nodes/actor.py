@@ -127,7 +127,7 @@ class Actor:
     @property
     def params(self):
         """The node's parameters (dict, read-only: change them with ``set``/``SetStatus`` between runs)."""
-        return self._population._statuses[self._index]
+        return self._population._params[self._index]
 
     @property
     def now(self):

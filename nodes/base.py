@@ -153,7 +153,7 @@ class Population:
         """Source population -> smallest delay (steps) of its connections to this one."""
         self.samplers = []
         """Recorders sampling this population (multimeters), in the order they were connected."""
-        self._statuses = self._validate_all(statuses)
+        self._params = self._validate_all(statuses)
         self.inbox = None
         self.status_version = 0
         """Incremented whenever a parameter or settable state changes (lets pre_run skip unchanged work)."""
@@ -187,7 +187,7 @@ class Population:
 
     def get_status(self, i):
         """Parameters and state of local node `i` as a dict (NEST names and units)."""
-        out = copy.deepcopy(self._statuses[i])
+        out = copy.deepcopy(self._params[i])
         out.update(self._state_status(i))
         out.update(model=self.model_name, global_id=self.first_gid + i, element_type=self.element_type)
         if self.recordables:
@@ -206,7 +206,7 @@ class Population:
         settable_state = self._settable_state()
         independent = self.independent_parameters
         for i, upd in zip(local, updates):
-            status = self._statuses[i]
+            status = self._params[i]
             if independent and all(k in independent for k in upd):
                 merged = {**status, **{k: independent[k](k, v) for k, v in upd.items()}}
                 new.append((i, merged, self._validate_state(i, merged, {})))
@@ -221,7 +221,7 @@ class Population:
             state = {k: v for k, v in upd.items() if k in settable_state}
             new.append((i, self.validate(merged), self._validate_state(i, merged, state)))
         for i, status, state in new:
-            self._statuses[i] = status
+            self._params[i] = status
             self._commit_state(i, status, state)
         self.status_version += 1
 
@@ -351,7 +351,7 @@ class StimulationDevice(Population):
 
     def window_steps(self, i):
         """Activity window of node `i` as integer steps ``(lo, hi]``; ``hi`` may be a large int."""
-        return activity_window(self._statuses[i], self.kernel.resolution)
+        return activity_window(self._params[i], self.kernel.resolution)
 
 
 def activity_window(status, resolution):

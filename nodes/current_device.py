@@ -47,15 +47,15 @@ class CurrentDevice(StimulationDevice):
     def set_status(self, local, updates):
         if self._has_run and self._statuses_at_end is None:
             # parameters are replaced on set, never changed in place: copies of the dicts suffice
-            self._statuses_at_end = [dict(s) for s in self._statuses]
+            self._statuses_at_end = [dict(s) for s in self._params]
         super().set_status(local, updates)
 
     def pre_run(self):
         self.run_start = self.kernel.steps
-        self.first_step_statuses = self._statuses_at_end or self._statuses
+        self.first_step_statuses = self._statuses_at_end or self._params
         self._statuses_at_end = None
         # None: the first step follows the current parameters (nothing was set since the last call)
-        self._first_step_windows = (None if self.first_step_statuses is self._statuses
+        self._first_step_windows = (None if self.first_step_statuses is self._params
                                     else self._windows(self.first_step_statuses))
         self.is_new = not self._has_run
         self._has_run = True
@@ -70,7 +70,7 @@ class CurrentDevice(StimulationDevice):
         Active for steps beginning in ``[origin + start, origin + stop)``, judged
         with :attr:`first_step_statuses` for the first step of the call.
         """
-        active = _window_mask(self._statuses[i], stamps, self.kernel.resolution)
+        active = _window_mask(self._params[i], stamps, self.kernel.resolution)
         if len(stamps) and stamps[0] == self.run_start + 1:
             active[0] = _window_mask(self.first_step_statuses[i], stamps[:1], self.kernel.resolution)[0]
         return active
@@ -81,7 +81,7 @@ class CurrentDevice(StimulationDevice):
         The vectorised :meth:`active_rows` of all nodes at once (same rule, same rounding).
         """
         if self._window_cache is None or self._window_cache[0] != self.status_version:
-            self._window_cache = (self.status_version, *self._windows(self._statuses))
+            self._window_cache = (self.status_version, *self._windows(self._params))
         _, lo, hi = self._window_cache
         active = (stamps[:, None] > lo) & (stamps[:, None] <= hi)
         if len(stamps) and stamps[0] == self.run_start + 1:

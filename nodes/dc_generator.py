@@ -32,7 +32,7 @@ class DcGenerator(CurrentDevice):
 
     def advance(self, t_from, t_to):
         stamps = np.arange(t_from + 1, t_to + 1, dtype=np.int64)
-        amplitude = np.array([s["amplitude"] for s in self._statuses], dtype=float)
+        amplitude = np.array([s["amplitude"] for s in self._params], dtype=float)
         values = np.repeat(amplitude[None, :], len(stamps), axis=0)
         if t_from == self.run_start and len(stamps):
             values[0] = [s["amplitude"] for s in self.first_step_statuses]

@@ -200,10 +200,10 @@ class GlifBase(Population):
     def _allocate_state(self, old=None):
         """Allocate the state arrays for all nodes, keeping the values of the first nodes from `old`."""
         n = self.n
-        R = max(self.port_count(s) for s in self._statuses)
-        J = max(len(s["asc_decay"]) for s in self._statuses)
+        R = max(self.port_count(s) for s in self._params)
+        J = max(len(s["asc_decay"]) for s in self._params)
         J = max(J, self.initial_asc_len)
-        self.V = np.array([self.initial_V_m - s["E_L"] for s in self._statuses])
+        self.V = np.array([self.initial_V_m - s["E_L"] for s in self._params])
         for name in self.syn_state:
             setattr(self, name, np.zeros((self.syn_rows(R), n)))
         self.theta_s = np.zeros(n)
@@ -232,8 +232,8 @@ class GlifBase(Population):
 
     def absorb(self, statuses):
         old = {k: getattr(self, k) for k in self._state_names()}
-        self._statuses += self._validate_all(statuses)
-        self.n = len(self._statuses)
+        self._params += self._validate_all(statuses)
+        self.n = len(self._params)
         self._allocate_state(old)
 
     # --- status ------------------------------------------------------------------
@@ -246,15 +246,15 @@ class GlifBase(Population):
 
     def set_status(self, local, updates):
         local = list(local)
-        V_m_before = {i: self.V[i] + self._statuses[i]["E_L"] for i in local}
+        V_m_before = {i: self.V[i] + self._params[i]["E_L"] for i in local}
         super().set_status(local, updates)
         for i, upd in zip(local, updates):
             if "E_L" in upd and "V_m" not in upd:
                 # NEST keeps V_m's absolute value when E_L changes; V is stored relative to E_L
-                self.V[i] = V_m_before[i] - self._statuses[i]["E_L"]
+                self.V[i] = V_m_before[i] - self._params[i]["E_L"]
 
     def _validate_state(self, i, status, state):
-        ports = self.port_count(self._statuses[i])
+        ports = self.port_count(self._params[i])
         if self.port_count(status) != ports and self.kernel.has_incoming_spikes(self, [i])[0]:
             raise BadProperty(f"Setting status of a {self.model_name!r} with node ID {self.first_gid + i}: The neuron "
                               "has connections, therefore the number of ports cannot be reduced (or changed): it "
@@ -289,11 +289,11 @@ class GlifBase(Population):
             self.asc_len[i] = len(asc)
 
     def n_receptors(self, i):
-        return self.port_count(self._statuses[i])
+        return self.port_count(self._params[i])
 
     def _glif_state_status(self, i):
         """V_m, ASCurrents and the threshold components of local node `i`."""
-        s = self._statuses[i]
+        s = self._params[i]
         return {"V_m": float(self.V[i] + s["E_L"]), "ASCurrents": self.asc[:self.asc_len[i], i].copy(),
                 "threshold_spike": float(self.theta_s[i]), "threshold_voltage": float(self.theta_v[i]),
                 "t_spike": self.t_spike(i)}
@@ -325,7 +325,7 @@ class GlifBase(Population):
         ``self.g_leak`` (nS) and ``self.E_L`` (mV).
         """
         h = self.kernel.resolution
-        st = self._statuses
+        st = self._params
         col = lambda k: np.array([s[k] for s in st], dtype=float)  # noqa: E731
         self.h = h
         self.C_m, self.g_leak, self.E_L = col("C_m"), col(self.leak), col("E_L")

@@ -121,7 +121,7 @@ class GlifCond(GlifBase):
         return s
 
     def _state_status(self, i):
-        s = self._statuses[i]
+        s = self._params[i]
         n_ports = len(s["tau_syn"])
         return {"V_m": float(self.V[i] + s["E_L"]), "ASCurrents": self.asc[:self.asc_len[i], i].copy(),
                 "ASCurrents_sum": float(self.S[i]), "threshold_spike": float(self.theta_s[i]),
@@ -132,7 +132,7 @@ class GlifCond(GlifBase):
 
     def recordable_names(self):
         """Names a multimeter can record from every node of this population."""
-        n_ports = min(len(s["tau_syn"]) for s in self._statuses)
+        n_ports = min(len(s["tau_syn"]) for s in self._params)
         return ["V_m", "I"] + [f"g_{r + 1}" for r in range(n_ports)] + ["threshold", "threshold_spike",
                                                                     "threshold_voltage", "ASCurrents_sum"]
 
@@ -149,7 +149,7 @@ class GlifCond(GlifBase):
         n_ports = self.g.shape[0]
         self.tau = np.ones((n_ports, self.n))
         self.dE = np.zeros((n_ports, self.n))
-        st = self._statuses
+        st = self._params
         counts = np.fromiter((len(s["tau_syn"]) for s in st), dtype=np.int64, count=self.n)
         for r in np.unique(counts[counts > 0]).tolist():   # one block per number of receptors
             idx = np.flatnonzero(counts == r)

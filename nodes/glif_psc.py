@@ -144,7 +144,7 @@ class GlifPsc(GlifBase):
         rows = self.y1.shape[0]
         tau = np.ones((rows, self.n))
         self.scale = np.zeros((rows, self.n))
-        for i, s in enumerate(self._statuses):
+        for i, s in enumerate(self._params):
             for c, (_, tau_c, amplitude) in enumerate(self.components(s)):
                 tau[c, i] = tau_c
                 self.scale[c, i] = np.e / tau_c * amplitude

@@ -64,14 +64,14 @@ class InhomogeneousPoissonGenerator(PoissonGenerator):
             if ("rate_times" in upd) != ("rate_values" in upd):
                 raise BadProperty("inhomogeneous_poisson_generator: Rate times and values must be reset together "
                                   f"(got only {'rate_times' if 'rate_times' in upd else 'rate_values'})")
-            if "allow_offgrid_times" in upd and "rate_times" not in upd and len(self._statuses[i]["rate_times"]):
+            if "allow_offgrid_times" in upd and "rate_times" not in upd and len(self._params[i]["rate_times"]):
                 raise BadProperty("inhomogeneous_poisson_generator: allow_offgrid_times: Option can only be set "
                                   "together with rate times or if no rate times have been set")
         super().set_status(local, updates)
 
     def _plan(self, i, stamps):
         """Rows of `stamps` at which node `i` draws and the mean count per step of each; None if none."""
-        s = self._statuses[i]
+        s = self._params[i]
         if len(s["rate_values"]) == 0:
             return None
         h = self.kernel.resolution

@@ -73,14 +73,14 @@ class NoiseGenerator(CurrentDevice):
         h = self.kernel.resolution
         t = float(steps_to_ms(self.kernel.steps, h))
         self._a, self._dt_steps = [], []
-        for i, s in enumerate(self._statuses):
+        for i, s in enumerate(self._params):
             self._y[i] = initial_phase(1.0, s["frequency"], s["phase"], t)
             self._a.append(np.array(rotation(s["frequency"], h)))
             self._dt_steps.append(ms_to_steps(s["dt"], h, "dt"))
 
     def _draw_steps(self, i, stamps):
         """Rows of `stamps` at which node `i` draws new amplitudes, their mean and std (pA), and the active mask."""
-        s = self._statuses[i]
+        s = self._params[i]
         active = self.active_rows(i, stamps)
         y1 = np.empty(len(stamps))
         rotate(self._y[i], self._a[i], active & (s["std_mod"] != 0.0), y1, False)

@@ -68,7 +68,7 @@ class PoissonGenerator(StimulationDevice):
         of one per row); None if it draws nothing."""
         lo, hi = self.window_steps(i)
         active = (stamps - 1 > lo) & (stamps - 1 <= hi)
-        rate = self._statuses[i]["rate"]
+        rate = self._params[i]["rate"]
         if not active.any() or rate == 0:
             return None
         return np.flatnonzero(active), rate * self.kernel.resolution * 1e-3

@@ -98,7 +98,7 @@ class SpikeGenerator(StimulationDevice):
     def pre_run(self):
         h = self.kernel.resolution
         src, stamps, mult, weights, offsets = [], [], [], [], []
-        for i, s in enumerate(self._statuses):
+        for i, s in enumerate(self._params):
             lo, hi = self.window_steps(i)
             origin_steps = int(round(s["origin"] / h))
             grid = precise_steps(s["spike_times"], h) if s["precise_times"] else offgrid_to_steps(s["spike_times"], h)
@@ -117,7 +117,7 @@ class SpikeGenerator(StimulationDevice):
         self._stamps = np.concatenate(stamps)[order]
         self._mult = np.concatenate(mult)[order]
         self._weights = np.concatenate(weights)[order]
-        self._has_weights = any(len(s["spike_weights"]) for s in self._statuses)
+        self._has_weights = any(len(s["spike_weights"]) for s in self._params)
         self._offsets = np.concatenate(offsets)[order]
         self._has_offsets = bool(np.any(self._offsets != 0.0))
 

@@ -63,7 +63,7 @@ class StepCurrentGenerator(CurrentDevice):
     def pre_run(self):
         super().pre_run()
         h = self.kernel.resolution
-        self._steps = [np.round(s["amplitude_times"] / h).astype(np.int64) for s in self._statuses]
+        self._steps = [np.round(s["amplitude_times"] / h).astype(np.int64) for s in self._params]
 
     def _amplitudes(self, status, steps, begin):
         """Amplitude (pA) in force at the beginning `begin` (steps) of each step; 0 before the first time."""
@@ -76,7 +76,7 @@ class StepCurrentGenerator(CurrentDevice):
         stamps = np.arange(t_from + 1, t_to + 1, dtype=np.int64)
         values = np.zeros((len(stamps), self.n))
         h = self.kernel.resolution
-        for i, s in enumerate(self._statuses):
+        for i, s in enumerate(self._params):
             active = self.active_rows(i, stamps)
             if not active.any():
                 continue

@@ -162,7 +162,7 @@ class RecordingDevice(Population):
 
     def _validate_time_in_steps(self, status):
         status["time_in_steps"] = as_bool("time_in_steps", status["time_in_steps"])
-        old = getattr(self, "_statuses", None)
+        old = getattr(self, "_params", None)
         before = old[0]["time_in_steps"] if old else self.common_defaults["time_in_steps"]
         if status["time_in_steps"] != before and self.kernel.steps > 0:
             raise BadProperty(f"{self.model_name}: Property time_in_steps cannot be set after Simulate has been "
@@ -181,7 +181,7 @@ class RecordingDevice(Population):
             raise BadProperty(f"record_to must be one of {', '.join(map(repr, RECORD_TO))}, got {record_to!r}")
         if not isinstance(filename, str):
             raise BadProperty(f"filename must be a string, got {filename!r}")
-        old = getattr(self, "_statuses", None)
+        old = getattr(self, "_params", None)
         if old and self.has_started() and (old[0]["record_to"], old[0]["filename"]) != (record_to, filename):
             raise BadProperty(f"{self.model_name}: record_to and filename cannot change after the first Simulate")
         if record_to == "netcdf":
@@ -216,7 +216,7 @@ class RecordingDevice(Population):
     @property
     def status(self):
         """Parameters of the (single) recorder node (dict)."""
-        return self._statuses[0]
+        return self._params[0]
 
     @property
     def streaming(self):

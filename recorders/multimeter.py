@@ -125,7 +125,7 @@ class Multimeter(RecordingDevice):
         if status["offset"] < 0:
             raise BadProperty(f"offset must not be negative, got {status['offset']} ms")
         status["record_from"] = self._record_from(status["record_from"])
-        old = getattr(self, "_statuses", None)
+        old = getattr(self, "_params", None)
         if old and getattr(self, "targets", None):
             changed = [k for k in LAYOUT_PARAMETERS if status[k] != old[0][k]]
             if changed:
