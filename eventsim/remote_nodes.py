@@ -16,7 +16,31 @@ class _Anything:
         return iter(())
 
 
-class RemoteBlock:
+class _StandIn:
+    """What the kernel reads of every population, for nodes whose state lives on other ranks:
+    a spike source with global ids ``first_gid .. first_gid + n - 1``, no inbox, no samplers."""
+
+    samples_targets = False
+    emits_spikes = True
+    emits = "spikes"
+    inbox = None
+    clock_driven = False
+    lazy_output = False
+
+    def _start_clock(self):
+        """Start at the kernel's time, with no connections yet (called by ``__init__``)."""
+        self.copy_name = None
+        self.t = self.kernel.steps
+        self.progressed = self.kernel.env.event()
+        self.upstream, self.samplers, self.outgoing = {}, [], []
+
+    @property
+    def gids(self):
+        """Global ids of the nodes (int64 array)."""
+        return np.arange(self.first_gid, self.first_gid + self.n)
+
+
+class RemoteBlock(_StandIn):
     """Placeholder for the nodes of a ``Create`` call that another rank holds.
 
     It answers what ``Connect`` and ``GetStatus`` ask of a population without any state:
@@ -26,12 +50,6 @@ class RemoteBlock:
     """
 
     remote = True
-    samples_targets = False
-    emits_spikes = True
-    emits = "spikes"
-    inbox = None
-    clock_driven = False
-    lazy_output = False
     status_version = 0
 
     def __init__(self, kernel, cls, first_gid, n, owner):
@@ -43,15 +61,7 @@ class RemoteBlock:
         self.array_parameters = cls.array_parameters
         self.recordables = cls.recordables
         self.read_only = cls.read_only
-        self.copy_name = None
-        self.t = kernel.steps
-        self.progressed = kernel.env.event()
-        self.upstream, self.samplers, self.outgoing = {}, [], []
-
-    @property
-    def gids(self):
-        """Global ids of the nodes (int64 array)."""
-        return np.arange(self.first_gid, self.first_gid + self.n)
+        self._start_clock()
 
     def initial_state_keys(self):
         """State keys of the model (as the model class)."""
@@ -91,7 +101,7 @@ class RemoteBlock:
         return False
 
 
-class GroupProxy:
+class GroupProxy(_StandIn):
     """All nodes of one distributed ``Create`` call as a source of connections to neurons on this rank.
 
     Each exchange round hands it the new spikes of the whole group (global order), which it sends
@@ -100,27 +110,13 @@ class GroupProxy:
     """
 
     element_type = "proxy"
-    samples_targets = False
-    emits_spikes = True
-    emits = "spikes"
-    inbox = None
-    clock_driven = False
-    lazy_output = False
 
     def __init__(self, kernel, cls, first_gid, n, block):
         self.kernel, self.first_gid, self.n = kernel, first_gid, n
         self.model_name = cls.model_name
-        self.copy_name = None
         self.block = block
         """The population of this rank's nodes of the group, or None if this rank holds none."""
-        self.t = kernel.steps
-        self.progressed = kernel.env.event()
-        self.upstream, self.samplers, self.outgoing = {}, [], []
-
-    @property
-    def gids(self):
-        """Global ids of the group (int64 array)."""
-        return np.arange(self.first_gid, self.first_gid + self.n)
+        self._start_clock()
 
 
 def block_bounds(n, size):
