@@ -52,6 +52,7 @@ _LAZY_NAMES = {
     "recordings": ("recording", "recordings"),
     "save_recordings": ("recording", "save_recordings"),
     "SynapseCollection": ("synapsecollection", "SynapseCollection"),
+    "TripartiteConnect": ("tripartite", "TripartiteConnect"),
     "VerbosityLevel": ("verbosity_levels", "VerbosityLevel"),
     "get_verbosity": ("verbosity_levels", "get_verbosity"),
     "set_verbosity": ("verbosity_levels", "set_verbosity"),
@@ -59,7 +60,7 @@ _LAZY_NAMES = {
 #: Submodules PyNEST scripts use as attributes (``nest.random.uniform``, ``nest.raster_plot``).
 _SUBMODULES = ("api", "math", "random", "raster_plot", "voltage_trace", "kernel_properties")
 
-__all__ = ["ResetKernel", "Create", "Connect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
+__all__ = ["ResetKernel", "Create", "Connect", "TripartiteConnect", "Simulate", "GetDefaults", "SetDefaults", "GetConnections",
            "GetKernelStatus", "SetKernelStatus", "GetStatus", "SetStatus", "NodeCollection", "Kernel",
            "get_kernel", "Actor", "Spikes", "Current", "Samples", "SynapseCollection", "recordings", "save_recordings", "sweep", "load_sweep", "SweepError", "EventSimError", "BadProperty",
            "BadParameter", "BadDelay", "UnknownModelName", "UnknownReceptorType", "IncompatibleReceptorType",

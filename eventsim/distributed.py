@@ -284,18 +284,18 @@ class MPIDistribution(LocalDistribution):
         neuron's rank; a device's connection to a recorder on rank 0.
         """
         kept = []
-        for spop, tpop, sl, tl, idx in plans:
+        for spop, tpop, sl, tl, payload in plans:
             if getattr(tpop, "remote", False):
                 continue
             group = getattr(spop, "group", None)
             if tpop.element_type == "recorder":
                 if getattr(spop, "remote", False) or (group is None and self.rank != 0):
                     continue
-                kept.append((spop, tpop, sl, tl, idx))
+                kept.append((spop, tpop, sl, tl, payload))
             elif group is not None:
-                kept.append((group, tpop, sl + (spop.first_gid - group.first_gid), tl, idx))
+                kept.append((group, tpop, sl + (spop.first_gid - group.first_gid), tl, payload))
             else:
-                kept.append((spop, tpop, sl, tl, idx))
+                kept.append((spop, tpop, sl, tl, payload))
         return kept
 
     # --- running -------------------------------------------------------------------------------

@@ -420,36 +420,57 @@ class Kernel:
     def connect(self, pre, post, conn_spec=None, syn_spec=None):
         """Connect `pre` to `post`; see :func:`eventsim.Connect`."""
         self.check_idle("Connect")
-        for name, nc in (("pre", pre), ("post", post)):
-            if not isinstance(nc, NodeCollection):
-                raise IllegalConnection(f"Connect: {name} must be a NodeCollection, got {type(nc).__name__}")
-            nc.check_valid()
-            if nc.kernel is not self:
-                raise IllegalConnection(f"Connect: {name} belongs to another kernel")
-        pre_g, post_g = np.asarray(pre.tolist()), np.asarray(post.tolist())
+        pre_g, post_g = self.node_ids(pre, "pre", "Connect"), self.node_ids(post, "post", "Connect")
         src, tgt = resolve_rule(conn_spec, pre_g, post_g, self.connections_rng)
-        rule_shape = syn_array_layout(conn_spec, pre_g, post_g)
-        weight, delay, receptor = resolve_syn_spec(syn_spec, len(src), rule_shape, self._resolution,
-                                                   self.synapse_models, self.warn_delay_rounding,
-                                                   self.draw_parameter)
-        synapse_model = syn_spec if isinstance(syn_spec, str) else (syn_spec or {}).get("synapse_model",
-                                                                                      "static_synapse")
-        self.check_delay_extrema(delay)
+        self.connect_pairs([(src, tgt, syn_spec, syn_array_layout(conn_spec, pre_g, post_g))])
+
+    def node_ids(self, nodes, name, caller):
+        """The global ids (int64 array) of the NodeCollection `nodes` of this kernel, argument `name` of `caller`."""
+        if not isinstance(nodes, NodeCollection):
+            raise IllegalConnection(f"{caller}: {name} must be a NodeCollection, got {type(nodes).__name__}")
+        nodes.check_valid()
+        if nodes.kernel is not self:
+            raise IllegalConnection(f"{caller}: {name} belongs to another kernel")
+        return np.asarray(nodes.tolist(), dtype=np.int64)
+
+    def connect_pairs(self, sets):
+        """Make the connections of several sets at once: every set is checked before any is stored.
+
+        Parameters
+        ----------
+        sets : list of (sources, targets, syn_spec, layout)
+            `sources` and `targets` are equal-length global-id arrays, connected pair by pair;
+            `syn_spec` as :func:`eventsim.Connect`'s; `layout` the
+            :class:`~eventsim.connections.ArrayLayout` that per-connection arrays in `syn_spec`
+            must follow (None: one value per pair).
+        """
+        resolved = []
+        for src, tgt, syn_spec, layout in sets:
+            weight, delay, receptor = resolve_syn_spec(syn_spec, len(src), layout, self._resolution,
+                                                       self.synapse_models, self.warn_delay_rounding,
+                                                       self.draw_parameter)
+            synapse_model = syn_spec if isinstance(syn_spec, str) else (syn_spec or {}).get("synapse_model",
+                                                                                          "static_synapse")
+            self.check_delay_extrema(delay)
+            resolved.append((src, tgt, weight, delay, receptor, synapse_model))
         # check all pairs before storing anything
         plans = []
         try:
-            for spop, slocal, spos in list(self.split_by_population(src)):
-                tgt_sub = tgt[spos]
-                for tpop, tlocal, tpos in self.split_by_population(tgt_sub):
-                    idx = spos[tpos]
-                    if not getattr(tpop, "remote", False):       # the rank holding the targets checks
-                        self._check_pair(spop, tpop, tlocal, receptor[idx])
-                    plans.append((spop, tpop, slocal[tpos], tlocal, idx))
+            for src, tgt, weight, delay, receptor, synapse_model in resolved:
+                for spop, slocal, spos in list(self.split_by_population(src)):
+                    tgt_sub = tgt[spos]
+                    for tpop, tlocal, tpos in self.split_by_population(tgt_sub):
+                        idx = spos[tpos]
+                        if not getattr(tpop, "remote", False):       # the rank holding the targets checks
+                            self._check_pair(spop, tpop, tlocal, receptor[idx])
+                        # (source, target, local ids, what to store): the distribution reads the first four
+                        plans.append((spop, tpop, slocal[tpos], tlocal,
+                                      (weight[idx], delay[idx], receptor[idx], synapse_model)))
         except Exception as err:
             self.distribution.agree(err)
             raise
         self.distribution.agree(None)
-        for spop, tpop, sl, tl, idx in self.distribution.local_plans(plans):
+        for spop, tpop, sl, tl, (weight, delay, receptor, synapse_model) in self.distribution.local_plans(plans):
             if spop.samples_targets:
                 spop.add_target(tpop, tl)
                 if spop not in tpop.samplers:
@@ -457,8 +478,9 @@ class Kernel:
             key = (id(spop), id(tpop), synapse_model)
             if key not in self.projections:
                 self.projections[key] = Projection(spop, tpop, synapse_model)
-            self.projections[key].add(sl, tl, weight[idx], delay[idx], receptor[idx])
-        self.note_delays(delay)
+            self.projections[key].add(sl, tl, weight, delay, receptor)
+        for resolved_set in resolved:
+            self.note_delays(resolved_set[3])
 
     def _check_pair(self, spop, tpop, tlocal, receptors):
         if spop.samples_targets:
