@@ -28,6 +28,7 @@ __all__ = [
     "StepMultipleRequired",
     "TimeMultipleRequired",
     "BadParameterValue",
+    "OutputFileExists",
     "NESTError",
     "NESTErrors",
 ]
@@ -108,13 +109,18 @@ class BadParameterValue(BadParameter):
     """A parameter value is out of range."""
 
 
+class OutputFileExists(EventSimError, FileExistsError):
+    """A recorder would replace an existing file while the kernel property ``overwrite_files`` is False
+    (NEST's ``IOError``, also available as ``NESTErrors.IOError``)."""
+
+
 #: PyNEST's base class of all kernel errors (``nest.NESTError``).
 NESTError = EventSimError
 
 #: NEST's error names that eventsim never raises: defined so that ``except``
 #: clauses of ported scripts name a real class.
 _NEVER_RAISED = ("BackendAlreadyRegistered", "BackendNotPrepared", "BackendPrepared", "DimensionMismatch",
-                 "DistributionError", "DynamicModuleManagementError", "GSLSolverFailure", "IOError",
+                 "DistributionError", "DynamicModuleManagementError", "GSLSolverFailure",
                  "InternalError", "InvalidDefaultResolution", "InvalidTimeInModel", "KeyError", "LayerExpected",
                  "LayerNodeExpected", "LocalNodeExpected", "MPIErrorCode", "MPIPortsFileMissing",
                  "MPIPortsFileUnknown", "MUSICChannelAlreadyMapped", "MUSICChannelUnknown",
@@ -137,6 +143,7 @@ def _nest_errors_namespace():
     for name, cls in ours.items():
         setattr(ns, name, cls)
     ns.KernelException = EventSimError
+    ns.IOError = OutputFileExists
     for name in _NEVER_RAISED:
         setattr(ns, name, type(name, (EventSimError,), {"__doc__": f"NEST's {name} (never raised by eventsim).",
                                                          "__module__": "NESTErrors"}))

@@ -35,7 +35,7 @@ from simpy.events import URGENT
 from .connections import Projection, resolve_rule, resolve_syn_spec, syn_array_layout
 from .distributed import distribution_for
 from .errors import (BadDelay, BadParameter, BadProperty, IllegalConnection, IncompatibleReceptorType,
-                     KernelException, UnaccessedDictionaryEntry, UnknownNode, UnknownReceptorType,
+                     KernelException, OutputFileExists, UnaccessedDictionaryEntry, UnknownNode, UnknownReceptorType,
                      UnknownSynapseType)
 from .interrupts import DeferredInterrupt
 from .messages import ConnectionBatch, SampleBatch, SpikeBatch
@@ -102,6 +102,8 @@ class Kernel:
         self._workers = None
         self.rng_type = "PCG64"
         self.use_compressed_spikes = True
+        self.overwrite_files = False
+        """Whether recorders may replace existing files (NEST's kernel property of that name)."""
         self.wfr = {"use_wfr": True, "wfr_comm_interval": 1.0, "wfr_tol": 1e-4, "wfr_max_iterations": 15,
                     "wfr_interpolation_order": 3}
         """NEST's waveform-relaxation settings (ms for the interval): stored, since no model here has gap junctions."""
@@ -645,6 +647,7 @@ class Kernel:
 
     # --- running ---------------------------------------------------------------------------
     def _prepare(self, t_end):
+        self._check_new_files()
         for pop in self.populations:
             pop.upstream = {}
             pop.lazy_sources = []
@@ -669,6 +672,21 @@ class Kernel:
             pop.pre_run()
             if pop.element_type == "recorder":
                 pop.prepare_recording(t_end)
+
+    def _check_new_files(self):
+        """Raise OutputFileExists, before anything runs, if a recorder would replace an existing file while
+        ``overwrite_files`` is False (as NEST's recording backends)."""
+        if self.overwrite_files:
+            return
+        for pop in self.populations:
+            if pop.element_type != "recorder":
+                continue
+            for path in pop.files_to_create():
+                if os.path.lexists(path):
+                    raise OutputFileExists(
+                        f"{pop.model_name} {pop.first_gid}: the file {os.fspath(path)!r} already exists and "
+                        "overwriting files is disabled; set nest.overwrite_files = True to replace it, or "
+                        "choose another filename")
 
     def simulate(self, t_ms):
         """Advance the simulation by `t_ms` ms; see :func:`eventsim.Simulate`.

@@ -86,6 +86,7 @@ READABLE = {
     "dict_miss_is_error": lambda k: True,
     "use_compressed_spikes": lambda k: k.use_compressed_spikes,
     "keep_source_table": lambda k: True,
+    "overwrite_files": lambda k: k.overwrite_files,
     "off_grid_spiking": lambda k: False,
     "memory_size": lambda k: _memory_size_kb(),
     # NEST logs the growth of its MPI spike buffers here; eventsim has none, so the log stays empty
@@ -172,6 +173,12 @@ def _set_use_compressed_spikes(k, value):
     k.use_compressed_spikes = bool(value)
 
 
+def _set_overwrite_files(k, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeMismatch(f"overwrite_files must be a boolean, got {value!r}")
+    k.overwrite_files = bool(value)
+
+
 def _set_use_wfr(k, value):
     # waveform relaxation iterates gap-junction and other instantaneous couplings; eventsim has none, so
     # the settings are validated and stored as NEST does, and change no result (as in NEST without them)
@@ -234,6 +241,7 @@ SETTABLE = {
     "verbosity": _set_verbosity,
     "tics_per_ms": _set_tics_per_ms,
     "use_compressed_spikes": _set_use_compressed_spikes,
+    "overwrite_files": _set_overwrite_files,
     "use_wfr": _set_use_wfr,
     "wfr_comm_interval": _set_wfr_comm_interval,
     "wfr_tol": _set_wfr_tol,

@@ -235,6 +235,13 @@ class RecordingDevice(Population):
     def prepare_recording(self, t_end=None):
         """Called before each Simulate, after ``pre_run``; `t_end` (steps) is where the run will end."""
 
+    def files_to_create(self):
+        """Paths of the files the next Simulate creates for this recorder (its netCDF file before the first run
+        that streams to it); the kernel refuses to replace existing ones unless ``overwrite_files`` is True."""
+        if self.streaming and getattr(self, "_stream", None) is None:
+            return [self.status["filename"]]
+        return []
+
     def after_run(self, t_end):
         """Called after each Simulate with the final step `t_end` (also after an interrupted one, with the
         time every population has reached): complete the files up to it."""

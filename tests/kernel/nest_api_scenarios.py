@@ -131,6 +131,21 @@ def scenario_kernel_property_errors(sim):
     return out
 
 
+def scenario_overwrite_files(sim):
+    """overwrite_files: False by default and after ResetKernel, settable as attribute and with SetKernelStatus."""
+    sim.ResetKernel()
+    out = {"default": sim.overwrite_files, "get": sim.get("overwrite_files")}
+    sim.overwrite_files = True
+    out["set"] = sim.GetKernelStatus("overwrite_files")
+    sim.ResetKernel()
+    out["after_reset"] = sim.overwrite_files
+    sim.SetKernelStatus({"overwrite_files": True})
+    out["set_status"] = sim.overwrite_files
+    out["not_a_bool"] = _error(lambda: setattr(sim, "overwrite_files", "yes"), sim.NESTErrors.TypeMismatch)
+    sim.ResetKernel()
+    return out
+
+
 def scenario_waveform_relaxation_settings(sim):
     """use_wfr and the wfr_* keys: defaults, checks, order within one set call, interval following resolution."""
     sim.ResetKernel()

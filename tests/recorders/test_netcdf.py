@@ -219,6 +219,7 @@ def test_interrupted_first_run_keeps_the_samples_up_to_the_stop(tmp_path, small_
     """An interrupted first streaming run replaces an older file by one complete up to the stop, no temporary file."""
     target = tmp_path / "mm.nc"
     target.write_text("older results")
+    nest.overwrite_files = True
     calls = []
 
     def interrupting_append(self, columns, **kwargs):

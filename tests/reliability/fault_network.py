@@ -10,6 +10,7 @@ def build(folder=None, n=4, buffer_small=True):
     """Create glif_cond neurons with Poisson drive and recurrent input, a multimeter (V_m every step) and a
     spike recorder; they stream to `folder` (mm.nc, sr.nc) unless it is None.  Return (multimeter, recorder)."""
     nest.resolution = 0.1
+    nest.overwrite_files = True          # the runs replace the files of earlier ones, as the tests require
     neurons = nest.Create("glif_cond", n)
     drive = nest.Create("poisson_generator", params={"rate": 40000.0})
     nest.Connect(drive, neurons, syn_spec={"weight": 3.0, "receptor_type": 1, "delay": 0.5})

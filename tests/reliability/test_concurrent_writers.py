@@ -81,6 +81,7 @@ def test_a_file_another_kernel_writes_is_refused(tmp_path):
     build(tmp_path)
     nest.Simulate(5.0)
     other = nest.Kernel()
+    other.overwrite_files = True         # the file exists (the first run has ended): the lock is what refuses it
     rec = other.create("spike_recorder", params={"record_to": "netcdf", "filename": str(tmp_path / "sr.nc")})
     src = other.create("poisson_generator", params={"rate": 1000.0})
     other.connect(src, rec)
