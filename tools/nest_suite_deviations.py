@@ -36,6 +36,10 @@ DEVIATIONS = (
      "structural plasticity (out of scope): neurons carry no calcium trace Ca"),
     ("other/test_flush_event_filtering.py::*",
      "e-prop (out of scope): neurons have no flush_event_send_interval"),
+    ("other/test_nest_set_get.py::test_nest_get",
+     "module internals: kernel properties read as nest.<key> and nest.get(key) with NEST's values (checked), but "
+     "are not PyNEST's KernelAttribute descriptor objects; the test reads their private field "
+     "type(nest).<key>._default"),
     ("regressions/test_ticket_754.py::*",
      "random numbers: every stream is PCG64; NEST's generator names (mt19937, ...) are refused"),
 )
