@@ -171,17 +171,17 @@ def scenario_syn_specs(sim):
     return out
 
 
-def _error_name(fn):
-    """None if `fn()` succeeds, else the name of its exception's class."""
+def _error(fn, words):
+    """None if `fn()` succeeds, else its exception's class name and whether its message names `words`."""
     try:
         fn()
-    except Exception as err:  # noqa: BLE001 - the class is the result
-        return type(err).__name__
+    except Exception as err:  # noqa: BLE001 - the class and message are the result
+        return [type(err).__name__, words.lower() in str(err).lower()]
     return None
 
 
 def scenario_errors(sim):
-    """Bad arguments: NEST's error classes; nothing is connected when an argument is refused."""
+    """Bad arguments: NEST's error classes, messages naming the problem; nothing is connected."""
     sim.ResetKernel()
     pre, post, third = sim.Create("parrot_neuron", 4), sim.Create("parrot_neuron", 2), sim.Create("parrot_neuron", 8)
     prim = {"rule": "pairwise_bernoulli", "p": 1.0}
@@ -189,29 +189,36 @@ def scenario_errors(sim):
     def connect(conn_spec=prim, third_spec=None, syn_specs=None, nodes=(pre, post, third)):
         return lambda: sim.TripartiteConnect(*nodes, conn_spec, third_spec or {"rule": RULE}, syn_specs)
 
-    cases = {
-        "third_rule_one_to_one": connect(third_spec={"rule": "one_to_one"}),
-        "third_rule_missing": connect(third_spec={"p": 1.0}),
-        "primary_rule_missing": connect(conn_spec={"p": 1.0}),
-        "primary_third_rule": connect(conn_spec={"rule": RULE}),
-        "make_symmetric": connect(conn_spec={"rule": "one_to_one", "make_symmetric": True},
-                                  nodes=(pre, pre, third)),
-        "pool_type": connect(third_spec={"rule": RULE, "pool_type": "blocks"}),
-        "pool_size_0": connect(third_spec={"rule": RULE, "pool_size": 0}),
-        "pool_size_9": connect(third_spec={"rule": RULE, "pool_size": 9}),
-        "pool_size_float": connect(third_spec={"rule": RULE, "pool_size": 2.0}),
-        "p_above_1": connect(third_spec={"rule": RULE, "p": 1.5}),
-        "p_negative": connect(third_spec={"rule": RULE, "p": -0.1}),
-        "block_misfit": connect(third_spec={"rule": RULE, "pool_type": "block", "pool_size": 3}),
-        "block_one_misfit": connect(third_spec={"rule": RULE, "pool_type": "block", "pool_size": 1},
-                                    nodes=(pre, post, third[:3])),
-        "weight_list": connect(syn_specs={"primary": {"weight": [1.0] * 8}}),
-        "delay_array": connect(syn_specs={"third_out": {"delay": np.ones(8)}}),
-        "unknown_synapse_model": connect(syn_specs={"third_in": {"synapse_model": "no_such_synapse"}}),
-        "third_not_nodes": connect(nodes=(pre, post, [7, 8])),
-        "pre_not_nodes": connect(nodes=([1, 2], post, third)),
+    cases = {  # name: (call, words its message contains)
+        "third_rule_one_to_one": (connect(third_spec={"rule": "one_to_one"}),
+                                  "Unknown third-factor connection rule 'one_to_one'"),
+        "third_rule_missing": (connect(third_spec={"p": 1.0}),
+                               "The third-factor connection specification must contain a connection rule."),
+        "primary_rule_missing": (connect(conn_spec={"p": 1.0}),
+                                 "The connection specification must contain a connection rule."),
+        "primary_third_rule": (connect(conn_spec={"rule": RULE}), f"connection rule '{RULE}'"),
+        "make_symmetric": (connect(conn_spec={"rule": "one_to_one", "make_symmetric": True}, nodes=(pre, pre, third)),
+                           "Third-factor connectivity cannot be used with 'make_symmetric == True'."),
+        "pool_type": (connect(third_spec={"rule": RULE, "pool_type": "blocks"}),
+                      "pool_type must be 'random' or 'block'"),
+        "pool_size_0": (connect(third_spec={"rule": RULE, "pool_size": 0}), "pool_size"),
+        "pool_size_9": (connect(third_spec={"rule": RULE, "pool_size": 9}), "size of third-factor population"),
+        "pool_size_float": (connect(third_spec={"rule": RULE, "pool_size": 2.0}), "pool_size"),
+        "p_above_1": (connect(third_spec={"rule": RULE, "p": 1.5}),
+                      "Conditional probability of third-factor connection"),
+        "p_negative": (connect(third_spec={"rule": RULE, "p": -0.1}), "probability"),
+        "block_misfit": (connect(third_spec={"rule": RULE, "pool_type": "block", "pool_size": 3}), "do not fit"),
+        "block_one_misfit": (connect(third_spec={"rule": RULE, "pool_type": "block", "pool_size": 1},
+                                     nodes=(pre, post, third[:3])), "multiple"),
+        "weight_list": (connect(syn_specs={"primary": {"weight": [1.0] * 8}}),
+                        "do not accept parameter lists"),
+        "delay_array": (connect(syn_specs={"third_out": {"delay": np.ones(8)}}), "'syn_specs[third_out][delay]'"),
+        "unknown_synapse_model": (connect(syn_specs={"third_in": {"synapse_model": "no_such_synapse"}}),
+                                  "no_such_synapse"),
+        "third_not_nodes": (connect(nodes=(pre, post, [7, 8])), "Third-factor nodes must be a NodeCollection"),
+        "pre_not_nodes": (connect(nodes=([1, 2], post, third)), "Presynaptic nodes must be a NodeCollection"),
     }
-    out = {name: _error_name(fn) for name, fn in cases.items()}
+    out = {name: _error(fn, words) for name, (fn, words) in cases.items()}
     out["num_connections"] = sim.num_connections
     return out
 
