@@ -219,7 +219,6 @@ class GlifCond(GlifBase):
         bounds = np.concatenate([[0], arrivals[arrivals < K], [K]])
         dense = np.ones(K, dtype=bool)
         hard_steps, hard_neurons = [], []                                # pairs left to adaptive quadrature
-        hard_pairs = []
         for a, b in zip(bounds[:-1], bounds[1:]):
             if b - a < SOLVER_MIN_STEPS:
                 continue
@@ -244,10 +243,14 @@ class GlifCond(GlifBase):
                 hard_neurons.append(np.tile(bad, hi - lo))
         steps = np.flatnonzero(dense)
         if steps.size:
-            self.run_sliced(lambda lo, hi: hard_pairs.append(self._dense_coefficients(steps, g_start, dg_start,
-                                                                                      P, Q, R, lo, hi)))
-        hard_steps += [pair[0] for pair in hard_pairs]
-        hard_neurons += [pair[1] for pair in hard_pairs]
+            hard = np.empty((K, N), dtype=bool)
+            counts = []
+            self.run_sliced(lambda lo, hi: counts.append(membrane.gauss_legendre_into(g_start, dg_start, steps, lo, hi,
+                                                                                      P, Q, R, hard)))
+            if sum(counts):
+                rows, cols = np.nonzero(hard[steps])
+                hard_steps.append(steps[rows])
+                hard_neurons.append(cols)
         if hard_steps:
             steps_all = np.concatenate(hard_steps).astype(np.int64)
             neurons_all = np.concatenate(hard_neurons).astype(np.int64)
@@ -262,22 +265,3 @@ class GlifCond(GlifBase):
             if sum(failures):
                 raise RuntimeError(f"glif_cond: the membrane quadrature did not converge on {sum(failures)} steps")
         return P, Q, R
-
-    def _dense_coefficients(self, steps, g_start, dg_start, P, Q, R, lo, hi):
-        """Fill P, Q, R at `steps` (int array) for neurons ``lo .. hi - 1`` by 4-point Gauss-Legendre quadrature;
-        return the (steps, neurons) pairs it cannot integrate accurately, for adaptive quadrature."""
-        membrane = self.membrane if (lo, hi) == (0, self.n) else self.membrane.columns(lo, hi)
-        block = max(1, (1 << 16) // (hi - lo))
-        hard_steps, hard_neurons = [], []
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            for k in range(0, steps.size, block):
-                sel = steps[k:k + block]
-                g_sel, dg_sel = g_start[sel, :, lo:hi].transpose(1, 0, 2), dg_start[sel, :, lo:hi].transpose(1, 0, 2)
-                P[sel, lo:hi], Q[sel, lo:hi], R[sel, lo:hi] = membrane.gauss_legendre(g_sel, dg_sel)
-                rows, cols = np.nonzero(membrane.needs_adaptive(g_sel, dg_sel))
-                if rows.size:
-                    hard_steps.append(sel[rows])
-                    hard_neurons.append(cols + lo)
-        if not hard_steps:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-        return np.concatenate(hard_steps), np.concatenate(hard_neurons)

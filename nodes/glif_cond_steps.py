@@ -8,6 +8,7 @@ import numpy as np
 from numba import njit
 
 from .glif_steps import warm_up as warm_up_steps
+from .membrane_quadrature import warm_up as warm_up_quadrature
 
 __all__ = ["alpha_conductances", "warm_up"]
 
@@ -48,4 +49,5 @@ def warm_up():
     """Compile (or load from numba's cache) the kernels by running them on one neuron for one step."""
     alpha_conductances(np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1, 1)), np.ones((1, 1)), 0.1,
                        np.empty((1, 1, 1)), np.empty((1, 1, 1)), 0, 1)
+    warm_up_quadrature()
     warm_up_steps()
