@@ -137,6 +137,8 @@ class MembranePropagator:
         self._d_dg_s = c(s[:, None, None] * decay_s * dE)
         self._w_q = c(self._w[:, 0])
         self._fast_reach = c(np.where(self._fast[:, 0], self._reach_dE[:, 0], 0.0))
+        self._reach_g, self._reach_dg = c(tau * self._reach_dE[:, 0]), c(tau ** 2 * self._reach_dE[:, 0])
+        self._R0 = (1.0 - self._P0) / g_m
 
     def closed_form(self, n_steps):
         """(P, Q, R), each (n_steps, N), for a membrane without synaptic conductance."""
@@ -158,17 +160,20 @@ class MembranePropagator:
         drive = (g_s * self.dE[:, None, :]).sum(axis=1)
         return np.exp(-A_h), (weight * drive).sum(axis=0), weight.sum(axis=0)
 
-    def gauss_legendre_into(self, g_start, dg_start, steps, lo, hi, P, Q, R, hard):
+    def gauss_legendre_into(self, g_start, dg_start, steps, lo, hi, P, Q, R, hard, negligible_mv=0.0):
         """:meth:`gauss_legendre` and :meth:`needs_adaptive` compiled, at `steps` (int64 array) of a chunk for
         neurons ``lo .. hi - 1``: fill P, Q, R (K, N) and the mask `hard` (K, N) there; return the number of
         hard (step, neuron) pairs.
 
         `g_start`, `dg_start` (shape (K, R, N), C-contiguous): conductance (nS) and derivative (nS/ms) at the
         start of each step of the chunk.  The numbers equal the numpy methods' within rounding (a few ulp).
+        A step whose remaining conductance cannot move V by more than `negligible_mv` (mV) gets the
+        closed form instead (:meth:`closed_form`; with the default 0, only steps without conductance).
         """
         return gauss_legendre_steps(g_start, dg_start, steps, lo, hi, self._a0_h, self._k_g_h, self._k_dg_h,
                                     self._a0_s, self._k_g_s, self._k_dg_s, self._d_g_s, self._d_dg_s, self._w_q,
                                     self._fast_reach, self.has_fast, MAX_STEP_EXPONENT, FAST_NEGLIGIBLE_MV,
+                                    self._reach_g, self._reach_dg, negligible_mv, self._P0, self._R0,
                                     P, Q, R, hard)
 
     def needs_adaptive(self, g_start, dg_start):

@@ -62,8 +62,7 @@ from .stiff_membrane import adaptive_coefficients
 
 __all__ = ["GlifCond", "LEVELS"]
 
-#: Shortest input-free piece (steps) checked for a negligible conductance (closed form) or, with
-#: QUIET_INTEGRATOR "solve_ivp", given to the solver.
+#: Shortest input-free piece (steps) given to the solver (with QUIET_INTEGRATOR "solve_ivp").
 SOLVER_MIN_STEPS = 40
 #: Longest input-free stretch (steps) given to one solve_ivp call (bounds exp(A) in the integrating factor).
 MAX_QUIET_STEPS = 2000
@@ -74,7 +73,7 @@ MAX_QUIET_STEPS = 2000
 #: split over threads or MPI ranks, which the solver's shared step size does not.
 QUIET_INTEGRATOR = "quadrature"
 _QUIET_INTEGRATORS = ("quadrature", "solve_ivp")
-#: Conductance effect (mV) on V below which a piece is integrated in closed form.
+#: Conductance effect (mV) on V below which a step is integrated in closed form.
 NEGLIGIBLE_MV = 1e-8
 
 
@@ -219,50 +218,25 @@ class GlifCond(GlifBase):
     def _coefficients(self, g_start, dg_start, jumps):
         """Membrane coefficients (P, Q, R), each (K, N), for every step of the chunk.
 
-        Stretches of at least SOLVER_MIN_STEPS steps that no input spike enters
-        are integrated in closed form where the conductance is negligible; the
-        other steps by quadrature (or, with QUIET_INTEGRATOR "solve_ivp", the
-        quiet stretches by one solve_ivp call each).
+        Each (step, neuron) pair on its own: closed form where the remaining
+        conductance cannot move V by more than NEGLIGIBLE_MV, 4-point
+        Gauss-Legendre quadrature otherwise, adaptive quadrature where that is
+        not accurate enough.  With QUIET_INTEGRATOR "solve_ivp", input-free
+        stretches of at least SOLVER_MIN_STEPS steps go to the solver instead.
         """
-        use_solver = QUIET_INTEGRATOR == "solve_ivp"
         K, N = g_start.shape[0], self.n
         membrane = self.membrane
         P, Q, R = np.empty((K, N)), np.empty((K, N)), np.empty((K, N))
-        arrivals = np.flatnonzero(jumps.any(axis=(1, 2))) + 1           # steps ending with input
-        bounds = np.concatenate([[0], arrivals[arrivals < K], [K]])
-        dense = np.ones(K, dtype=bool)
         hard_steps, hard_neurons = [], []                                # pairs left to adaptive quadrature
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            if b - a < SOLVER_MIN_STEPS:
-                continue
-            for lo in range(a, b, MAX_QUIET_STEPS):
-                hi = min(b, lo + MAX_QUIET_STEPS)
-                g0, dg0 = g_start[lo], dg_start[lo]
-                reach = (np.abs(g0) * self.tau + np.abs(dg0) * self.tau ** 2) * (np.abs(self.dE) + 200.0)
-                if np.all(reach.sum(axis=0) / self.C_m <= NEGLIGIBLE_MV):
-                    P[lo:hi], Q[lo:hi], R[lo:hi] = membrane.closed_form(hi - lo)
-                    dense[lo:hi] = False
-                    continue
-                if not use_solver:
-                    continue
-                dense[lo:hi] = False
-                unfit = membrane.solver_unfit(hi - lo, g0, dg0)
-                if not unfit.any():
-                    P[lo:hi], Q[lo:hi], R[lo:hi] = membrane.solver(hi - lo, g0, dg0)
-                    continue
-                fit = np.flatnonzero(~unfit)
-                if fit.size:
-                    P[lo:hi, fit], Q[lo:hi, fit], R[lo:hi, fit] = membrane.solver(hi - lo, g0[:, fit], dg0[:, fit],
-                                                                                  cols=fit)
-                bad = np.flatnonzero(unfit)
-                hard_steps.append(np.repeat(np.arange(lo, hi), bad.size))
-                hard_neurons.append(np.tile(bad, hi - lo))
-        steps = np.flatnonzero(dense)
+        if QUIET_INTEGRATOR == "solve_ivp":
+            steps = self._solver_stretches(g_start, dg_start, jumps, P, Q, R, hard_steps, hard_neurons)
+        else:
+            steps = np.arange(K)
         if steps.size:
             hard = np.empty((K, N), dtype=bool)
             counts = []
-            self.run_sliced(lambda lo, hi: counts.append(membrane.gauss_legendre_into(g_start, dg_start, steps, lo, hi,
-                                                                                      P, Q, R, hard)))
+            self.run_sliced(lambda lo, hi: counts.append(membrane.gauss_legendre_into(
+                g_start, dg_start, steps, lo, hi, P, Q, R, hard, NEGLIGIBLE_MV)))
             if sum(counts):
                 rows, cols = np.nonzero(hard[steps])
                 hard_steps.append(steps[rows])
@@ -281,3 +255,36 @@ class GlifCond(GlifBase):
             if sum(failures):
                 raise RuntimeError(f"glif_cond: the membrane quadrature did not converge on {sum(failures)} steps")
         return P, Q, R
+
+    def _solver_stretches(self, g_start, dg_start, jumps, P, Q, R, hard_steps, hard_neurons):
+        """Fill P, Q, R on the input-free stretches of at least SOLVER_MIN_STEPS steps by solve_ivp (closed form
+        where the conductance is negligible); append the pairs the solver cannot take to `hard_steps` and
+        `hard_neurons`; return the other steps (int array)."""
+        K = g_start.shape[0]
+        membrane = self.membrane
+        arrivals = np.flatnonzero(jumps.any(axis=(1, 2))) + 1           # steps ending with input
+        bounds = np.concatenate([[0], arrivals[arrivals < K], [K]])
+        dense = np.ones(K, dtype=bool)
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            if b - a < SOLVER_MIN_STEPS:
+                continue
+            dense[a:b] = False
+            for lo in range(a, b, MAX_QUIET_STEPS):
+                hi = min(b, lo + MAX_QUIET_STEPS)
+                g0, dg0 = g_start[lo], dg_start[lo]
+                reach = (np.abs(g0) * self.tau + np.abs(dg0) * self.tau ** 2) * (np.abs(self.dE) + 200.0)
+                if np.all(reach.sum(axis=0) / self.C_m <= NEGLIGIBLE_MV):
+                    P[lo:hi], Q[lo:hi], R[lo:hi] = membrane.closed_form(hi - lo)
+                    continue
+                unfit = membrane.solver_unfit(hi - lo, g0, dg0)
+                if not unfit.any():
+                    P[lo:hi], Q[lo:hi], R[lo:hi] = membrane.solver(hi - lo, g0, dg0)
+                    continue
+                fit = np.flatnonzero(~unfit)
+                if fit.size:
+                    P[lo:hi, fit], Q[lo:hi, fit], R[lo:hi, fit] = membrane.solver(hi - lo, g0[:, fit], dg0[:, fit],
+                                                                                  cols=fit)
+                bad = np.flatnonzero(unfit)
+                hard_steps.append(np.repeat(np.arange(lo, hi), bad.size))
+                hard_neurons.append(np.tile(bad, hi - lo))
+        return np.flatnonzero(dense)

@@ -40,7 +40,8 @@ def exp_small(x):
 
 @njit(cache=True, nogil=True)
 def gauss_legendre_steps(g_start, dg_start, steps, lo, hi, a0_h, k_g_h, k_dg_h, a0_s, k_g_s, k_dg_s,
-                         d_g_s, d_dg_s, w, fast_reach, has_fast, max_exponent, fast_negligible, P, Q, R, hard):
+                         d_g_s, d_dg_s, w, fast_reach, has_fast, max_exponent, fast_negligible,
+                         reach_g, reach_dg, negligible, P0, R0, P, Q, R, hard):
     """Fill the membrane coefficients P, Q, R (K, N) and the mask `hard` (K, N) at `steps` for neurons
     ``lo .. hi - 1``; return how many (step, neuron) pairs are hard.
 
@@ -66,13 +67,20 @@ def gauss_legendre_steps(g_start, dg_start, steps, lo, hi, a0_h, k_g_h, k_dg_h, 
         Whether any receptor is too fast.
     max_exponent, fast_negligible : float
         MAX_STEP_EXPONENT (1) and FAST_NEGLIGIBLE_MV (mV).
+    reach_g, reach_dg : float64 (n_r, N)
+        tau (|dE| + V_RANGE) / C_m and tau^2 (|dE| + V_RANGE) / C_m: bounds of the effect on V (mV) of the
+        whole remaining conductance per nS and per nS/ms.
+    negligible : float
+        Effect on V (mV) below which a step is integrated in closed form, without conductance.
+    P0, R0 : float64 (N,)
+        The closed form: exp(-g_m h / C_m) (1) and (1 - P0) / g_m (mV/pA).
     P, Q, R : float64 (K, N)
         Output: V_{j+1} = P V_j + Q + c_j R (1, mV, mV/pA).
     hard : bool (K, N)
         Output: the steps 4-point quadrature cannot integrate accurately (their P, Q, R are meaningless).
 
-    Every neuron is computed on its own, so slices of a population may run in parallel threads with results
-    identical to one call.
+    Each (step, neuron) pair is computed from its own numbers only, so slices of a population may run in
+    parallel threads, and chunks and MPI blocks of any size give identical results.
     """
     n_r = g_start.shape[1]
     n_q = a0_s.shape[0]
@@ -80,6 +88,7 @@ def gauss_legendre_steps(g_start, dg_start, steps, lo, hi, a0_h, k_g_h, k_dg_h, 
     A_h = np.empty(m)
     bound = np.empty(m)
     fast = np.empty(m)
+    reach = np.empty(m)
     a_s = np.empty(m)
     drive = np.empty(m)
     q_sum = np.empty(m)
@@ -92,16 +101,19 @@ def gauss_legendre_steps(g_start, dg_start, steps, lo, hi, a0_h, k_g_h, k_dg_h, 
         A_h[:] = a0_h[lo:hi]
         bound[:] = a0_h[lo:hi]
         fast[:] = 0.0
+        reach[:] = 0.0
         q_sum[:] = 0.0
         r_sum[:] = 0.0
         for r in range(n_r):
             g, dg = g_start[j, r, lo:hi], dg_start[j, r, lo:hi]
             kg, kdg, fr = k_g_h[r, lo:hi], k_dg_h[r, lo:hi], fast_reach[r, lo:hi]
+            rg, rdg = reach_g[r, lo:hi], reach_dg[r, lo:hi]
             for i in range(m):
                 A_h[i] += g[i] * kg[i] + dg[i] * kdg[i]
                 x = abs(g[i]) * kg[i] + abs(dg[i]) * kdg[i]
                 bound[i] += x
                 fast[i] += x * fr[i]
+                reach[i] += abs(g[i]) * rg[i] + abs(dg[i]) * rdg[i]
         for q in range(n_q):
             a_s[:] = a0_s[q, lo:hi]
             drive[:] = 0.0
@@ -118,11 +130,13 @@ def gauss_legendre_steps(g_start, dg_start, steps, lo, hi, a0_h, k_g_h, k_dg_h, 
                 q_sum[i] += weight * drive[i]
                 r_sum[i] += weight
         Pj, Qj, Rj, hj = P[j, lo:hi], Q[j, lo:hi], R[j, lo:hi], hard[j, lo:hi]
+        p0, r0 = P0[lo:hi], R0[lo:hi]
         for i in range(m):
-            Pj[i] = exp_small(-A_h[i])
-            Qj[i] = q_sum[i]
-            Rj[i] = r_sum[i]
-            flag = (bound[i] > max_exponent) | (has_fast & (fast[i] > fast_negligible))
+            quiet = reach[i] <= negligible                # the conductance left cannot move V: closed form
+            Pj[i] = p0[i] if quiet else exp_small(-A_h[i])
+            Qj[i] = 0.0 if quiet else q_sum[i]
+            Rj[i] = r0[i] if quiet else r_sum[i]
+            flag = ~quiet & ((bound[i] > max_exponent) | (has_fast & (fast[i] > fast_negligible)))
             hj[i] = flag
             n_hard += flag
     return n_hard
@@ -132,5 +146,5 @@ def warm_up():
     """Compile (or load from numba's cache) the kernel by running it on one neuron for one step."""
     one, one3 = np.ones((1, 1)), np.ones((1, 1, 1))
     gauss_legendre_steps(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), np.zeros(1, dtype=np.int64), 0, 1, np.ones(1),
-                         one, one, one, one3, one3, one3, one3, one, one, False, 0.5, 1e-7,
-                         np.empty((1, 1)), np.empty((1, 1)), np.empty((1, 1)), np.zeros((1, 1), dtype=np.bool_))
+                         one, one, one, one3, one3, one3, one3, one, one, False, 0.5, 1e-7, one, one, 1e-8,
+                         np.ones(1), np.ones(1), np.empty((1, 1)), np.empty((1, 1)), np.empty((1, 1)), np.zeros((1, 1), dtype=np.bool_))
