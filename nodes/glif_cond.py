@@ -176,15 +176,21 @@ class GlifCond(GlifBase):
         """Advance all neurons from step `t_from` to `t_to`.
 
         Three passes over the chunk: the conductances with their input (closed
-        form), the membrane coefficients of every step (closed form, solve_ivp
-        or quadrature; they do not depend on the neurons' own spikes), then the
-        sequential update of thresholds, spikes and resets (:func:`run_steps`).
+        form), the membrane coefficients of every step (closed form, quadrature,
+        or with QUIET_INTEGRATOR "solve_ivp" the solver; they do not depend on the
+        neurons' own spikes), then the sequential update of thresholds, spikes
+        and resets (:func:`run_steps`).  By default the first two passes run as
+        one task per neuron slice, so a slice's conductances are still in the
+        cache when its coefficients are computed.
         """
         K = t_to - t_from
         inputs = self.inbox.take(t_from + 1, K)               # row k: what is due at step t_from + 1 + k
         current = inputs[0]
-        jumps, g_start, dg_start = self._conductances(inputs[1:])
-        P, Q, R = self._coefficients(g_start, dg_start, jumps)
+        if QUIET_INTEGRATOR == "solve_ivp":
+            jumps, g_start, dg_start = self._conductances(inputs[1:])
+            P, Q, R = self._coefficients(g_start, dg_start, jumps)
+        else:
+            g_start, P, Q, R = self._conductances_and_coefficients(inputs[1:])
         rec, spiked, _ = self._run_steps(run_steps, P, Q, R, current, asc_first=False)
         self._send(spiked, t_from)
         if self.samplers:
@@ -208,52 +214,70 @@ class GlifCond(GlifBase):
         """
         R, K, N = spike_input.shape
         jumps, g_start, dg_start = np.empty((K, R, N)), np.empty((K, R, N)), np.empty((K, R, N))
-
-        def task(lo, hi):
-            np.multiply(spike_input[:, :, lo:hi].transpose(1, 0, 2), self.psc_scale[:, lo:hi], out=jumps[:, :, lo:hi])
-            alpha_conductances(self.g, self.dg, jumps, self.membrane.decay_h, self.h, g_start, dg_start, lo, hi)
-        self.run_sliced(task)
+        self.run_sliced(lambda lo, hi: self._conductance_slice(spike_input, jumps, g_start, dg_start, lo, hi))
         return jumps, g_start, dg_start
 
-    def _coefficients(self, g_start, dg_start, jumps):
-        """Membrane coefficients (P, Q, R), each (K, N), for every step of the chunk.
+    def _conductance_slice(self, spike_input, jumps, g_start, dg_start, lo, hi):
+        """:meth:`_conductances` for neurons ``lo .. hi - 1``."""
+        np.multiply(spike_input[:, :, lo:hi].transpose(1, 0, 2), self.psc_scale[:, lo:hi], out=jumps[:, :, lo:hi])
+        alpha_conductances(self.g, self.dg, jumps, self.membrane.decay_h, self.h, g_start, dg_start, lo, hi)
 
-        Each (step, neuron) pair on its own: closed form where the remaining
-        conductance cannot move V by more than NEGLIGIBLE_MV, 4-point
-        Gauss-Legendre quadrature otherwise, adaptive quadrature where that is
-        not accurate enough.  With QUIET_INTEGRATOR "solve_ivp", input-free
-        stretches of at least SOLVER_MIN_STEPS steps go to the solver instead.
-        """
+    def _conductances_and_coefficients(self, spike_input):
+        """:meth:`_conductances` and :meth:`_coefficients` (every step by closed form or quadrature) as one task per
+        neuron slice; return g_start (K, R, N) and P, Q, R (K, N)."""
+        R_, K, N = spike_input.shape
+        jumps, g_start, dg_start = np.empty((K, R_, N)), np.empty((K, R_, N)), np.empty((K, R_, N))
+        P, Q, R = np.empty((K, N)), np.empty((K, N)), np.empty((K, N))
+        hard = np.empty((K, N), dtype=bool)
+        steps = np.arange(K)
+        failures = []
+
+        def task(lo, hi):
+            self._conductance_slice(spike_input, jumps, g_start, dg_start, lo, hi)
+            if self.membrane.gauss_legendre_into(g_start, dg_start, steps, lo, hi, P, Q, R, hard, NEGLIGIBLE_MV):
+                rows, cols = np.nonzero(hard[:, lo:hi])
+                failures.append(self._adaptive(g_start, dg_start, rows, cols + lo, P, Q, R))
+        self.run_sliced(task)
+        self._check_converged(sum(failures))
+        return g_start, P, Q, R
+
+    def _adaptive(self, g_start, dg_start, steps, neurons, P, Q, R):
+        """Fill P, Q, R at the (step, neuron) pairs given by adaptive quadrature; return the number not converged."""
+        return adaptive_coefficients(g_start, dg_start, steps.astype(np.int64), neurons.astype(np.int64),
+                                     self.tau, self.dE, self.g_m, self.C_m, self.h, P, Q, R)
+
+    @staticmethod
+    def _check_converged(failures):
+        if failures:
+            raise RuntimeError(f"glif_cond: the membrane quadrature did not converge on {failures} steps")
+
+    def _coefficients(self, g_start, dg_start, jumps):
+        """Membrane coefficients (P, Q, R), each (K, N), for every step of the chunk, with QUIET_INTEGRATOR
+        "solve_ivp": input-free stretches of at least SOLVER_MIN_STEPS steps by the solver, the other steps as
+        :meth:`_conductances_and_coefficients` does."""
         K, N = g_start.shape[0], self.n
-        membrane = self.membrane
         P, Q, R = np.empty((K, N)), np.empty((K, N)), np.empty((K, N))
         hard_steps, hard_neurons = [], []                                # pairs left to adaptive quadrature
-        if QUIET_INTEGRATOR == "solve_ivp":
-            steps = self._solver_stretches(g_start, dg_start, jumps, P, Q, R, hard_steps, hard_neurons)
-        else:
-            steps = np.arange(K)
+        steps = self._solver_stretches(g_start, dg_start, jumps, P, Q, R, hard_steps, hard_neurons)
         if steps.size:
             hard = np.empty((K, N), dtype=bool)
             counts = []
-            self.run_sliced(lambda lo, hi: counts.append(membrane.gauss_legendre_into(
+            self.run_sliced(lambda lo, hi: counts.append(self.membrane.gauss_legendre_into(
                 g_start, dg_start, steps, lo, hi, P, Q, R, hard, NEGLIGIBLE_MV)))
             if sum(counts):
                 rows, cols = np.nonzero(hard[steps])
                 hard_steps.append(steps[rows])
                 hard_neurons.append(cols)
         if hard_steps:
-            steps_all = np.concatenate(hard_steps).astype(np.int64)
-            neurons_all = np.concatenate(hard_neurons).astype(np.int64)
+            steps_all, neurons_all = np.concatenate(hard_steps), np.concatenate(hard_neurons)
             failures = []
 
             def adaptive(lo, hi):
                 mine = (neurons_all >= lo) & (neurons_all < hi)
                 if mine.any():
-                    failures.append(adaptive_coefficients(g_start, dg_start, steps_all[mine], neurons_all[mine],
-                                                          self.tau, self.dE, self.g_m, self.C_m, self.h, P, Q, R))
+                    failures.append(self._adaptive(g_start, dg_start, steps_all[mine], neurons_all[mine], P, Q, R))
             self.run_sliced(adaptive)
-            if sum(failures):
-                raise RuntimeError(f"glif_cond: the membrane quadrature did not converge on {sum(failures)} steps")
+            self._check_converged(sum(failures))
         return P, Q, R
 
     def _solver_stretches(self, g_start, dg_start, jumps, P, Q, R, hard_steps, hard_neurons):
