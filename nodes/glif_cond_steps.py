@@ -8,6 +8,7 @@ import numpy as np
 from numba import njit
 
 from .glif_steps import warm_up as warm_up_steps
+from .membrane_quadrature import warm_up as warm_up_quadrature
 
 __all__ = ["alpha_conductances", "warm_up"]
 
@@ -33,19 +34,21 @@ def alpha_conductances(g, dg, jumps, decay_h, h, g_start, dg_start, lo, hi):
         The neurons to advance.
     """
     K, R = jumps.shape[0], jumps.shape[1]
+    # Step by step over a contiguous slice of neurons, so that LLVM vectorises the inner loop.
     for r in range(R):
-        for n in range(lo, hi):
-            e, x, dx = decay_h[r, n], g[r, n], dg[r, n]
-            for k in range(K):
-                g_start[k, r, n] = x
-                dg_start[k, r, n] = dx
-                x = (x + h * dx) * e
-                dx = dx * e + jumps[k, r, n]
-            g[r, n], dg[r, n] = x, dx
+        x, dx, e = g[r, lo:hi], dg[r, lo:hi], decay_h[r, lo:hi]
+        for k in range(K):
+            gs, dgs, jk = g_start[k, r, lo:hi], dg_start[k, r, lo:hi], jumps[k, r, lo:hi]
+            for i in range(hi - lo):
+                gs[i] = x[i]
+                dgs[i] = dx[i]
+                x[i] = (x[i] + h * dx[i]) * e[i]
+                dx[i] = dx[i] * e[i] + jk[i]
 
 
 def warm_up():
     """Compile (or load from numba's cache) the kernels by running them on one neuron for one step."""
     alpha_conductances(np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1, 1)), np.ones((1, 1)), 0.1,
                        np.empty((1, 1, 1)), np.empty((1, 1, 1)), 0, 1)
+    warm_up_quadrature()
     warm_up_steps()

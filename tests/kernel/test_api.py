@@ -194,7 +194,7 @@ def test_simulate_in_pieces_gives_the_same_traces(one_call, pieces):
 
 
 def sparse_run(pieces):
-    """One glif_cond neuron driven by a few input spikes (solve_ivp stretches), simulated in `pieces`."""
+    """One glif_cond neuron driven by a few input spikes (long input-free stretches), simulated in `pieces`."""
     nest.ResetKernel()
     n = nest.Create("glif_cond", params={"after_spike_currents": True, "spike_dependent_threshold": True})
     sg = nest.Create("spike_generator", params={"spike_times": [5.0, 30.0, 31.0, 60.0]})
@@ -208,16 +208,39 @@ def sparse_run(pieces):
     return sr.events["times"], mm.events
 
 
-def test_simulate_in_pieces_with_sparse_input_agrees_to_rounding():
-    """Where a call boundary cuts a solve_ivp stretch, spikes are identical and V_m agrees within the
-    solver's tolerance (1e-6 mV; conductances are closed-form and exact)."""
+def test_simulate_in_pieces_with_sparse_input_is_bit_identical():
+    """Input-free stretches too are integrated step by step, so call boundaries change nothing."""
     spikes, samples = sparse_run([100.0])
     spikes_p, samples_p = sparse_run([7.3, 25.0, 30.0, 37.7])
     assert len(spikes) > 0
     np.testing.assert_array_equal(spikes_p, spikes)
-    np.testing.assert_array_equal(samples_p["times"], samples["times"])
-    np.testing.assert_array_equal(samples_p["g_1"], samples["g_1"])
-    np.testing.assert_allclose(samples_p["V_m"], samples["V_m"], rtol=0, atol=1e-6)
+    for key in ("times", "g_1", "V_m"):
+        np.testing.assert_array_equal(samples_p[key], samples[key], err_msg=key)
+
+
+def test_solve_ivp_on_quiet_stretches_agrees_with_quadrature(monkeypatch):
+    """glif_cond.QUIET_INTEGRATOR = "solve_ivp" integrates input-free stretches by scipy's solver: the same
+    spikes, V_m within the solver's tolerance (1e-6 mV), also when a call boundary cuts a stretch."""
+    from eventsim.nodes import glif_cond
+    spikes, samples = sparse_run([100.0])
+    monkeypatch.setattr(glif_cond, "QUIET_INTEGRATOR", "solve_ivp")
+    for pieces in ([100.0], [7.3, 25.0, 30.0, 37.7]):
+        spikes_s, samples_s = sparse_run(pieces)
+        np.testing.assert_array_equal(spikes_s, spikes)
+        np.testing.assert_array_equal(samples_s["g_1"], samples["g_1"])
+        np.testing.assert_allclose(samples_s["V_m"], samples["V_m"], rtol=0, atol=1e-6)
+        assert np.max(np.abs(samples_s["V_m"] - samples["V_m"])) > 0      # the solver really ran
+
+
+def test_unknown_quiet_integrator_is_refused_before_the_run(monkeypatch):
+    """A misspelt QUIET_INTEGRATOR raises BadProperty naming it, before any time passes."""
+    from eventsim.nodes import glif_cond
+    nest.ResetKernel()
+    nest.Create("glif_cond")
+    monkeypatch.setattr(glif_cond, "QUIET_INTEGRATOR", "solve-ivp")
+    with pytest.raises(nest.BadProperty, match="'solve-ivp'"):
+        nest.Simulate(1.0)
+    assert nest.biological_time == 0.0
 
 
 # --- models and defaults ------------------------------------------------------------------------------
