@@ -46,7 +46,7 @@ StepCoefficients = namedtuple("StepCoefficients", "P Q R current")
 StepRecord = namedtuple("StepRecord", "V S theta_s theta_v spiked integrated")
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")     # no ZeroDivisionError check: it stops LLVM vectorising
 def run_steps(coef, state, const, rec, asc_first, lo, hi):
     """Advance neurons ``lo .. hi - 1`` of N by K steps in place.
 
@@ -66,57 +66,81 @@ def run_steps(coef, state, const, rec, asc_first, lo, hi):
         The neurons to advance.  Every neuron is computed on its own, so slices of the population may run
         in parallel threads (the function releases the GIL) with results identical to one call.
     """
-    P, Q, R, current = coef.P, coef.Q, coef.R, coef.current
-    asc = state.asc
     c = const
-    K = P.shape[0]
-    J = asc.shape[0]
-    for n in range(lo, hi):
-        v, ths, thv = state.V[n], state.theta_s[n], state.theta_v[n]
-        s_mean, i_held, r = state.S[n], state.I[n], state.refr[n]
-        for j in range(K):
-            if r > 0:
-                r -= 1
-                rec.integrated[j, n] = False
-            else:
-                rec.integrated[j, n] = True
-                v_old = v
-                if asc_first and c.has_asc[n]:
-                    s_mean = 0.0
-                    for k in range(J):
-                        s_mean += asc[k, n] * c.asc_step_mean[k, n]
-                        asc[k, n] *= c.asc_decay_h[k, n]
-                v = P[j, n] * v + Q[j, n] + (i_held + s_mean) * R[j, n]
-                if c.has_r[n]:
-                    ths *= c.th_spike_decay_h[n]
-                if c.has_asc[n] and not asc_first:
-                    s_mean = 0.0
-                    for k in range(J):
-                        s_mean += asc[k, n] * c.asc_step_mean[k, n]
-                        asc[k, n] *= c.asc_decay_h[k, n]
-                if c.has_a[n]:
-                    beta = (i_held + s_mean) / c.g_m[n]
-                    drive = c.tv_phi[n] * (v_old - beta)
-                    thv = (drive * c.tv_membrane[n] + c.tv_decay[n] * (thv - drive - c.tv_ab[n] * beta)
-                           + c.tv_ab[n] * beta)
-                if v > ths + thv + c.th_inf[n]:
-                    rec.spiked[j, n] = True
-                    r = c.n_ref[n]
-                    if c.has_asc[n]:
-                        for k in range(J):
-                            asc[k, n] = c.asc_amps[k, n] + asc[k, n] * c.asc_r[k, n] * c.asc_reset_decay[k, n]
-                    if c.has_r[n]:
-                        v = c.reset_fraction[n] * v_old + c.reset_add[n]
-                        ths = ths * c.th_spike_reset_decay[n] + c.th_spike_add[n]
-                    else:
-                        v = c.V_reset[n]
-            i_held = current[j, n]
-            rec.V[j, n] = v
-            rec.S[j, n] = s_mean
-            rec.theta_s[j, n] = ths
-            rec.theta_v[j, n] = thv
-        state.V[n], state.theta_s[n], state.theta_v[n] = v, ths, thv
-        state.S[n], state.I[n], state.refr[n] = s_mean, i_held, r
+    K, J, m = coef.P.shape[0], state.asc.shape[0], hi - lo
+    V, theta_s, theta_v = state.V[lo:hi], state.theta_s[lo:hi], state.theta_v[lo:hi]
+    S, I, refr = state.S[lo:hi], state.I[lo:hi], state.refr[lo:hi]
+    has_r, has_asc, has_a = c.has_r[lo:hi], c.has_asc[lo:hi], c.has_a[lo:hi]
+    th_inf, V_reset, n_ref = c.th_inf[lo:hi], c.V_reset[lo:hi], c.n_ref[lo:hi]
+    reset_fraction, reset_add = c.reset_fraction[lo:hi], c.reset_add[lo:hi]
+    th_spike_add, th_spike_decay_h, th_spike_reset_decay = (c.th_spike_add[lo:hi], c.th_spike_decay_h[lo:hi],
+                                                            c.th_spike_reset_decay[lo:hi])
+    g_m, tv_membrane, tv_decay = c.g_m[lo:hi], c.tv_membrane[lo:hi], c.tv_decay[lo:hi]
+    tv_phi, tv_ab = c.tv_phi[lo:hi], c.tv_ab[lo:hi]
+    v_old = np.empty(m)
+    active = np.empty(m, dtype=np.bool_)
+    # Step-major and branch-free: each pass is one loop over a contiguous slice of neurons, writing one array
+    # (LLVM vectorises a loop only if it can check cheaply that the arrays it writes overlap no others); a
+    # neuron's arithmetic and its order are those of NEST's update.
+    for j in range(K):
+        P, Q, R, current = coef.P[j, lo:hi], coef.Q[j, lo:hi], coef.R[j, lo:hi], coef.current[j, lo:hi]
+        integrated, spiked = rec.integrated[j, lo:hi], rec.spiked[j, lo:hi]
+        for i in range(m):
+            active[i] = refr[i] <= 0                            # not refractory: integrate this step
+        for i in range(m):
+            refr[i] = refr[i] if active[i] else refr[i] - 1
+        integrated[:] = active
+        v_old[:] = V
+        if asc_first:
+            _after_spike_step(state.asc, c.asc_step_mean, c.asc_decay_h, active, has_asc, S, lo, hi)
+        for i in range(m):
+            v_new = P[i] * V[i] + Q[i] + (I[i] + S[i]) * R[i]
+            V[i] = v_new if active[i] else V[i]
+        for i in range(m):
+            theta_s[i] = theta_s[i] * th_spike_decay_h[i] if active[i] & has_r[i] else theta_s[i]
+        if not asc_first:
+            _after_spike_step(state.asc, c.asc_step_mean, c.asc_decay_h, active, has_asc, S, lo, hi)
+        for i in range(m):
+            beta = (I[i] + S[i]) / g_m[i]
+            drive = tv_phi[i] * (v_old[i] - beta)
+            thv = drive * tv_membrane[i] + tv_decay[i] * (theta_v[i] - drive - tv_ab[i] * beta) + tv_ab[i] * beta
+            theta_v[i] = thv if active[i] & has_a[i] else theta_v[i]
+        for i in range(m):
+            spiked[i] = active[i] & (V[i] > theta_s[i] + theta_v[i] + th_inf[i])
+        for i in range(m):
+            refr[i] = n_ref[i] if spiked[i] else refr[i]
+        for i in range(m):
+            v_spike = reset_fraction[i] * v_old[i] + reset_add[i] if has_r[i] else V_reset[i]
+            V[i] = v_spike if spiked[i] else V[i]
+        for i in range(m):
+            theta_s[i] = (theta_s[i] * th_spike_reset_decay[i] + th_spike_add[i] if spiked[i] & has_r[i]
+                          else theta_s[i])
+        for k in range(J):
+            asc, amps = state.asc[k, lo:hi], c.asc_amps[k, lo:hi]
+            keep, reset_decay = c.asc_r[k, lo:hi], c.asc_reset_decay[k, lo:hi]
+            for i in range(m):
+                asc[i] = amps[i] + asc[i] * keep[i] * reset_decay[i] if spiked[i] & has_asc[i] else asc[i]
+        I[:] = current
+        rec.V[j, lo:hi] = V
+        rec.S[j, lo:hi] = S
+        rec.theta_s[j, lo:hi] = theta_s
+        rec.theta_v[j, lo:hi] = theta_v
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _after_spike_step(asc_all, step_mean, decay_h, active, has_asc, S, lo, hi):
+    """For the integrating neurons with after-spike currents: S = the step-averaged sum of the currents (pA),
+    then each current decays by its step factor (in place, neurons ``lo .. hi - 1``)."""
+    m = hi - lo
+    s_new = np.zeros(m)
+    for k in range(asc_all.shape[0]):
+        asc, mean, decay = asc_all[k, lo:hi], step_mean[k, lo:hi], decay_h[k, lo:hi]
+        for i in range(m):
+            s_new[i] += asc[i] * mean[i]
+        for i in range(m):
+            asc[i] = asc[i] * decay[i] if active[i] & has_asc[i] else asc[i]
+    for i in range(m):
+        S[i] = s_new[i] if active[i] & has_asc[i] else S[i]
 
 
 def warm_up():
