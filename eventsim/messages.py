@@ -131,27 +131,17 @@ class Inbox:
             self._blocks[b] = blk
         return blk
 
+    def blocks(self, first_step, last_step):
+        """The blocks holding steps ``first_step .. last_step`` (allocated if new), as a list of
+        ``(step of the block's first row, block)``; a writer adds into them in place."""
+        B = self.block_steps
+        return [(b * B, self._block(b)) for b in range(first_step // B, last_step // B + 1)]
+
     def add_ports(self, n_new):
         """Append `n_new` empty ports, keeping the input already held."""
         self.n_ports += n_new
         for b, blk in self._blocks.items():
             self._blocks[b] = np.concatenate([blk, np.zeros((n_new,) + blk.shape[1:])])
-
-    def add(self, steps, ports, nodes, values):
-        """Add `values` at arrival `steps` (int) on `ports` of local `nodes` (all arrays)."""
-        steps = np.asarray(steps, dtype=np.int64)
-        if steps.size == 0:
-            return
-        B = self.block_steps
-        blocks = steps // B
-        first, last = int(blocks.min()), int(blocks.max())
-        ports, nodes = np.asarray(ports), np.asarray(nodes)
-        values = np.broadcast_to(values, steps.shape)
-        for b in range(first, last + 1):
-            sel = blocks == b if first != last else slice(None)
-            flat = (ports[sel] * B + (steps[sel] - b * B)) * self.n_nodes + nodes[sel]
-            if np.size(flat):
-                np.add.at(self._block(b).reshape(-1), flat, values[sel])
 
     def add_dense(self, first_step, port, nodes, values, workers=None):
         """Add a dense block: ``values[k, i]`` at step ``first_step + k`` on `port` of node ``nodes[i]``.

@@ -356,7 +356,10 @@ class ActorPopulation(Population):
             self._level_arrays = None
 
     # --- receiving: the receive step of an actor puts messages into the mailboxes ----------
-    def receive_spikes(self, source, projection, batch, idx, counts):
+    def receive_spikes(self, source, projection, batch):
+        idx, counts = projection.expand(batch.sources)
+        if idx.size == 0:
+            return
         _, tgt, w, d, r = projection.csr()
         weights = w[idx] if batch.weights is None else w[idx] * np.repeat(batch.weights, counts)
         self._hold("spikes", np.repeat(batch.stamps, counts) + d[idx], tgt[idx],

@@ -27,6 +27,7 @@ from eventsim.messages import Inbox, SampleBatch, SpikeBatch
 from eventsim.timegrid import TICS_PER_MS, steps_to_ms
 from .base import Population, as_bool, as_float, as_float_array
 from .glif_steps import GlifConstants, GlifState, StepCoefficients, StepRecord
+from .spike_deposit import warm_up as warm_up_deposit
 
 __all__ = ["GlifBase", "LEVELS", "FLAGS", "GLIF_DEFAULTS", "GLIF_UNITS", "refractory_steps",
            "check_mechanisms", "normalise_mechanisms"]
@@ -178,6 +179,7 @@ class GlifBase(Population):
         cls = type(self)
         if not cls.__dict__.get("_compiled", False):
             self.warm_up()
+            warm_up_deposit()
             cls._compiled = True
 
     def warm_up(self):
@@ -391,7 +393,7 @@ class GlifBase(Population):
 
     def _send(self, spiked, t_from):
         """Send the spikes of a chunk starting at step `t_from` as one SpikeBatch."""
-        step, idx = np.nonzero(spiked)
+        step, idx = np.divmod(np.flatnonzero(spiked), spiked.shape[1])     # np.nonzero's order, ~10x faster in 2-D
         if step.size:
             self.last_spike[idx] = step + t_from + 1          # in step order: the last spike of each node wins
             self.kernel.send_spikes(self, SpikeBatch(idx, step + t_from + 1, np.ones(idx.size, dtype=np.int64)))
