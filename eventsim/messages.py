@@ -77,10 +77,11 @@ class ConnectionBatch:
 class SampleBatch:
     """The recordable values of a population over the steps ``(t_from, t_to]`` of one advance.
 
-    ``read(name, rows)`` returns recordable `name` (in its declared unit) at
-    the chunk rows `rows` (int array; row k is the end of step
-    ``t_from + 1 + k``) for every node of the population: shape
-    ``(len(rows), n)``.  Samplers read only the rows and names they record.
+    ``read(name, rows, cols)`` returns recordable `name` (in its declared unit)
+    at the chunk rows `rows` (int array; row k is the end of step
+    ``t_from + 1 + k``) for the nodes `cols` (int array of local indices):
+    shape ``(len(rows), len(cols))``, a new array.  Samplers read only the
+    rows, nodes and names they record, and the population computes no more.
     """
 
     t_from: int

@@ -288,13 +288,13 @@ class ActorPopulation(Population):
             changes.clear()
 
     def _reader(self, t_from):
-        def read(name, rows):
+        def read(name, rows, cols):
             values, changes = self._recorded[name]
             out = np.repeat(values[None, :], len(rows), axis=0)
             steps = t_from + 1 + np.asarray(rows)
             for step, i, value in changes:          # in the order assigned: the last one of a step wins
                 out[steps >= step, i] = value
-            return out
+            return out[:, cols]
         return read
 
     # --- sending --------------------------------------------------------------------------

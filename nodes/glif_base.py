@@ -403,20 +403,24 @@ class GlifBase(Population):
 
         `rec` holds the chunk's rows of V, theta_s, theta_v and S written by the
         step loop, `current` the input current; `extra(name, rows)` returns the
-        (rows, N) values of a model-specific recordable.
+        (rows, N) values of a model-specific recordable.  Only the rows and
+        nodes a sampler asks for are computed (the same values, element by element).
         """
         readers = {
-            "V_m": lambda rows: rec["V"][rows] + self.E_L,
-            "I": lambda rows: current[rows],
-            "threshold": lambda rows: rec["theta_s"][rows] + rec["theta_v"][rows] + self.constants.th_inf + self.E_L,
-            "threshold_spike": lambda rows: rec["theta_s"][rows],
-            "threshold_voltage": lambda rows: rec["theta_v"][rows],
-            "ASCurrents_sum": lambda rows: rec["S"][rows],
+            "V_m": lambda at, cols: rec["V"][at] + self.E_L[cols],
+            "I": lambda at, cols: current[at],
+            "threshold": lambda at, cols: (rec["theta_s"][at] + rec["theta_v"][at] + self.constants.th_inf[cols]
+                                           + self.E_L[cols]),
+            "threshold_spike": lambda at, cols: rec["theta_s"][at],
+            "threshold_voltage": lambda at, cols: rec["theta_v"][at],
+            "ASCurrents_sum": lambda at, cols: rec["S"][at],
         }
 
-        def read(name, rows):
+        def read(name, rows, cols):
             reader = readers.get(name)
-            return reader(rows) if reader is not None else extra(name, rows)
+            if reader is None:
+                return extra(name, rows)[:, cols]
+            return reader((np.asarray(rows)[:, None], cols), cols)
 
         self.kernel.send_samples(self, SampleBatch(t_from, t_to, read))
 
