@@ -177,10 +177,18 @@ class Inbox:
     def take(self, first_step, n_steps):
         """Remove and return the input for steps ``first_step .. first_step + n_steps - 1``.
 
-        Returns an array of shape ``(n_ports, n_steps, n_nodes)``.
+        Returns an array of shape ``(n_ports, n_steps, n_nodes)``, to be read, not written: when the steps
+        lie in one block it is a view of that block (no copy; the rows of each port are contiguous, the
+        ports are not).
         """
-        out = np.zeros((self.n_ports, n_steps, self.n_nodes))
         B = self.block_steps
+        b, off = divmod(first_step, B)
+        blk = self._blocks.get(b)
+        if blk is not None and off + n_steps <= B:
+            if off + n_steps == B:
+                del self._blocks[b]
+            return blk[:, off:off + n_steps]
+        out = np.zeros((self.n_ports, n_steps, self.n_nodes))
         k = 0
         while k < n_steps:
             step = first_step + k
