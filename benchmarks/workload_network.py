@@ -20,7 +20,8 @@
 
 Prints one line ``@@BENCH {json}`` with ``sim_s`` (the ``Simulate`` call,
 :func:`time.perf_counter`), ``sim_cpu_s`` (its CPU time, :func:`time.process_time`,
-less sensitive to a busy machine), ``build_s`` (``ResetKernel`` .. ``Connect``),
+less sensitive to a busy machine), ``sim_main_cpu_s`` (the CPU time of the main thread alone,
+:func:`time.thread_time`: with threads, about the wall time on free cores), ``build_s`` (``ResetKernel`` .. ``Connect``),
 ``import_s``, ``spikes`` (total), ``rate_hz`` (mean rate per neuron),
 ``mm_events``, the parameters, and ``t_start``/``t_end`` (:func:`time.perf_counter`
 at the first and last line, from which the harness derives start-up and exit time).
@@ -73,15 +74,16 @@ nest.Connect(neurons, sr)
 mm = nest.Create("multimeter", params={"interval": 0.05, "record_from": ["V_m"]})
 nest.Connect(mm, neurons[:10])
 
-_t_sim, _cpu_sim = time.perf_counter(), time.process_time()
+_t_sim, _cpu_sim, _main_sim = time.perf_counter(), time.process_time(), time.thread_time()
 nest.Simulate(T)
-_t_done, _cpu_done = time.perf_counter(), time.process_time()
+_t_done, _cpu_done, _main_done = time.perf_counter(), time.process_time(), time.thread_time()
 
 spikes = int(sr.n_events)
 print("@@BENCH " + json.dumps({
     "workload": "network", "model": args.model, "n": N, "t_ms": T, "rate": args.rate, "indegree": args.indegree,
     "seed": args.seed, "threads": args.threads,
     "import_s": _t_build - _t_import, "build_s": _t_sim - _t_build, "sim_s": _t_done - _t_sim, "sim_cpu_s": _cpu_done - _cpu_sim,
+    "sim_main_cpu_s": _main_done - _main_sim,
     "spikes": spikes, "rate_hz": spikes / N / (T * 1e-3), "mm_events": int(mm.n_events),
     "t_start": _t_start, "t_end": time.perf_counter(),
 }), flush=True)

@@ -321,6 +321,7 @@ class Projection:
         self._parts = []
         self._seq_parts = []
         self._csr = None
+        self._extent = None
 
     def add(self, src, tgt, weight, delay, receptor):
         """Append connections (local indices) and invalidate the sorted form."""
@@ -380,7 +381,21 @@ class Projection:
             ptr = np.zeros(self.source.n + 1, dtype=np.int64)
             np.cumsum(np.bincount(src, minlength=self.source.n), out=ptr[1:])
             self._csr = (ptr, tgt[order], w[order], d[order], r[order])
+            self._extent = None
         return self._csr
+
+    def csr_extent(self):
+        """(smallest delay, largest delay, largest receptor) of the connections (steps, steps, port), as ints;
+        (0, -1, -1) for none.  Cached with :meth:`csr`."""
+        ptr, tgt, w, d, r = self.csr()
+        if self._extent is None:
+            self._extent = (int(d.min()), int(d.max()), int(r.max())) if len(d) else (0, -1, -1)
+        return self._extent
+
+    def fan_out(self, sources):
+        """Number of connections of each of the local `sources` (int64 array)."""
+        ptr = self.csr()[0]
+        return ptr[sources + 1] - ptr[sources]
 
     def expand(self, sources):
         """Indices (into the CSR arrays) of all connections of local `sources`, and the repeat counts."""

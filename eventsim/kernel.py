@@ -582,7 +582,8 @@ class Kernel:
         return [p for p in self.projections.values() if p.source is pop]
 
     def send_spikes(self, pop, batch: SpikeBatch):
-        """Hand a spike batch of `pop` to the receive step of each target population (one call per projection)."""
+        """Hand a spike batch of `pop` to the receive step of each target population (one call per projection);
+        the receiver expands it over the projection's connections (:meth:`Projection.expand`) as it needs."""
         if len(batch) == 0:
             return
         if pop.element_type == "neuron":
@@ -591,9 +592,7 @@ class Kernel:
         if outbox is not None:          # a block of a network split over MPI ranks: its spikes go to the exchange
             outbox.append(batch)
         for proj in pop.outgoing:
-            idx, counts = proj.expand(batch.sources)
-            if idx.size:
-                proj.target.receive_spikes(pop, proj, batch, idx, counts)
+            proj.target.receive_spikes(pop, proj, batch)
 
     def send_per_connection(self, pop, batch: ConnectionBatch):
         """Hand events drawn per connection of one projection of `pop` to the target's receive step."""

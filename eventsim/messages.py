@@ -77,10 +77,11 @@ class ConnectionBatch:
 class SampleBatch:
     """The recordable values of a population over the steps ``(t_from, t_to]`` of one advance.
 
-    ``read(name, rows)`` returns recordable `name` (in its declared unit) at
-    the chunk rows `rows` (int array; row k is the end of step
-    ``t_from + 1 + k``) for every node of the population: shape
-    ``(len(rows), n)``.  Samplers read only the rows and names they record.
+    ``read(name, rows, cols)`` returns recordable `name` (in its declared unit)
+    at the chunk rows `rows` (int array; row k is the end of step
+    ``t_from + 1 + k``) for the nodes `cols` (int array of local indices):
+    shape ``(len(rows), len(cols))``, a new array.  Samplers read only the
+    rows, nodes and names they record, and the population computes no more.
     """
 
     t_from: int
@@ -131,27 +132,17 @@ class Inbox:
             self._blocks[b] = blk
         return blk
 
+    def blocks(self, first_step, last_step):
+        """The blocks holding steps ``first_step .. last_step`` (allocated if new), as a list of
+        ``(step of the block's first row, block)``; a writer adds into them in place."""
+        B = self.block_steps
+        return [(b * B, self._block(b)) for b in range(first_step // B, last_step // B + 1)]
+
     def add_ports(self, n_new):
         """Append `n_new` empty ports, keeping the input already held."""
         self.n_ports += n_new
         for b, blk in self._blocks.items():
             self._blocks[b] = np.concatenate([blk, np.zeros((n_new,) + blk.shape[1:])])
-
-    def add(self, steps, ports, nodes, values):
-        """Add `values` at arrival `steps` (int) on `ports` of local `nodes` (all arrays)."""
-        steps = np.asarray(steps, dtype=np.int64)
-        if steps.size == 0:
-            return
-        B = self.block_steps
-        blocks = steps // B
-        first, last = int(blocks.min()), int(blocks.max())
-        ports, nodes = np.asarray(ports), np.asarray(nodes)
-        values = np.broadcast_to(values, steps.shape)
-        for b in range(first, last + 1):
-            sel = blocks == b if first != last else slice(None)
-            flat = (ports[sel] * B + (steps[sel] - b * B)) * self.n_nodes + nodes[sel]
-            if np.size(flat):
-                np.add.at(self._block(b).reshape(-1), flat, values[sel])
 
     def add_dense(self, first_step, port, nodes, values, workers=None):
         """Add a dense block: ``values[k, i]`` at step ``first_step + k`` on `port` of node ``nodes[i]``.
@@ -186,10 +177,18 @@ class Inbox:
     def take(self, first_step, n_steps):
         """Remove and return the input for steps ``first_step .. first_step + n_steps - 1``.
 
-        Returns an array of shape ``(n_ports, n_steps, n_nodes)``.
+        Returns an array of shape ``(n_ports, n_steps, n_nodes)``, to be read, not written: when the steps
+        lie in one block it is a view of that block (no copy; the rows of each port are contiguous, the
+        ports are not).
         """
-        out = np.zeros((self.n_ports, n_steps, self.n_nodes))
         B = self.block_steps
+        b, off = divmod(first_step, B)
+        blk = self._blocks.get(b)
+        if blk is not None and off + n_steps <= B:
+            if off + n_steps == B:
+                del self._blocks[b]
+            return blk[:, off:off + n_steps]
+        out = np.zeros((self.n_ports, n_steps, self.n_nodes))
         k = 0
         while k < n_steps:
             step = first_step + k

@@ -76,7 +76,7 @@ class Probe:
             steps = self.steps[lo:hi]
             local = self._targets[pop]
             rows = steps - batch.t_from - 1
-            values = {name: batch.read(name, rows)[:, local] for name in self.record_from}
+            values = {name: batch.read(name, rows, local) for name in self.record_from}
             senders = pop.first_gid + local
             for k, step in enumerate(steps.tolist()):
                 message = Samples(step, self.kernel.steps_to_ms(step), senders,

@@ -288,13 +288,13 @@ class ActorPopulation(Population):
             changes.clear()
 
     def _reader(self, t_from):
-        def read(name, rows):
+        def read(name, rows, cols):
             values, changes = self._recorded[name]
             out = np.repeat(values[None, :], len(rows), axis=0)
             steps = t_from + 1 + np.asarray(rows)
             for step, i, value in changes:          # in the order assigned: the last one of a step wins
                 out[steps >= step, i] = value
-            return out
+            return out[:, cols]
         return read
 
     # --- sending --------------------------------------------------------------------------
@@ -356,7 +356,10 @@ class ActorPopulation(Population):
             self._level_arrays = None
 
     # --- receiving: the receive step of an actor puts messages into the mailboxes ----------
-    def receive_spikes(self, source, projection, batch, idx, counts):
+    def receive_spikes(self, source, projection, batch):
+        idx, counts = projection.expand(batch.sources)
+        if idx.size == 0:
+            return
         _, tgt, w, d, r = projection.csr()
         weights = w[idx] if batch.weights is None else w[idx] * np.repeat(batch.weights, counts)
         self._hold("spikes", np.repeat(batch.stamps, counts) + d[idx], tgt[idx],

@@ -12,10 +12,17 @@ import numbers
 
 import numpy as np
 
-from eventsim.errors import BadProperty, UnaccessedDictionaryEntry
+from eventsim.errors import BadProperty, KernelException, UnaccessedDictionaryEntry
 from eventsim.timegrid import grid_ms
+from .spike_deposit import deposit_spikes
 
 __all__ = ["Population", "StimulationDevice", "activity_window", "check_window", "as_float", "as_bool", "as_float_array"]
+
+#: Fewest targets per thread, and fewest deposits of one batch, for spike deposits split over threads
+#: (below these a thread hand-over costs more than the deposit).
+MIN_TARGETS_PER_THREAD = 1024
+MIN_DEPOSITS_FOR_THREADS = 1 << 16
+_NO_FACTORS = np.zeros(0)
 
 
 def as_float(name, value):
@@ -248,23 +255,36 @@ class Population:
         """Deliver to `target` the output it reads up to step `until` (only for ``lazy_output`` sources)."""
 
     # --- the receive step: every message for this population arrives through these ------
-    def receive_spikes(self, source, projection, batch, idx, counts):
+    def receive_spikes(self, source, projection, batch):
         """Receive a spike batch of `source` over `projection`: deposit weight x multiplicity (or the
         multiplicity, for ``input_mode == "count"``) at ``stamp + delay`` into the inbox.
 
-        ``idx`` are the connections (indices into ``projection.csr()``) the events of `batch` travel,
-        ``counts[k]`` how many of them belong to event k.
+        One compiled pass over the events and their connections (:func:`nodes.spike_deposit.deposit_spikes`)
+        per inbox block they reach; with several threads and many connections, slices of the targets are
+        filled side by side (every inbox cell receives its additions in the same order).
         """
-        _, tgt, w, d, r = projection.csr()
-        arrival = np.repeat(batch.stamps, counts) + d[idx]
-        mult = np.repeat(batch.multiplicities, counts)
-        if self.input_mode == "count":
-            value = mult.astype(float)
-        else:
-            value = w[idx] * mult
-            if batch.weights is not None:
-                value *= np.repeat(batch.weights, counts)
-        self.inbox.add(arrival, r[idx], tgt[idx], value)
+        ptr, tgt, w, d, r = projection.csr()
+        d_min, d_max, port_max = projection.csr_extent()
+        if port_max < 0 or len(batch) == 0:
+            return
+        if port_max >= self.inbox.n_ports:
+            raise KernelException(f"{self.model_name}: a connection targets receptor {port_max}, but the nodes "
+                                  f"have {self.inbox.n_ports - 1} receptor ports")
+        stamps, sources, multiplicities = (np.ascontiguousarray(x, dtype=np.int64)
+                                           for x in (batch.stamps, batch.sources, batch.multiplicities))
+        factors = _NO_FACTORS if batch.weights is None else np.ascontiguousarray(batch.weights, dtype=np.float64)
+        count_mode = self.input_mode == "count"
+        workers = self.kernel.workers
+        parallel = (workers.n_threads > 1 and self.n >= 2 * MIN_TARGETS_PER_THREAD
+                    and int((ptr[sources + 1] - ptr[sources]).sum()) >= MIN_DEPOSITS_FOR_THREADS)
+        for first_step, block in self.inbox.blocks(int(stamps.min()) + d_min, int(stamps.max()) + d_max):
+            def task(lo, hi, first_step=first_step, block=block):
+                deposit_spikes(block, first_step, sources, stamps, multiplicities, factors, ptr, tgt, w, d, r,
+                               count_mode, lo, hi)
+            if parallel:
+                workers.run(task, self.n, MIN_TARGETS_PER_THREAD)
+            else:
+                task(0, self.n)
 
     def receive_per_connection(self, source, batch):
         """Receive events drawn per connection (a :class:`~eventsim.messages.ConnectionBatch`): one dense

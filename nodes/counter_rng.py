@@ -142,6 +142,35 @@ def _poisson(k0, k1, j, lam, exp_minus_lam):
             return int(k), j
 
 
+#: Largest table of the inversion method (entries until the cumulative sum stops growing: about 50 for means
+#: just below PTRS_FROM); a row whose table would be longer is drawn one count at a time.
+_TABLE_SIZE = 128
+
+
+@njit(cache=True, nogil=True)
+def _inversion_table(lam, exp_minus_lam, table):
+    """Fill `table` with the partial sums of the Poisson probabilities that :func:`_poisson`'s inversion
+    compares the uniform with, computed by the same operations in the same order, ending with +inf where
+    that loop stops (the sum no longer grows); return the number of finite entries, or -1 if they do not fit.
+
+    A count is then the first k with ``u <= table[k]``: the same count as :func:`_poisson`, without its
+    division per step of the search."""
+    p = exp_minus_lam
+    cdf = p
+    table[0] = cdf
+    k = 0
+    while True:
+        k += 1
+        if k >= table.shape[0]:
+            return -1
+        p *= lam / k
+        if cdf + p == cdf:
+            table[k] = np.inf
+            return k
+        cdf += p
+        table[k] = cdf
+
+
 @njit(cache=True, nogil=True)
 def poisson_counts(keys, counters, streams, rows, lam, out, lo, hi):
     """Draw Poisson counts for streams ``streams[lo:hi]`` into columns ``lo:hi`` of `out`.
@@ -162,14 +191,44 @@ def poisson_counts(keys, counters, streams, rows, lam, out, lo, hi):
         Output counts.
     lo, hi : int
         The columns to fill (each column on its own: slices may run in parallel threads).
+
+    Row by row: for means below PTRS_FROM every stream uses one word per count, so the words of a row
+    are drawn in one branch-free loop over the columns (which the compiler vectorises), and each count
+    is found in the row's table of partial sums (:func:`_inversion_table`); larger means draw with
+    :func:`_poisson`.  Every count is the one :func:`_poisson` draws from the same word.
     """
+    n = hi - lo
+    if n <= 0:
+        return
     exp_minus_lam = np.exp(-lam)
-    for i in range(rows.shape[0]):            # rows outermost: out is written contiguously
+    k0 = np.empty(n, dtype=np.uint64)
+    k1 = np.empty(n, dtype=np.uint64)
+    j = np.empty(n, dtype=np.int64)
+    for c in range(n):
+        s = streams[lo + c]
+        k0[c], k1[c], j[c] = keys[s, 0], keys[s, 1], counters[s]
+    bits = np.empty(n, dtype=np.uint64)
+    table = np.empty(_TABLE_SIZE)
+    for i in range(rows.shape[0]):
         row = out[rows[i]]
-        for c in range(lo, hi):
-            s = streams[c]
-            count, counters[s] = _poisson(keys[s, 0], keys[s, 1], counters[s], lam[i], exp_minus_lam[i])
-            row[c] = count
+        n_table = _inversion_table(lam[i], exp_minus_lam[i], table) if lam[i] < PTRS_FROM else -1
+        if n_table < 0:
+            for c in range(n):
+                count, j[c] = _poisson(k0[c], k1[c], j[c], lam[i], exp_minus_lam[i])
+                row[lo + c] = count
+            continue
+        for c in range(n):                    # no branches: vectorised
+            x0, _ = threefry(k0[c], k1[c], np.uint64(j[c]), np.uint64(0))
+            bits[c] = x0 >> np.uint64(11)
+            j[c] += 1
+        for c in range(n):
+            u = np.int64(bits[c]) * (1.0 / 9007199254740992.0)      # as _uniform
+            k = 0
+            while u > table[k]:               # table ends with +inf
+                k += 1
+            row[lo + c] = k
+    for c in range(n):
+        counters[streams[lo + c]] = j[c]
 
 
 def seed_word(seed, tag):

@@ -27,6 +27,7 @@ from eventsim.messages import Inbox, SampleBatch, SpikeBatch
 from eventsim.timegrid import TICS_PER_MS, steps_to_ms
 from .base import Population, as_bool, as_float, as_float_array
 from .glif_steps import GlifConstants, GlifState, StepCoefficients, StepRecord
+from .spike_deposit import warm_up as warm_up_deposit
 
 __all__ = ["GlifBase", "LEVELS", "FLAGS", "GLIF_DEFAULTS", "GLIF_UNITS", "refractory_steps",
            "check_mechanisms", "normalise_mechanisms"]
@@ -178,6 +179,7 @@ class GlifBase(Population):
         cls = type(self)
         if not cls.__dict__.get("_compiled", False):
             self.warm_up()
+            warm_up_deposit()
             cls._compiled = True
 
     def warm_up(self):
@@ -391,7 +393,7 @@ class GlifBase(Population):
 
     def _send(self, spiked, t_from):
         """Send the spikes of a chunk starting at step `t_from` as one SpikeBatch."""
-        step, idx = np.nonzero(spiked)
+        step, idx = np.divmod(np.flatnonzero(spiked), spiked.shape[1])     # np.nonzero's order, ~10x faster in 2-D
         if step.size:
             self.last_spike[idx] = step + t_from + 1          # in step order: the last spike of each node wins
             self.kernel.send_spikes(self, SpikeBatch(idx, step + t_from + 1, np.ones(idx.size, dtype=np.int64)))
@@ -401,20 +403,24 @@ class GlifBase(Population):
 
         `rec` holds the chunk's rows of V, theta_s, theta_v and S written by the
         step loop, `current` the input current; `extra(name, rows)` returns the
-        (rows, N) values of a model-specific recordable.
+        (rows, N) values of a model-specific recordable.  Only the rows and
+        nodes a sampler asks for are computed (the same values, element by element).
         """
         readers = {
-            "V_m": lambda rows: rec["V"][rows] + self.E_L,
-            "I": lambda rows: current[rows],
-            "threshold": lambda rows: rec["theta_s"][rows] + rec["theta_v"][rows] + self.constants.th_inf + self.E_L,
-            "threshold_spike": lambda rows: rec["theta_s"][rows],
-            "threshold_voltage": lambda rows: rec["theta_v"][rows],
-            "ASCurrents_sum": lambda rows: rec["S"][rows],
+            "V_m": lambda at, cols: rec["V"][at] + self.E_L[cols],
+            "I": lambda at, cols: current[at],
+            "threshold": lambda at, cols: (rec["theta_s"][at] + rec["theta_v"][at] + self.constants.th_inf[cols]
+                                           + self.E_L[cols]),
+            "threshold_spike": lambda at, cols: rec["theta_s"][at],
+            "threshold_voltage": lambda at, cols: rec["theta_v"][at],
+            "ASCurrents_sum": lambda at, cols: rec["S"][at],
         }
 
-        def read(name, rows):
+        def read(name, rows, cols):
             reader = readers.get(name)
-            return reader(rows) if reader is not None else extra(name, rows)
+            if reader is None:
+                return extra(name, rows)[:, cols]
+            return reader((np.asarray(rows)[:, None], cols), cols)
 
         self.kernel.send_samples(self, SampleBatch(t_from, t_to, read))
 

@@ -177,7 +177,7 @@ class GlifPsc(GlifBase):
         inputs = self.inbox.take(t_from + 1, K)               # row k: what is due at step t_from + 1 + k
         current = inputs[0]
         Q, I_syn = np.empty((K, self.n)), np.empty((K, self.n))
-        weights = inputs[1:]
+        weights = np.ascontiguousarray(inputs[1:])             # the compiled loop takes C-ordered arrays
         self.run_sliced(lambda lo, hi: alpha_currents(self.y1, self.y2, weights, self.port_of_row, self.scale,
                                                       self.p11, self.p21, self.p31, self.p32, Q, I_syn, lo, hi))
         P = np.broadcast_to(self.P33, (K, self.n)).copy()

@@ -207,7 +207,7 @@ class Multimeter(RecordingDevice):
             return
         rows = steps - batch.t_from - 1
         local = self._store[pop]["local"]
-        self.record(pop, steps, {name: batch.read(name, rows)[:, local] for name in self.record_from})
+        self.record(pop, steps, {name: batch.read(name, rows, local) for name in self.record_from})
 
     def _assign_columns(self):
         """Give each target's nodes their columns in ascending global id."""

@@ -83,9 +83,12 @@ class SpikeRecorder(RecordingDevice):
         if self.streaming:
             self._open_stream()
 
-    def receive_spikes(self, source, projection, batch, idx, counts):
+    def receive_spikes(self, source, projection, batch):
         """Record a spike batch once per connection: unconnected senders are not recorded, a repeated
         connection records twice."""
+        counts = projection.fan_out(batch.sources)
+        if not counts.any():
+            return
         self.record_spikes(source.first_gid + np.repeat(batch.sources, counts), np.repeat(batch.stamps, counts),
                            np.repeat(batch.multiplicities, counts),
                            None if batch.offsets is None else np.repeat(batch.offsets, counts))

@@ -77,6 +77,26 @@ def test_results_do_not_depend_on_the_thread_count(model, quiet, noise):
         assert_bitwise_equal(one, network(model, threads, quiet, noise))
 
 
+def test_spike_deposits_split_over_threads_give_the_same_results(monkeypatch):
+    """With the thresholds lowered, recurrent spikes are deposited by slices of the targets in several
+    threads (as large networks do), and spikes and traces stay identical bit for bit."""
+    import eventsim.nodes.base as base
+
+    one = network("glif_cond", 1)
+    monkeypatch.setattr(base, "MIN_DEPOSITS_FOR_THREADS", 1)
+    monkeypatch.setattr(base, "MIN_TARGETS_PER_THREAD", 32)
+    split = []
+    deposit = base.deposit_spikes
+
+    def spy(block, first_step, *args):
+        split.append(args[-2:])
+        deposit(block, first_step, *args)
+    monkeypatch.setattr(base, "deposit_spikes", spy)
+    for threads in (2, 3):
+        assert_bitwise_equal(one, network("glif_cond", threads))
+    assert {(0, N // 3), (N // 3, 2 * N // 3), (2 * N // 3, N)} <= set(split)
+
+
 def test_the_models_work_runs_on_several_threads(monkeypatch):
     """With local_num_threads 2 the glif update is handed out as two slices, run in two threads."""
     import threading
