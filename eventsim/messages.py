@@ -89,16 +89,8 @@ class SampleBatch:
     read: Callable[[str, np.ndarray], np.ndarray]
 
 
-#: Fewest columns per thread when a dense block is added in several threads.
-MIN_COLUMNS_PER_THREAD = 1024
-
-
-def _add_columns(target, nodes, rows, lo, hi):
-    """``target[:, nodes[lo:hi]] += rows[:, lo:hi]`` for `nodes` a slice or an array of distinct indices."""
-    if isinstance(nodes, slice):
-        target[:, nodes.start + lo:nodes.start + hi] += rows[:, lo:hi]
-    else:
-        target[:, nodes[lo:hi]] += rows[:, lo:hi]
+#: Fewest nodes per thread when deferred deposits are applied in several threads.
+MIN_NODES_PER_THREAD = 1024
 
 
 class Inbox:
@@ -108,6 +100,13 @@ class Inbox:
     ``(n_ports, block_steps, n_nodes)``, allocated when first written and
     released once consumed: NEST's ring buffer without a fixed length, so that
     a source may run ahead of its target by more than the maximal delay.
+
+    Deposits may be deferred (:meth:`defer`): they are then applied, in the
+    order they arrived, when the population next takes its input, on slices of
+    the nodes in the kernel's threads.  Every cell receives its additions in the
+    same order as if each had been applied at once, so the sums are identical
+    for any thread count; the cache misses of scattered deposits are paid by the
+    threads instead of the one thread that delivers the spikes.
     Port 0 is the current port (pA) of neurons; ports 1..n hold spike weights
     (weight x multiplicity, in the unit of the connection weight).
 
@@ -124,11 +123,45 @@ class Inbox:
         self.n_nodes = n_nodes
         self.block_steps = int(max(8, min(4096, 2 ** 21 // max(1, n_ports * n_nodes))))
         self._blocks = {}
+        self._deferred = []
+        self._fresh = None             # during a flush: the blocks allocated by it, not yet zeroed
+
+    def defer(self, prepare):
+        """Queue a deposit: ``prepare()`` is called when the input is next taken (in the calling thread, so it
+        may allocate blocks with :meth:`blocks`) and returns ``apply(lo, hi)``, which adds the deposit's input
+        for nodes ``lo .. hi - 1`` only (it may run in a worker thread, beside the other slices)."""
+        self._deferred.append(prepare)
+
+    def flush(self, workers=None):
+        """Apply the deferred deposits in the order they arrived, on slices of at least MIN_NODES_PER_THREAD
+        nodes in `workers`' threads (:class:`~eventsim.workers.Workers`; all in this thread without)."""
+        if not self._deferred:
+            return
+        deferred, self._deferred = self._deferred, []
+        self._fresh = []
+        try:
+            applies = [prepare() for prepare in deferred]
+        finally:
+            fresh, self._fresh = self._fresh, None
+
+        def task(lo, hi):
+            for blk in fresh:                 # zeroing 16 MiB blocks is a memset worth sharing
+                blk[:, :, lo:hi] = 0.0
+            for apply in applies:
+                apply(lo, hi)
+        if workers is None:
+            task(0, self.n_nodes)
+        else:
+            workers.run(task, self.n_nodes, MIN_NODES_PER_THREAD)
 
     def _block(self, b):
         blk = self._blocks.get(b)
         if blk is None:
-            blk = np.zeros((self.n_ports, self.block_steps, self.n_nodes))
+            if self._fresh is None:
+                blk = np.zeros((self.n_ports, self.block_steps, self.n_nodes))
+            else:                               # during a flush: each thread zeroes its own columns first
+                blk = np.empty((self.n_ports, self.block_steps, self.n_nodes))
+                self._fresh.append(blk)
             self._blocks[b] = blk
         return blk
 
@@ -140,47 +173,55 @@ class Inbox:
 
     def add_ports(self, n_new):
         """Append `n_new` empty ports, keeping the input already held."""
+        self.flush()
         self.n_ports += n_new
         for b, blk in self._blocks.items():
             self._blocks[b] = np.concatenate([blk, np.zeros((n_new,) + blk.shape[1:])])
 
-    def add_dense(self, first_step, port, nodes, values, workers=None):
-        """Add a dense block: ``values[k, i]`` at step ``first_step + k`` on `port` of node ``nodes[i]``.
-
-        With `workers` (:class:`~eventsim.workers.Workers`) and distinct `nodes`, slices of the columns are
-        added in its threads (elementwise: the sums are the same)."""
-        B = self.block_steps
+    def add_dense(self, first_step, port, nodes, values):
+        """Add a dense block, deferred (:meth:`defer`): ``values[k, i]`` at step ``first_step + k`` on `port` of
+        node ``nodes[i]`` (repeated nodes receive each of their columns, in order)."""
+        nodes = np.asarray(nodes, dtype=np.int64)
         n_steps = values.shape[0]
-        nodes = np.asarray(nodes)
-        if nodes.size and nodes[-1] - nodes[0] == nodes.size - 1 and np.all(np.diff(nodes) == 1):
-            nodes = slice(int(nodes[0]), int(nodes[-1]) + 1)      # a contiguous range: plain slicing
-            unique = True
-        else:
-            unique = len(np.unique(nodes)) == len(nodes)
-        k = 0
-        while k < n_steps:
-            step = first_step + k
-            b, off = divmod(step, B)
-            m = min(n_steps - k, B - off)
-            target = self._block(b)[port, off:off + m]
-            if unique:
-                rows = values[k:k + m]
-                if workers is None:
-                    target[:, nodes] += rows
-                else:
-                    workers.run(lambda lo, hi: _add_columns(target, nodes, rows, lo, hi), rows.shape[1],
-                                MIN_COLUMNS_PER_THREAD)
-            else:
-                np.add.at(target, (slice(None), nodes), values[k:k + m])
-            k += m
+        contiguous = bool(nodes.size) and nodes[-1] - nodes[0] == nodes.size - 1 and bool(np.all(np.diff(nodes) == 1))
+        order = None if contiguous else np.argsort(nodes, kind="stable")
+        unique = contiguous or bool(np.all(np.diff(nodes[order]) != 0))
 
-    def take(self, first_step, n_steps):
-        """Remove and return the input for steps ``first_step .. first_step + n_steps - 1``.
+        def prepare():
+            B = self.block_steps
+            pieces, k = [], 0                                  # (rows of a block on `port`, rows of values)
+            while k < n_steps:
+                b, off = divmod(first_step + k, B)
+                m = min(n_steps - k, B - off)
+                pieces.append((self._block(b)[port, off:off + m], values[k:k + m]))
+                k += m
+
+            def apply(lo, hi):
+                if contiguous:
+                    n0, n1 = max(int(nodes[0]), lo), min(int(nodes[-1]) + 1, hi)
+                    if n0 < n1:
+                        for target, rows in pieces:
+                            target[:, n0:n1] += rows[:, n0 - nodes[0]:n1 - nodes[0]]
+                    return
+                i0, i1 = np.searchsorted(nodes[order], (lo, hi))
+                cols = order[i0:i1] if unique else np.sort(order[i0:i1])
+                for target, rows in pieces:
+                    if unique:
+                        target[:, nodes[cols]] += rows[:, cols]
+                    else:
+                        np.add.at(target, (slice(None), nodes[cols]), rows[:, cols])
+            return apply
+        self.defer(prepare)
+
+    def take(self, first_step, n_steps, workers=None):
+        """Remove and return the input for steps ``first_step .. first_step + n_steps - 1``, after applying the
+        deferred deposits (in `workers`' threads, if given).
 
         Returns an array of shape ``(n_ports, n_steps, n_nodes)``, to be read, not written: when the steps
         lie in one block it is a view of that block (no copy; the rows of each port are contiguous, the
         ports are not).
         """
+        self.flush(workers)
         B = self.block_steps
         b, off = divmod(first_step, B)
         blk = self._blocks.get(b)

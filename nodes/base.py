@@ -18,10 +18,6 @@ from .spike_deposit import deposit_spikes
 
 __all__ = ["Population", "StimulationDevice", "activity_window", "check_window", "as_float", "as_bool", "as_float_array"]
 
-#: Fewest targets per thread, and fewest deposits of one batch, for spike deposits split over threads
-#: (below these a thread hand-over costs more than the deposit).
-MIN_TARGETS_PER_THREAD = 1024
-MIN_DEPOSITS_FOR_THREADS = 1 << 16
 _NO_FACTORS = np.zeros(0)
 
 
@@ -260,8 +256,9 @@ class Population:
         multiplicity, for ``input_mode == "count"``) at ``stamp + delay`` into the inbox.
 
         One compiled pass over the events and their connections (:func:`nodes.spike_deposit.deposit_spikes`)
-        per inbox block they reach; with several threads and many connections, slices of the targets are
-        filled side by side (every inbox cell receives its additions in the same order).
+        per inbox block they reach, deferred to the population's next take of its input
+        (:meth:`~eventsim.messages.Inbox.defer`), where slices of the targets are filled side by side in the
+        kernel's threads (every inbox cell receives its additions in the same order).
         """
         ptr, tgt, w, d, r = projection.csr()
         d_min, d_max, port_max = projection.csr_extent()
@@ -274,17 +271,17 @@ class Population:
                                            for x in (batch.stamps, batch.sources, batch.multiplicities))
         factors = _NO_FACTORS if batch.weights is None else np.ascontiguousarray(batch.weights, dtype=np.float64)
         count_mode = self.input_mode == "count"
-        workers = self.kernel.workers
-        parallel = (workers.n_threads > 1 and self.n >= 2 * MIN_TARGETS_PER_THREAD
-                    and int((ptr[sources + 1] - ptr[sources]).sum()) >= MIN_DEPOSITS_FOR_THREADS)
-        for first_step, block in self.inbox.blocks(int(stamps.min()) + d_min, int(stamps.max()) + d_max):
-            def task(lo, hi, first_step=first_step, block=block):
-                deposit_spikes(block, first_step, sources, stamps, multiplicities, factors, ptr, tgt, w, d, r,
-                               count_mode, lo, hi)
-            if parallel:
-                workers.run(task, self.n, MIN_TARGETS_PER_THREAD)
-            else:
-                task(0, self.n)
+        first, last = int(stamps.min()) + d_min, int(stamps.max()) + d_max
+
+        def prepare():
+            blocks = self.inbox.blocks(first, last)
+
+            def apply(lo, hi):
+                for first_step, block in blocks:
+                    deposit_spikes(block, first_step, sources, stamps, multiplicities, factors, ptr, tgt, w, d, r,
+                                   count_mode, lo, hi)
+            return apply
+        self.inbox.defer(prepare)
 
     def receive_per_connection(self, source, batch):
         """Receive events drawn per connection (a :class:`~eventsim.messages.ConnectionBatch`): one dense
@@ -300,8 +297,7 @@ class Population:
                 values = batch.values if m.all() else batch.values[:, m]
                 if weighted and np.any(w[c[m]] != 1.0):
                     values = values * w[c[m]]
-                self.inbox.add_dense(batch.first_stamp + int(delay) + shift, int(port), tgt[c[m]], values,
-                                     workers=self.kernel.workers)
+                self.inbox.add_dense(batch.first_stamp + int(delay) + shift, int(port), tgt[c[m]], values)
 
     def can_absorb(self):
         """Whether nodes of a following ``Create`` call of the same model may join this population."""

@@ -184,7 +184,7 @@ class GlifCond(GlifBase):
         cache when its coefficients are computed.
         """
         K = t_to - t_from
-        inputs = self.inbox.take(t_from + 1, K)               # row k: what is due at step t_from + 1 + k
+        inputs = self.inbox.take(t_from + 1, K, self.kernel.workers)               # row k: what is due at step t_from + 1 + k
         current = inputs[0]
         if QUIET_INTEGRATOR == "solve_ivp":
             jumps, g_start, dg_start = self._conductances(inputs[1:])

@@ -174,7 +174,7 @@ class GlifPsc(GlifBase):
         (:func:`nodes.glif_steps.run_steps`).
         """
         K = t_to - t_from
-        inputs = self.inbox.take(t_from + 1, K)               # row k: what is due at step t_from + 1 + k
+        inputs = self.inbox.take(t_from + 1, K, self.kernel.workers)               # row k: what is due at step t_from + 1 + k
         current = inputs[0]
         Q, I_syn = np.empty((K, self.n)), np.empty((K, self.n))
         weights = np.ascontiguousarray(inputs[1:])             # the compiled loop takes C-ordered arrays

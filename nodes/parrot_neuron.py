@@ -34,7 +34,7 @@ class ParrotNeuron(Population):
         return 1
 
     def advance(self, t_from, t_to):
-        counts = self.inbox.take(t_from + 1, t_to - t_from)[0]
+        counts = self.inbox.take(t_from + 1, t_to - t_from, self.kernel.workers)[0]
         step, node = np.nonzero(counts)
         if step.size:
             order = np.lexsort((node, step))

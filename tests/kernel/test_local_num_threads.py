@@ -78,13 +78,13 @@ def test_results_do_not_depend_on_the_thread_count(model, quiet, noise):
 
 
 def test_spike_deposits_split_over_threads_give_the_same_results(monkeypatch):
-    """With the thresholds lowered, recurrent spikes are deposited by slices of the targets in several
+    """With the threshold lowered, recurrent spikes are deposited by slices of the targets in several
     threads (as large networks do), and spikes and traces stay identical bit for bit."""
+    import eventsim.messages as messages
     import eventsim.nodes.base as base
 
     one = network("glif_cond", 1)
-    monkeypatch.setattr(base, "MIN_DEPOSITS_FOR_THREADS", 1)
-    monkeypatch.setattr(base, "MIN_TARGETS_PER_THREAD", 32)
+    monkeypatch.setattr(messages, "MIN_NODES_PER_THREAD", 32)
     split = []
     deposit = base.deposit_spikes
 
