@@ -78,7 +78,8 @@ def _submodule(name):
 
 
 def _load_builtin_models():
-    from . import nodes, recorders  # noqa: F401  (importing them registers the models)
+    from . import nodes, quick_exit, recorders  # noqa: F401  (importing them registers the models)
+    quick_exit.install()
 
 
 # The core asks these on first use; they import the front end and the models only then.
