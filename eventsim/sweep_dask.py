@@ -1,0 +1,68 @@
+"""Dask workers for sweeps: a Dask ``LocalCluster`` set up for eventsim, and warm workers on any cluster.
+
+Imported only when a sweep runs on Dask (it imports ``distributed``, the
+optional extra ``pip install "eventsim[dask]"``).
+
+.. autosummary::
+
+   local_client
+   warm_workers
+   WarmUpPlugin
+"""
+
+import asyncio
+import contextlib
+
+from distributed import Client, LocalCluster, WorkerPlugin
+
+from .sweep_worker import warm_up
+
+__all__ = ["local_client", "warm_workers", "WarmUpPlugin", "PLUGIN_NAME"]
+
+#: Name under which the warm-up plugin is registered with a Dask client (once per cluster).
+PLUGIN_NAME = "eventsim-warm-up"
+
+
+class WarmUpPlugin(WorkerPlugin):
+    """Worker plugin: every worker runs :func:`eventsim.sweep_worker.warm_up` once, when it joins.
+
+    The warm-up (importing eventsim's models and xarray, loading the
+    compiled kernels: about 2-3 s of CPU on a small machine) runs in a
+    thread, so the worker keeps answering the scheduler; registering the
+    plugin returns when every current worker is warm, and a worker that
+    joins later warms up before it takes tasks.
+    """
+
+    idempotent = True
+    name = PLUGIN_NAME
+
+    async def setup(self, worker):
+        await asyncio.get_running_loop().run_in_executor(None, warm_up)
+
+
+def warm_workers(client):
+    """Register :class:`WarmUpPlugin` with `client` (does nothing if already registered); wait until warm."""
+    client.register_plugin(WarmUpPlugin(), name=PLUGIN_NAME)
+
+
+@contextlib.contextmanager
+def local_client(workers, *, dashboard=False):
+    """A Dask ``LocalCluster`` of warm worker processes on this machine and its client (closed on exit).
+
+    Parameters
+    ----------
+    workers : int
+        Worker processes, one thread each (runs on the default kernel of
+        one process take turns, so more threads per process would not help).
+    dashboard : bool, default False
+        Serve Dask's dashboard (on port 8787 if free; needs ``bokeh``);
+        ``client.dashboard_link`` says where.
+
+    Yields
+    ------
+    distributed.Client
+    """
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                      dashboard_address=":8787" if dashboard else None) as cluster, Client(cluster) as client:
+        warm_workers(client)
+        yield client
