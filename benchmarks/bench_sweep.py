@@ -195,9 +195,10 @@ def fi_phases(args):
     else:
         import dask
         from distributed import Client, LocalCluster, get_task_stream
-        from eventsim.sweep_dask import QUIET_CLUSTER, warm_workers
+        from eventsim.sweep_dask import QUIET_CLUSTER, START_METHOD, warm_workers
         # the cluster eventsim's engine="dask" starts (eventsim.sweep_dask.local_client), in two steps
-        with dask.config.set(QUIET_CLUSTER), \
+        start = {} if START_METHOD is None else {"distributed.worker.multiprocessing-method": START_METHOD}
+        with dask.config.set({**QUIET_CLUSTER, **start}), \
                 LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
                 Client(cluster) as client:
             t["up"] = time.perf_counter()
