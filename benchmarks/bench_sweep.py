@@ -22,6 +22,11 @@ Three measurements, each printed as a table (run from the repository root):
     parent's combining of the results, and the fixed cost per run (the engine's
     worker-seconds of a warm sweep minus the runs' own time, per run).
 
+``python benchmarks/bench_sweep.py pair``
+    What two busy processes cost each other: the f-I sweep's 300 runs serially in one
+    process alone, then in two processes at once, then alone again; CPU and wall time of
+    each (more CPU side by side means the cores share cache or memory bandwidth).
+
 ``python benchmarks/bench_sweep.py cache``
     Time of the first ``glif_cond`` simulation in fresh processes, with
     numba's on-disk cache of ``nodes/`` removed first (the first process
@@ -298,6 +303,35 @@ def phases(args):
               f"{serial['sweep2']:.2f} s: {serial['sweep2'] / p['sweep2']:.2f}x")
 
 
+PAIR_RUN = """
+import sys, time
+sys.path.insert(0, {examples!r})
+import eventsim as nest
+import sweep_fi_curve as ex
+params = {{"level": list(ex.GLIF_LEVELS), "amplitude": ex.AMPLITUDES, "duration": 1000.0}}
+nest.sweep(ex.fi_point, {{**params, "amplitude": ex.AMPLITUDES[:2]}}, seeds=1, seed=1, progress=False)  # warm
+c, t = time.process_time(), time.perf_counter()
+nest.sweep(ex.fi_point, params, seeds=3, seed=1, progress=False)
+print(f"{{time.process_time() - c:.2f}} {{time.perf_counter() - t:.2f}}")
+"""
+
+
+def pair(args):
+    code = PAIR_RUN.format(examples=str(ROOT / "examples"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def start():
+        return subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+
+    print("| setting | CPU (s) | wall (s) | load before |")
+    print("|---|---|---|---|")
+    for setting, n in (("alone", 1), ("side by side", 2), ("alone", 1)):
+        ld = load()
+        for proc in [start() for _ in range(n)]:
+            cpu, wall = proc.communicate()[0].split()
+            print(f"| {setting} | {cpu} | {wall} | {ld:.1f} |", flush=True)
+
+
 def first_runs(python_path, tree, n, cwd):
     """Delete numba's cache files of glif_cond under `tree`, then time `n` fresh processes."""
     for f in Path(tree).rglob("__pycache__/glif_cond_steps.*.nb[ci]"):
@@ -337,7 +371,7 @@ def cache(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["overhead", "fi", "cache", "fi-phases"])
+    parser.add_argument("what", choices=["overhead", "fi", "cache", "pair", "fi-phases"])
     parser.add_argument("--engine", choices=["serial", "processes", "dask"], default="serial",
                         help="engine of fi-phases (one engine in this process)")
     parser.add_argument("--runs", type=int, default=100, help="runs per sweep (overhead; default 100)")
@@ -347,7 +381,7 @@ def main():
         return fi_phases(args)
     import harness
     print(f"load average at start: {load():.2f}; {harness.host_line(harness.machine_info(sys.executable))}")
-    {"overhead": overhead, "fi": fi, "cache": cache}[args.what](args)
+    {"overhead": overhead, "fi": fi, "cache": cache, "pair": pair}[args.what](args)
 
 
 if __name__ == "__main__":
