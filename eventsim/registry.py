@@ -1,11 +1,15 @@
 """Registry of node models: NEST model names mapped to their classes."""
 
+import threading
+
 from .errors import UnknownModelName
 
 __all__ = ["register", "unregister", "model_class", "node_models", "add_loader"]
 
 _MODELS = {}
 _LOADERS = []
+# Threads with kernels of their own may look up their first model at the same time: one loads.
+_LOADING = threading.RLock()
 
 
 def register(cls):
@@ -45,6 +49,9 @@ def add_loader(loader):
 
 
 def _load_builtin_models():
-    while _LOADERS:
-        _LOADERS[0]()
-        _LOADERS.pop(0)
+    if not _LOADERS:
+        return
+    with _LOADING:
+        while _LOADERS:
+            _LOADERS[0]()
+            _LOADERS.pop(0)

@@ -91,7 +91,7 @@ import numpy as np
 from eventsim.lazy import lazy_module
 
 from .errors import BadParameter, EventSimError
-from .sweep_engines import engine_kind, progress_bar, run_tasks
+from .sweep_engines import engine_kind, open_engine, progress_bar, run_tasks
 from .sweep_worker import RunOutcome, RunTask, execute_run, read_run_file, run_file_name
 
 xr = lazy_module("xarray")
@@ -259,7 +259,8 @@ class SweepLayout:
 
 
 # --- the sweep ---------------------------------------------------------------------------------
-def sweep(run, params, *, seeds=1, seed=0, engine=None, folder=None, progress=None, runs_per_task=None):
+def sweep(run, params, *, seeds=1, seed=0, engine=None, workers=None, folder=None, progress=None,
+          runs_per_task=None):
     """Run `run` for every parameter set of `params` and every seed; return one xarray result.
 
     Parameters
@@ -285,10 +286,18 @@ def sweep(run, params, *, seeds=1, seed=0, engine=None, folder=None, progress=No
     seed : int, default 0
         The sweep's seed, from which every run's ``rng_seed`` is derived
         (:func:`run_rng_seed`).
-    engine : None, concurrent.futures.Executor or dask.distributed.Client
-        Where runs execute: None runs them one after the other in this
-        process; a ``ThreadPoolExecutor``/``ProcessPoolExecutor`` (or any
-        Executor) or a Dask client spreads them over its workers.
+    engine : None, "serial", "processes", "dask", concurrent.futures.Executor or dask.distributed.Client
+        Where runs execute: None (or ``"serial"``) runs them one after the
+        other in this process; a ``ThreadPoolExecutor``/``ProcessPoolExecutor``
+        (or any Executor) or a Dask client spreads them over its workers.
+        ``"processes"`` and ``"dask"`` start `workers` worker processes for
+        this sweep (a ``ProcessPoolExecutor``, or a Dask ``LocalCluster``
+        with one thread per worker) and stop them at the end; their workers,
+        and those of a Dask client you give, load eventsim once when they
+        start (:func:`eventsim.sweep_worker.warm_up`), not in a run.
+    workers : int, optional
+        Worker processes of ``engine="processes"`` or ``"dask"`` (default:
+        the CPUs this process may use).  Not allowed with other engines.
     folder : str or os.PathLike, optional
         Folder (created if needed) where every run writes its netCDF file
         when it finishes; runs already completed there are read instead of
@@ -296,9 +305,10 @@ def sweep(run, params, *, seeds=1, seed=0, engine=None, folder=None, progress=No
     progress : bool or None
         Show a progress bar over runs (None: on a terminal only).
     runs_per_task : int, optional
-        Runs a worker receives at once.  Default: 1 on an executor; on Dask
-        about 4 tasks per worker thread, at most 16 runs each (a Dask task
-        costs milliseconds of scheduling, more on a busy machine).
+        Runs a worker receives as one task.  Default: about 4 tasks per
+        worker, at most 16 runs each (each task costs a round trip to a
+        worker: about a millisecond on a process pool, several on Dask).
+        Results, run files and progress are per run whatever the value.
 
     Returns
     -------
@@ -321,6 +331,12 @@ def sweep(run, params, *, seeds=1, seed=0, engine=None, folder=None, progress=No
     layout = SweepLayout.from_params(params, seeds, seed)
     pass_kernel = _check_function(run, layout)
     engine_kind(engine)
+    if workers is not None:
+        if not isinstance(engine, str) or engine == "serial":
+            raise BadParameter(f"workers= sets the size of engine='processes' or 'dask'; with engine={engine!r} "
+                               "the engine decides (leave workers out)")
+        if isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1:
+            raise BadParameter(f"workers must be a positive integer, got {workers!r}")
     if runs_per_task is not None and (isinstance(runs_per_task, bool) or not isinstance(runs_per_task, numbers.Integral)
                                       or runs_per_task < 1):
         raise BadParameter(f"runs_per_task must be a positive integer, got {runs_per_task!r}")
@@ -334,13 +350,14 @@ def sweep(run, params, *, seeds=1, seed=0, engine=None, folder=None, progress=No
     bar = progress_bar(progress, layout.n_runs, layout.n_runs - len(todo))
     n_failed = 0
     try:
-        for outcome in run_tasks(todo, engine, runs_per_task):
-            outcomes[outcome.index] = outcome
-            n_failed += outcome.status != "ok"
-            if bar is not None:
-                bar.update(1)
-                if n_failed:
-                    bar.set_postfix(failed=n_failed, refresh=False)
+        with open_engine(engine if todo else None, workers) as running:
+            for outcome in run_tasks(todo, running, runs_per_task):
+                outcomes[outcome.index] = outcome
+                n_failed += outcome.status != "ok"
+                if bar is not None:
+                    bar.update(1)
+                    if n_failed:
+                        bar.set_postfix(failed=n_failed, refresh=False)
     finally:
         if bar is not None:
             bar.close()

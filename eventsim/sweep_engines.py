@@ -1,45 +1,131 @@
 """Where the runs of a sweep execute: in this process, on a concurrent.futures executor, or on Dask.
 
-:func:`run_tasks` hands every :class:`~eventsim.sweep_worker.RunTask` to the
-engine and yields the outcomes as they finish (in completion order; the
-caller places them by run index).  Dask is imported only when a Dask client
-is given, so the core never needs it.
+:func:`run_tasks` hands the :class:`~eventsim.sweep_worker.RunTask` objects
+to the engine, several runs per task (:func:`runs_per_task`), and yields the
+outcomes run by run as they finish (in completion order; the caller places
+them by run index).  :func:`open_engine` starts the workers eventsim manages
+itself (``engine="processes"`` or ``engine="dask"``).  Dask is imported only
+when a Dask client is given or asked for, so the core never needs it.
 """
 
 import concurrent.futures
+import contextlib
+import math
+import multiprocessing
+import os
 import sys
 import traceback
 import uuid
 
-from .sweep_worker import RunOutcome, execute_run
+from .errors import BadParameter
+from .sweep_worker import RunOutcome, execute_run, execute_runs, warm_up
 
-__all__ = ["engine_kind", "run_tasks", "progress_bar"]
+__all__ = ["engine_kind", "open_engine", "run_tasks", "runs_per_task", "engine_workers", "progress_bar",
+           "TASKS_PER_WORKER", "MAX_RUNS_PER_TASK", "ENGINE_NAMES"]
+
+#: Engines eventsim starts (and stops) itself, by name.
+ENGINE_NAMES = ("serial", "processes", "dask")
+#: Tasks each worker receives on average when eventsim chooses the runs per task: enough for workers
+#: that finish early to take over the work of slower ones.
+TASKS_PER_WORKER = 4
+#: At most this many runs per task when eventsim chooses (a progress bar and a dying worker lose at
+#: most this many runs at once).
+MAX_RUNS_PER_TASK = 16
 
 
 def engine_kind(engine):
     """``"serial"``, ``"executor"`` or ``"dask"`` for `engine`; TypeError for anything else."""
-    if engine is None:
+    if engine is None or engine == "serial":
         return "serial"
+    if isinstance(engine, str):
+        if engine == "processes":
+            return "executor"
+        if engine == "dask":
+            try:
+                import distributed  # noqa: F401
+            except ImportError:
+                raise ImportError("engine='dask' needs Dask's distributed scheduler: "
+                                  "pip install \"eventsim[dask]\"") from None
+            return "dask"
+        raise BadParameter(f"unknown sweep engine {engine!r}; the names eventsim knows are {list(ENGINE_NAMES)} "
+                           "(or give a concurrent.futures.Executor or a dask.distributed.Client)")
     if isinstance(engine, concurrent.futures.Executor):
         return "executor"
     if type(engine).__module__.split(".")[0] == "distributed" and hasattr(engine, "submit"):
         return "dask"
-    raise TypeError(f"engine must be None (serial), a concurrent.futures.Executor or a dask.distributed.Client, "
-                    f"got {type(engine).__name__}")
+    raise TypeError(f"engine must be None (serial), 'processes', 'dask', a concurrent.futures.Executor or a "
+                    f"dask.distributed.Client, got {type(engine).__name__}")
 
 
-def run_tasks(tasks, engine, runs_per_task=None):
+@contextlib.contextmanager
+def open_engine(engine, workers=None):
+    """The engine to run on: `engine` itself, or the workers its name asks for (closed on exit).
+
+    Parameters
+    ----------
+    engine : None, str, concurrent.futures.Executor or dask.distributed.Client
+        ``"processes"`` starts a ``ProcessPoolExecutor`` whose workers warm up
+        (:func:`~eventsim.sweep_worker.warm_up`) when they start; ``"dask"``
+        starts a Dask ``LocalCluster`` (:func:`eventsim.sweep_dask.local_client`).
+        A Dask client given by the caller gets the warm-up plugin.
+    workers : int, optional
+        Worker processes of a named engine (default: the CPUs this process
+        may use).
+    """
+    if not isinstance(engine, str) or engine == "serial":
+        if engine_kind(engine) == "dask":
+            from .sweep_dask import warm_workers
+            warm_workers(engine)
+        yield None if engine == "serial" else engine
+        return
+    n = default_workers() if workers is None else workers
+    if engine == "processes":
+        with concurrent.futures.ProcessPoolExecutor(n, mp_context=multiprocessing.get_context(),
+                                                    initializer=warm_up) as pool:
+            yield pool
+    else:
+        from .sweep_dask import local_client
+        with local_client(n) as client:
+            yield client
+
+
+def default_workers():
+    """Worker processes a named engine starts by default: the CPUs this process may use (int)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def engine_workers(engine):
+    """How many runs `engine` executes at once (int; 1 for serial)."""
+    kind = engine_kind(engine)
+    if kind == "serial":
+        return 1
+    if kind == "dask":
+        return max(1, sum(engine.nthreads().values()))
+    return max(1, getattr(engine, "_max_workers", None) or default_workers())
+
+
+def runs_per_task(n_runs, workers):
+    """Runs per task eventsim chooses: about :data:`TASKS_PER_WORKER` tasks per worker, at most
+    :data:`MAX_RUNS_PER_TASK` runs each, at least 1 (int)."""
+    return max(1, min(MAX_RUNS_PER_TASK, math.ceil(n_runs / (TASKS_PER_WORKER * max(1, workers)))))
+
+
+def run_tasks(tasks, engine, per_task=None):
     """Run `tasks` on `engine`; yield a :class:`RunOutcome` per run as each finishes.
 
     Parameters
     ----------
     tasks : list of RunTask
     engine : None, concurrent.futures.Executor or dask.distributed.Client
-    runs_per_task : int, optional
-        Runs sent to a worker as one task (their outcomes arrive together).
-        Default: 1 for executors; for Dask, enough to give each worker thread
-        about 4 tasks (at most 16 runs per task), because each Dask task
-        costs milliseconds of scheduling.
+    per_task : int, optional
+        Runs sent to a worker as one task (their outcomes arrive together;
+        each run still writes its own file as soon as it finishes).
+        Default: :func:`runs_per_task` for the engine's number of workers.
+        Each task costs a round trip to the worker (about a millisecond on
+        a process pool, several on Dask, where the scheduler also records it).
 
     A run whose worker dies (a broken process pool, a killed Dask worker)
     yields a failed outcome naming the cause instead of stopping the sweep.
@@ -49,9 +135,9 @@ def run_tasks(tasks, engine, runs_per_task=None):
         for task in tasks:
             yield execute_run(task)
         return
-    if runs_per_task is None:
-        runs_per_task = 1 if kind == "executor" else _dask_runs_per_task(engine, len(tasks))
-    batches = [tasks[i:i + runs_per_task] for i in range(0, len(tasks), runs_per_task)]
+    if per_task is None:
+        per_task = runs_per_task(len(tasks), engine_workers(engine))
+    batches = [tasks[i:i + per_task] for i in range(0, len(tasks), per_task)]
     if kind == "executor":
         futures = {engine.submit(execute_runs, batch): batch for batch in batches}
         done_iter = concurrent.futures.as_completed(futures)
@@ -75,16 +161,6 @@ def run_tasks(tasks, engine, runs_per_task=None):
     finally:
         for future in futures:
             future.cancel()
-
-
-def execute_runs(tasks):
-    """Run several tasks one after the other in a worker; return their outcomes (list)."""
-    return [execute_run(task) for task in tasks]
-
-
-def _dask_runs_per_task(client, n_runs):
-    threads = max(1, sum(client.nthreads().values()))
-    return max(1, min(16, n_runs // (4 * threads)))
 
 
 def progress_bar(show, total, initial):

@@ -81,23 +81,22 @@ def make_parser():
 
 
 def run_sweep(params, seeds, seed, engine, workers):
-    """Run the sweep on `engine` ("dask", "processes" or "serial"); return (result, engine actually used)."""
+    """Run the sweep on `engine` ("dask", "processes" or "serial"); return (result, engine actually used).
+
+    eventsim starts the workers of "dask" (a ``LocalCluster``, one thread per
+    worker) and "processes" itself, warms them up and stops them at the end.
+    """
     if engine == "dask":
         try:
-            from distributed import Client, LocalCluster
+            import distributed  # noqa: F401
         except ImportError:
             print("Dask is not installed (pip install \"eventsim[dask]\"): running the sweep serially instead",
                   file=sys.stderr)
             engine = "serial"
     if engine == "serial":
         return nest.sweep(fi_point, params, seeds=seeds, seed=seed), "serial"
-    if engine == "processes":
-        from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(workers) as pool:
-            return nest.sweep(fi_point, params, seeds=seeds, seed=seed, engine=pool), f"{workers} processes"
-    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        return nest.sweep(fi_point, params, seeds=seeds, seed=seed, engine=client), f"dask ({workers} workers)"
+    result = nest.sweep(fi_point, params, seeds=seeds, seed=seed, engine=engine, workers=workers)
+    return result, (f"{workers} processes" if engine == "processes" else f"dask ({workers} workers)")
 
 
 def firing_rates(result, duration):

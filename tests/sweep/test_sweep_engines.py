@@ -92,7 +92,9 @@ def test_dask_local_cluster_gives_the_serial_result(serial_result):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         result = nest.sweep(noisy_point, GRID, seeds=SEEDS, seed=SEED, engine=client)
+        warm = client.run(lambda: __import__("eventsim.sweep_worker").sweep_worker._warm_seconds)
     xr.testing.assert_identical(without_wall_time(result), without_wall_time(serial_result))
+    assert len(warm) == 2 and all(seconds > 0 for seconds in warm.values())       # the plugin warmed each worker
 
 
 def test_a_run_repeated_alone_equals_its_slot(serial_result):

@@ -115,8 +115,12 @@ def test_bad_parameters_are_refused_before_any_run(params, message):
     assert sweep_models.CALLS == []
 
 
-@pytest.mark.parametrize("kwargs, message", [({"seeds": 0}, "seeds"), ({"seed": -1}, "seed"),
-                                              ({"engine": "dask"}, "engine must be"), ({"runs_per_task": 0}, "runs_per_task")])
+@pytest.mark.parametrize("kwargs, message", [
+    ({"seeds": 0}, "seeds"), ({"seed": -1}, "seed"), ({"engine": 42}, "engine must be"),
+    ({"engine": "dusk"}, "unknown sweep engine 'dusk'"), ({"runs_per_task": 0}, "runs_per_task"),
+    ({"workers": 2}, "workers= sets the size"), ({"engine": "processes", "workers": 0}, "workers must be"),
+    ({"engine": concurrent.futures.ThreadPoolExecutor(1), "workers": 2}, "workers= sets the size"),
+])
 def test_bad_sweep_options_are_refused(kwargs, message):
     with pytest.raises((BadParameter, TypeError), match=message):
         nest.sweep(counted_point, {"amplitude": [1.0]}, **kwargs)
