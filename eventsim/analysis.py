@@ -580,22 +580,39 @@ def _combine(datasets, dim, coord):
                      combine_attrs="drop_conflicts")
 
 
+def _spike_arrays(ds):
+    """(spike times, senders, the recorder's senders) of one run, as :func:`spikes` gives them; read straight
+    from the arrays for a recorder's own layout (building the indexed Dataset cost 1 ms a run)."""
+    if (ds["spike_time"].dims == ("spike",) and "spike_sender" in ds and "spike_sender_index" in ds
+            and "sender" in ds.coords):
+        times, senders = ds["spike_time"].values, ds["spike_sender"].values
+        keep = ds["spike_sender_index"].values != PADDING
+        if not keep.all():
+            times, senders = times[keep], senders[keep]
+        if np.any(np.diff(times) < 0):
+            order = np.argsort(times, kind="stable")
+            times, senders = times[order], senders[order]
+        return times, senders, ds["sender"].values
+    sp = spikes(ds)
+    return sp["spike_time"].values, sp["spike_sender"].values, sp["sender"].values
+
+
 def _combine_spikes(datasets, dim, coord):
-    runs = [spikes(ds) for ds in datasets]
-    sources = np.unique(np.concatenate([sp["sender"].values for sp in runs])).astype(np.int32)
-    longest = max(sp.sizes["spike"] for sp in runs)
+    runs = [_spike_arrays(ds) for ds in datasets]
+    sources = np.unique(np.concatenate([run[2] for run in runs])).astype(np.int32)
+    longest = max(run[0].size for run in runs)
     n = len(runs)
     times = np.full((n, longest), np.nan)
     senders = np.full((n, longest), PADDING, dtype=np.int32)
     index = np.full((n, longest), PADDING, dtype=np.int32)
     counts = np.zeros((n, sources.size), dtype=np.int32)
-    for i, sp in enumerate(runs):
-        k = sp.sizes["spike"]
-        times[i, :k] = sp["spike_time"].values
-        senders[i, :k] = sp["spike_sender"].values
+    for i, (run_times, run_senders, _) in enumerate(runs):
+        k = run_times.size
+        times[i, :k] = run_times
+        senders[i, :k] = run_senders
         index[i, :k] = np.searchsorted(sources, senders[i, :k])
         counts[i] = np.bincount(index[i, :k], minlength=sources.size)
-    first = runs[0]
+    first = spikes(datasets[0])
     attrs = _common_attrs([ds.attrs for ds in datasets])
     return xr.Dataset(
         {"spike_time": ((dim, "spike"), times, first["spike_time"].attrs),
