@@ -114,32 +114,26 @@ def gauss_legendre_steps(g_start, dg_start, steps, lo, hi, a0_h, k_g_h, k_dg_h, 
                 bound[i] += x
                 fast[i] += x * fr[i]
                 reach[i] += abs(g[i]) * rg[i] + abs(dg[i]) * rdg[i]
-        if n_r == 2:                                          # glif_cond's default: one pass per node
-            g0, dg0, g1, dg1 = g_start[j, 0, lo:hi], dg_start[j, 0, lo:hi], g_start[j, 1, lo:hi], dg_start[j, 1, lo:hi]
-            for q in range(n_q):
-                a0, wq = a0_s[q, lo:hi], w[q, lo:hi]
+        for q in range(n_q):
+            a0 = a0_s[q, lo:hi]
+            if n_r == 2:                                      # glif_cond's default: one pass per node
+                g0, dg0, g1, dg1 = g_start[j, 0, lo:hi], dg_start[j, 0, lo:hi], g_start[j, 1, lo:hi], dg_start[j, 1, lo:hi]
                 kg0, kdg0, kg1, kdg1 = k_g_s[q, 0, lo:hi], k_dg_s[q, 0, lo:hi], k_g_s[q, 1, lo:hi], k_dg_s[q, 1, lo:hi]
                 dgs0, ddgs0 = d_g_s[q, 0, lo:hi], d_dg_s[q, 0, lo:hi]
                 dgs1, ddgs1 = d_g_s[q, 1, lo:hi], d_dg_s[q, 1, lo:hi]
-                for i in range(m):
-                    a = (a0[i] + (g0[i] * kg0[i] + dg0[i] * kdg0[i])) + (g1[i] * kg1[i] + dg1[i] * kdg1[i])
-                    d = (0.0 + (g0[i] * dgs0[i] + dg0[i] * ddgs0[i])) + (g1[i] * dgs1[i] + dg1[i] * ddgs1[i])
-                    a_s[i] = a
-                    drive[i] = d
-                for i in range(m):
-                    weight = exp_small(a_s[i] - A_h[i]) * wq[i]
-                    q_sum[i] += weight * drive[i]
-                    r_sum[i] += weight
-        for q in range(n_q if n_r != 2 else 0):
-            a_s[:] = a0_s[q, lo:hi]
-            drive[:] = 0.0
-            for r in range(n_r):
-                g, dg = g_start[j, r, lo:hi], dg_start[j, r, lo:hi]
-                kg, kdg = k_g_s[q, r, lo:hi], k_dg_s[q, r, lo:hi]
-                dgs, ddgs = d_g_s[q, r, lo:hi], d_dg_s[q, r, lo:hi]
-                for i in range(m):
-                    a_s[i] += g[i] * kg[i] + dg[i] * kdg[i]
-                    drive[i] += g[i] * dgs[i] + dg[i] * ddgs[i]
+                for i in range(m):            # the general loop's sums, in its order
+                    a_s[i] = (a0[i] + (g0[i] * kg0[i] + dg0[i] * kdg0[i])) + (g1[i] * kg1[i] + dg1[i] * kdg1[i])
+                    drive[i] = (0.0 + (g0[i] * dgs0[i] + dg0[i] * ddgs0[i])) + (g1[i] * dgs1[i] + dg1[i] * ddgs1[i])
+            else:
+                a_s[:] = a0
+                drive[:] = 0.0
+                for r in range(n_r):
+                    g, dg = g_start[j, r, lo:hi], dg_start[j, r, lo:hi]
+                    kg, kdg = k_g_s[q, r, lo:hi], k_dg_s[q, r, lo:hi]
+                    dgs, ddgs = d_g_s[q, r, lo:hi], d_dg_s[q, r, lo:hi]
+                    for i in range(m):
+                        a_s[i] += g[i] * kg[i] + dg[i] * kdg[i]
+                        drive[i] += g[i] * dgs[i] + dg[i] * ddgs[i]
             wq = w[q, lo:hi]
             for i in range(m):
                 weight = exp_small(a_s[i] - A_h[i]) * wq[i]
