@@ -28,6 +28,7 @@ sys.path.insert(0, str(BENCH_DIR.parent))
 COMPONENTS = [
     ("eventsim.kernel", "Kernel", "simulate", "Simulate"),
     ("eventsim.nodes.glif_cond", "GlifCond", "advance", "  glif_cond advance"),
+    ("eventsim.nodes.glif_cond", "GlifCond", "_whole_chunk", "    one task per slice (input, conductances, coefficients, steps)"),
     ("eventsim.messages", "Inbox", "take", "    Inbox.take"),
     ("eventsim.nodes.glif_cond", "GlifCond", "_conductances", "    conductances"),
     ("eventsim.nodes.glif_cond", "GlifCond", "_coefficients", "    membrane coefficients"),

@@ -89,6 +89,8 @@ class SampleBatch:
     read: Callable[[str, np.ndarray], np.ndarray]
 
 
+#: Most emptied blocks an inbox keeps for reuse (fresh memory costs a page fault per 4 KiB on first touch).
+MAX_SPARE_BLOCKS = 2
 #: Fewest nodes per thread when deferred deposits are applied in several threads.
 MIN_NODES_PER_THREAD = 1024
 
@@ -125,6 +127,8 @@ class Inbox:
         self._blocks = {}
         self._deferred = []
         self._fresh = None             # during a flush: the blocks allocated by it, not yet zeroed
+        self._taken = []               # blocks whose last rows the latest take returned (still being read)
+        self._spare = []               # blocks taken before that, to be reused (their pages are mapped already)
 
     def defer(self, prepare):
         """Queue a deposit: ``prepare()`` is called when the input is next taken (in the calling thread, so it
@@ -135,8 +139,21 @@ class Inbox:
     def flush(self, workers=None):
         """Apply the deferred deposits in the order they arrived, on slices of at least MIN_NODES_PER_THREAD
         nodes in `workers`' threads (:class:`~eventsim.workers.Workers`; all in this thread without)."""
+        apply = self._prepare_deferred()
+        if apply is not None:
+            self._run(apply, workers)
+
+    def _run(self, task, workers):
+        if workers is None:
+            task(0, self.n_nodes)
+        else:
+            workers.run(task, self.n_nodes, MIN_NODES_PER_THREAD)
+
+    def _prepare_deferred(self):
+        """Prepare the deferred deposits (in this thread) and return ``apply(lo, hi)``, which zeroes the new
+        blocks and adds the deposits for nodes ``lo .. hi - 1``; None if nothing is deferred."""
         if not self._deferred:
-            return
+            return None
         deferred, self._deferred = self._deferred, []
         self._fresh = []
         try:
@@ -144,26 +161,33 @@ class Inbox:
         finally:
             fresh, self._fresh = self._fresh, None
 
-        def task(lo, hi):
+        def apply(lo, hi):
             for blk in fresh:                 # zeroing 16 MiB blocks is a memset worth sharing
                 blk[:, :, lo:hi] = 0.0
-            for apply in applies:
-                apply(lo, hi)
-        if workers is None:
-            task(0, self.n_nodes)
-        else:
-            workers.run(task, self.n_nodes, MIN_NODES_PER_THREAD)
+            for deposit in applies:
+                deposit(lo, hi)
+        return apply
 
     def _block(self, b):
         blk = self._blocks.get(b)
         if blk is None:
             if self._fresh is None:
-                blk = np.zeros((self.n_ports, self.block_steps, self.n_nodes))
+                blk = self._spare.pop() if self._spare else np.empty((self.n_ports, self.block_steps, self.n_nodes))
+                blk.fill(0.0)
             else:                               # during a flush: each thread zeroes its own columns first
-                blk = np.empty((self.n_ports, self.block_steps, self.n_nodes))
+                blk = self._spare.pop() if self._spare else np.empty((self.n_ports, self.block_steps, self.n_nodes))
                 self._fresh.append(blk)
             self._blocks[b] = blk
         return blk
+
+    def _retire(self, b):
+        """Drop block `b` from the held input; its memory is reused once the take after this one has begun."""
+        self._taken.append(self._blocks.pop(b))
+
+    def _recycle(self):
+        """At a take: the blocks the previous take returned are no longer read; keep a few for reuse."""
+        self._spare.extend(self._taken[:max(0, MAX_SPARE_BLOCKS - len(self._spare))])
+        self._taken = []
 
     def blocks(self, first_step, last_step):
         """The blocks holding steps ``first_step .. last_step`` (allocated if new), as a list of
@@ -174,6 +198,7 @@ class Inbox:
     def add_ports(self, n_new):
         """Append `n_new` empty ports, keeping the input already held."""
         self.flush()
+        self._spare, self._taken = [], []
         self.n_ports += n_new
         for b, blk in self._blocks.items():
             self._blocks[b] = np.concatenate([blk, np.zeros((n_new,) + blk.shape[1:])])
@@ -217,31 +242,52 @@ class Inbox:
         """Remove and return the input for steps ``first_step .. first_step + n_steps - 1``, after applying the
         deferred deposits (in `workers`' threads, if given).
 
-        Returns an array of shape ``(n_ports, n_steps, n_nodes)``, to be read, not written: when the steps
-        lie in one block it is a view of that block (no copy; the rows of each port are contiguous, the
-        ports are not).
+        Returns an array of shape ``(n_ports, n_steps, n_nodes)``, to be read, not written, and only until the
+        next take: when the steps lie in one block it is a view of that block (no copy; the rows of each port
+        are contiguous, the ports are not), whose memory the next take may reuse.
         """
-        self.flush(workers)
+        inputs, fill = self.take_in_slices(first_step, n_steps)
+        if fill is not None:
+            self._run(fill, workers)
+        return inputs
+
+    def take_in_slices(self, first_step, n_steps):
+        """:meth:`take`, with the work on the nodes left to the caller: return ``(inputs, fill)``, where
+        ``fill(lo, hi)`` (None if there is nothing to do) completes columns ``lo .. hi - 1`` of `inputs`.
+
+        A population that works on slices of its nodes calls ``fill`` at the start of each slice's task, so that
+        taking its input costs no pass of its own over the threads.  Every column must be filled before it is
+        read.
+        """
+        self._recycle()
+        apply = self._prepare_deferred()
         B = self.block_steps
         b, off = divmod(first_step, B)
         blk = self._blocks.get(b)
         if blk is not None and off + n_steps <= B:
             if off + n_steps == B:
-                del self._blocks[b]
-            return blk[:, off:off + n_steps]
-        out = np.zeros((self.n_ports, n_steps, self.n_nodes))
-        k = 0
+                self._retire(b)
+            return blk[:, off:off + n_steps], apply
+        out = np.empty((self.n_ports, n_steps, self.n_nodes))
+        copies, k = [], 0                                   # (rows of out, block or None, its first row)
         while k < n_steps:
-            step = first_step + k
-            b, off = divmod(step, B)
+            b, off = divmod(first_step + k, B)
             m = min(n_steps - k, B - off)
             blk = self._blocks.get(b)
-            if blk is not None:
-                out[:, k:k + m] = blk[:, off:off + m]
-                if off + m == B:
-                    del self._blocks[b]
+            copies.append((slice(k, k + m), blk, off))
+            if blk is not None and off + m == B:
+                self._retire(b)
             k += m
-        return out
+
+        def fill(lo, hi):
+            if apply is not None:
+                apply(lo, hi)
+            for rows, blk, off in copies:
+                if blk is None:
+                    out[:, rows, lo:hi] = 0.0
+                else:
+                    out[:, rows, lo:hi] = blk[:, off:off + rows.stop - rows.start, lo:hi]
+        return out, fill
 
 
 @dataclass(frozen=True)

@@ -383,13 +383,23 @@ class GlifBase(Population):
         `run_steps` is :func:`nodes.glif_steps.run_steps` (passed in so that a
         model module can wrap it); the state arrays are updated in place.
         """
+        task, results = self._steps_task(run_steps, P, Q, R, current, asc_first)
+        self.run_sliced(task)
+        return results
+
+    def _steps_task(self, run_steps, P, Q, R, current, asc_first):
+        """The sequential update of :meth:`_run_steps` as ``task(lo, hi)`` for a slice of neurons, and the
+        results it fills, ``(records dict, spiked, integrated)``; P, Q, R and current may be filled by an
+        earlier part of the same slice's task."""
         K = P.shape[0]
         out = StepRecord(*(np.empty((K, self.n)) for _ in range(4)), np.zeros((K, self.n), dtype=np.bool_),
                          np.empty((K, self.n), dtype=np.bool_))
         coef, state, const = StepCoefficients(P, Q, R, current), self.glif_state(), self.constants
-        self.run_sliced(lambda lo, hi: run_steps(coef, state, const, out, asc_first, lo, hi))
         rec = {"V": out.V, "S": out.S, "theta_s": out.theta_s, "theta_v": out.theta_v}
-        return rec, out.spiked, out.integrated
+
+        def task(lo, hi):
+            run_steps(coef, state, const, out, asc_first, lo, hi)
+        return task, (rec, out.spiked, out.integrated)
 
     def _send(self, spiked, t_from):
         """Send the spikes of a chunk starting at step `t_from` as one SpikeBatch."""

@@ -179,19 +179,19 @@ class GlifCond(GlifBase):
         form), the membrane coefficients of every step (closed form, quadrature,
         or with QUIET_INTEGRATOR "solve_ivp" the solver; they do not depend on the
         neurons' own spikes), then the sequential update of thresholds, spikes
-        and resets (:func:`run_steps`).  By default the first two passes run as
-        one task per neuron slice, so a slice's conductances are still in the
-        cache when its coefficients are computed.
+        and resets (:func:`run_steps`).  By default the three passes and the
+        taking of the input run as one task per neuron slice
+        (:meth:`_whole_chunk`).
         """
         K = t_to - t_from
-        inputs = self.inbox.take(t_from + 1, K, self.kernel.workers)               # row k: what is due at step t_from + 1 + k
-        current = inputs[0]
         if QUIET_INTEGRATOR == "solve_ivp":
-            jumps, g_start, dg_start = self._conductances(inputs[1:])
-            P, Q, R = self._coefficients(g_start, dg_start, jumps)
+            inputs = self.inbox.take(t_from + 1, K, self.kernel.workers)           # row k: what is due at step t_from + 1 + k
+            current = inputs[0]
+            g_start, dg_start = self._conductances(inputs[1:])
+            P, Q, R = self._coefficients(g_start, dg_start, inputs[1:])
+            rec, spiked, _ = self._run_steps(run_steps, P, Q, R, current, asc_first=False)
         else:
-            g_start, P, Q, R = self._conductances_and_coefficients(inputs[1:])
-        rec, spiked, _ = self._run_steps(run_steps, P, Q, R, current, asc_first=False)
+            current, g_start, rec, spiked = self._whole_chunk(t_from, K)
         self._send(spiked, t_from)
         if self.samplers:
             g_end = self.g.copy()
@@ -207,39 +207,52 @@ class GlifCond(GlifBase):
             self._send_samples(rec, current, t_from, t_to, g_after)
 
     def _conductances(self, spike_input):
-        """dg jumps, conductance (nS) and derivative (nS/ms) at the start of each step, (K, R, N) each.
+        """Conductance (nS) and derivative (nS/ms) at the start of each step, (K, R, N) each.
 
         `spike_input` (R, K, N) are the weights (nS) of the spikes due at the end
         of each step; ``self.g`` and ``self.dg`` advance to the end of the chunk.
         """
         R, K, N = spike_input.shape
-        jumps, g_start, dg_start = np.empty((K, R, N)), np.empty((K, R, N)), np.empty((K, R, N))
-        self.run_sliced(lambda lo, hi: self._conductance_slice(spike_input, jumps, g_start, dg_start, lo, hi))
-        return jumps, g_start, dg_start
+        g_start, dg_start = np.empty((K, R, N)), np.empty((K, R, N))
+        self.run_sliced(lambda lo, hi: self._conductance_slice(spike_input, g_start, dg_start, lo, hi))
+        return g_start, dg_start
 
-    def _conductance_slice(self, spike_input, jumps, g_start, dg_start, lo, hi):
+    def _conductance_slice(self, spike_input, g_start, dg_start, lo, hi):
         """:meth:`_conductances` for neurons ``lo .. hi - 1``."""
-        np.multiply(spike_input[:, :, lo:hi].transpose(1, 0, 2), self.psc_scale[:, lo:hi], out=jumps[:, :, lo:hi])
-        alpha_conductances(self.g, self.dg, jumps, self.membrane.decay_h, self.h, g_start, dg_start, lo, hi)
+        alpha_conductances(self.g, self.dg, spike_input, self.psc_scale, self.membrane.decay_h, self.h,
+                           g_start, dg_start, lo, hi)
 
-    def _conductances_and_coefficients(self, spike_input):
-        """:meth:`_conductances` and :meth:`_coefficients` (every step by closed form or quadrature) as one task per
-        neuron slice; return g_start (K, R, N) and P, Q, R (K, N)."""
-        R_, K, N = spike_input.shape
-        jumps, g_start, dg_start = np.empty((K, R_, N)), np.empty((K, R_, N)), np.empty((K, R_, N))
+    def _whole_chunk(self, t_from, K):
+        """Take the chunk's input, advance the conductances, compute the membrane coefficients (closed form or
+        quadrature) and run the step loop, as one task per neuron slice: one pass over the threads per chunk,
+        and a slice's data still in its core's cache from one part to the next.
+
+        Returns the current (K, N), g_start (K, R, N), the step loop's records and spiked (K, N).
+        """
+        inputs, fill = self.inbox.take_in_slices(t_from + 1, K)     # row k: what is due at step t_from + 1 + k
+        current, spike_input = inputs[0], inputs[1:]
+        R_, N = spike_input.shape[0], self.n
+        g_start, dg_start = np.empty((K, R_, N)), np.empty((K, R_, N))
         P, Q, R = np.empty((K, N)), np.empty((K, N)), np.empty((K, N))
         hard = np.empty((K, N), dtype=bool)
         steps = np.arange(K)
         failures = []
+        step_loop, (rec, spiked, _) = self._steps_task(run_steps, P, Q, R, current, asc_first=False)
 
         def task(lo, hi):
-            self._conductance_slice(spike_input, jumps, g_start, dg_start, lo, hi)
+            if fill is not None:
+                fill(lo, hi)
+            self._conductance_slice(spike_input, g_start, dg_start, lo, hi)
             if self.membrane.gauss_legendre_into(g_start, dg_start, steps, lo, hi, P, Q, R, hard, NEGLIGIBLE_MV):
                 rows, cols = np.nonzero(hard[:, lo:hi])
-                failures.append(self._adaptive(g_start, dg_start, rows, cols + lo, P, Q, R))
+                unconverged = self._adaptive(g_start, dg_start, rows, cols + lo, P, Q, R)
+                if unconverged:
+                    failures.append(unconverged)
+                    return
+            step_loop(lo, hi)
         self.run_sliced(task)
         self._check_converged(sum(failures))
-        return g_start, P, Q, R
+        return current, g_start, rec, spiked
 
     def _adaptive(self, g_start, dg_start, steps, neurons, P, Q, R):
         """Fill P, Q, R at the (step, neuron) pairs given by adaptive quadrature; return the number not converged."""
@@ -251,14 +264,14 @@ class GlifCond(GlifBase):
         if failures:
             raise RuntimeError(f"glif_cond: the membrane quadrature did not converge on {failures} steps")
 
-    def _coefficients(self, g_start, dg_start, jumps):
+    def _coefficients(self, g_start, dg_start, spike_input):
         """Membrane coefficients (P, Q, R), each (K, N), for every step of the chunk, with QUIET_INTEGRATOR
         "solve_ivp": input-free stretches of at least SOLVER_MIN_STEPS steps by the solver, the other steps as
-        :meth:`_conductances_and_coefficients` does."""
+        :meth:`_whole_chunk` does."""
         K, N = g_start.shape[0], self.n
         P, Q, R = np.empty((K, N)), np.empty((K, N)), np.empty((K, N))
         hard_steps, hard_neurons = [], []                                # pairs left to adaptive quadrature
-        steps = self._solver_stretches(g_start, dg_start, jumps, P, Q, R, hard_steps, hard_neurons)
+        steps = self._solver_stretches(g_start, dg_start, spike_input, P, Q, R, hard_steps, hard_neurons)
         if steps.size:
             hard = np.empty((K, N), dtype=bool)
             counts = []
@@ -280,13 +293,13 @@ class GlifCond(GlifBase):
             self._check_converged(sum(failures))
         return P, Q, R
 
-    def _solver_stretches(self, g_start, dg_start, jumps, P, Q, R, hard_steps, hard_neurons):
+    def _solver_stretches(self, g_start, dg_start, spike_input, P, Q, R, hard_steps, hard_neurons):
         """Fill P, Q, R on the input-free stretches of at least SOLVER_MIN_STEPS steps by solve_ivp (closed form
         where the conductance is negligible); append the pairs the solver cannot take to `hard_steps` and
         `hard_neurons`; return the other steps (int array)."""
         K = g_start.shape[0]
         membrane = self.membrane
-        arrivals = np.flatnonzero(jumps.any(axis=(1, 2))) + 1           # steps ending with input
+        arrivals = np.flatnonzero(spike_input.any(axis=(0, 2))) + 1     # steps ending with input
         bounds = np.concatenate([[0], arrivals[arrivals < K], [K]])
         dense = np.ones(K, dtype=bool)
         for a, b in zip(bounds[:-1], bounds[1:]):
