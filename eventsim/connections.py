@@ -134,6 +134,21 @@ def _draw_total(pre, post, total, autapses, multapses, rng):
     return src[:total], tgt[:total]
 
 
+
+def stable_order(keys, n_keys):
+    """The permutation that sorts `keys` (ints in ``0 .. n_keys - 1``) stably, as np.argsort(kind="stable").
+
+    Sorts by 16-bit digits, least significant first, where numpy's stable sort is a radix sort (about
+    4x faster than on int64 for half a million connections).
+    """
+    keys = np.asarray(keys)
+    if n_keys <= 1 << 16:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    if n_keys > 1 << 32:
+        return np.argsort(keys, kind="stable")
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    return order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
+
 class ArrayLayout:
     """How per-connection parameter arrays map onto the connections of one ``Connect`` call (NEST's rules).
 
@@ -377,7 +392,7 @@ class Projection:
         """Connections sorted by source: (ptr, tgt, weight, delay, receptor); ptr has n_source + 1 entries."""
         if self._csr is None:
             src, tgt, w, d, r = self._merged()
-            order = np.argsort(src, kind="stable")
+            order = stable_order(src, self.source.n)
             ptr = np.zeros(self.source.n + 1, dtype=np.int64)
             np.cumsum(np.bincount(src, minlength=self.source.n), out=ptr[1:])
             self._csr = (ptr, tgt[order], w[order], d[order], r[order])

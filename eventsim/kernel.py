@@ -878,16 +878,20 @@ class Kernel:
                 continue
             for src in pop.lazy_sources:
                 src.supply(pop, horizon)
-            self._advancing = (pop, pop.t)
-            pop.advance(pop.t, horizon)
+            start = pop.t
+            self._advancing = (pop, start)
+            pop.advance(start, horizon)
             pop.t = horizon
             self._advancing = None
             event, pop.progressed = pop.progressed, env.event()
             _succeed_urgently(env, event)
             for rec in self._streaming:
                 rec.flush_during_run()
-            if horizon > env.now:
-                yield _urgent_timeout(env, horizon - env.now)
+            # A population without inputs (a generator) keeps a chunk ahead of the clock, so that its targets
+            # never wait for it in the middle of their own chunks (which would split them).
+            wake = start if not pop.upstream and not pop.clock_driven else horizon
+            if wake > env.now:
+                yield _urgent_timeout(env, wake - env.now)
 
     def _inputs_progressed(self, pop):
         """An event that fires (URGENT) when a source that holds `pop` back has progressed: a population's

@@ -114,15 +114,18 @@ class ConnectionStreams:
 
     def _stream_ids(self, source_gid, target_gid, rank):
         """Ids (int64 array) of the streams of connections (`source_gid`, `target_gid`, `rank`), made if new."""
-        ids = np.empty(len(source_gid), dtype=np.int64)
-        new = []
-        for m, triple in enumerate(zip(source_gid.tolist(), target_gid.tolist(), rank.tolist())):
-            sid = self._ids.get(triple)
-            if sid is None:
-                sid = self._ids[triple] = len(self._triples)
-                self._triples.append(triple)
-                new.append(triple)
-            ids[m] = sid
+        triples = list(zip(source_gid.tolist(), target_gid.tolist(), rank.tolist()))
+        get = self._ids.get
+        known = [get(triple, -1) for triple in triples]
+        ids = np.array(known, dtype=np.int64)
+        fresh = np.flatnonzero(ids < 0)
+        new = [triples[m] for m in fresh.tolist()]
+        if len(set(new)) != len(new):
+            raise ValueError("connection streams: a (source, target, rank) triple is given twice")
+        first = len(self._triples)
+        ids[fresh] = np.arange(first, first + len(new))
+        self._ids.update(zip(new, range(first, first + len(new))))
+        self._triples.extend(new)
         if new:
             s, t, r = (np.array(col, dtype=np.int64) for col in zip(*new))
             keys = np.empty((len(new), 2), dtype=np.uint64)

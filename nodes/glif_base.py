@@ -338,12 +338,14 @@ class GlifBase(Population):
         k_asc = np.ones((J, self.n))
         amps = np.zeros((J, self.n))
         asc_r = np.zeros((J, self.n))
-        for i, s in enumerate(st):
-            if not s["after_spike_currents"]:
-                continue          # NEST ignores (and does not check) the asc_* arrays then
-            j = min(len(s["asc_decay"]), self.asc_len[i])
-            k_asc[:j, i], amps[:j, i] = s["asc_decay"][:j], s["asc_amps"][:j]
-            asc_r[:j, i] = s["asc_r"][:j]
+        by_length = {}                    # nodes with after-spike currents, by the number of currents used
+        for i, (s, length) in enumerate(zip(st, self.asc_len.tolist())):
+            if s["after_spike_currents"]:  # NEST ignores (and does not check) the asc_* arrays otherwise
+                by_length.setdefault(min(len(s["asc_decay"]), length), []).append(i)
+        for j, nodes in by_length.items():
+            if j:
+                for name, out in (("asc_decay", k_asc), ("asc_amps", amps), ("asc_r", asc_r)):
+                    out[:j, nodes] = np.array([st[i][name][:j] for i in nodes], dtype=float).T
         # threshold_voltage propagator (exact for V linear within the step); only used with adapting_threshold
         with np.errstate(divide="ignore", invalid="ignore"):
             tv = dict(tv_decay=np.exp(-b * h), tv_phi=a / (b - self.g_leak / self.C_m),
