@@ -129,6 +129,7 @@ class Inbox:
         self._fresh = None             # during a flush: the blocks allocated by it, not yet zeroed
         self._taken = []               # blocks whose last rows the latest take returned (still being read)
         self._spare = []               # blocks taken before that, to be reused (their pages are mapped already)
+        self._clearing = True          # every take so far zeroed what it read: emptied blocks are all zero
 
     def defer(self, prepare):
         """Queue a deposit: ``prepare()`` is called when the input is next taken (in the calling thread, so it
@@ -171,18 +172,21 @@ class Inbox:
     def _block(self, b):
         blk = self._blocks.get(b)
         if blk is None:
-            if self._fresh is None:
-                blk = self._spare.pop() if self._spare else np.empty((self.n_ports, self.block_steps, self.n_nodes))
-                blk.fill(0.0)
-            else:                               # during a flush: each thread zeroes its own columns first
-                blk = self._spare.pop() if self._spare else np.empty((self.n_ports, self.block_steps, self.n_nodes))
-                self._fresh.append(blk)
+            if self._spare:
+                blk, zero = self._spare.pop()
+            else:
+                blk, zero = np.empty((self.n_ports, self.block_steps, self.n_nodes)), False
+            if not zero:
+                if self._fresh is None:
+                    blk.fill(0.0)
+                else:                           # during a flush: each thread zeroes its own columns first
+                    self._fresh.append(blk)
             self._blocks[b] = blk
         return blk
 
     def _retire(self, b):
         """Drop block `b` from the held input; its memory is reused once the take after this one has begun."""
-        self._taken.append(self._blocks.pop(b))
+        self._taken.append((self._blocks.pop(b), self._clearing))
 
     def _recycle(self):
         """At a take: the blocks the previous take returned are no longer read; keep a few for reuse."""
@@ -246,19 +250,27 @@ class Inbox:
         next take: when the steps lie in one block it is a view of that block (no copy; the rows of each port
         are contiguous, the ports are not), whose memory the next take may reuse.
         """
-        inputs, fill = self.take_in_slices(first_step, n_steps)
+        inputs, fill, _ = self.take_in_slices(first_step, n_steps)
         if fill is not None:
             self._run(fill, workers)
         return inputs
 
-    def take_in_slices(self, first_step, n_steps):
-        """:meth:`take`, with the work on the nodes left to the caller: return ``(inputs, fill)``, where
-        ``fill(lo, hi)`` (None if there is nothing to do) completes columns ``lo .. hi - 1`` of `inputs`.
+    def take_in_slices(self, first_step, n_steps, clear=False):
+        """:meth:`take`, with the work on the nodes left to the caller: return ``(inputs, fill, done)``.
 
-        A population that works on slices of its nodes calls ``fill`` at the start of each slice's task, so that
-        taking its input costs no pass of its own over the threads.  Every column must be filled before it is
-        read.
+        ``fill(lo, hi)`` (None if there is nothing to do) completes columns
+        ``lo .. hi - 1`` of `inputs`: a population that works on slices of its
+        nodes calls it at the start of each slice's task, so that taking its
+        input costs no pass of its own over the threads.  Every column must be
+        filled before it is read.
+
+        With `clear`, ``done(lo, hi)`` (None if there is nothing to do) must be
+        called once the slice has read its columns: it zeroes them where they
+        lie in a block, while they are still in the core's cache, so that an
+        emptied block is reused without a pass over all its memory.  `inputs`
+        must not be read after that.
         """
+        self._clearing = self._clearing and clear
         self._recycle()
         apply = self._prepare_deferred()
         B = self.block_steps
@@ -267,7 +279,11 @@ class Inbox:
         if blk is not None and off + n_steps <= B:
             if off + n_steps == B:
                 self._retire(b)
-            return blk[:, off:off + n_steps], apply
+            inputs = blk[:, off:off + n_steps]
+
+            def done(lo, hi):
+                inputs[:, :, lo:hi] = 0.0
+            return inputs, apply, (done if clear else None)
         out = np.empty((self.n_ports, n_steps, self.n_nodes))
         copies, k = [], 0                                   # (rows of out, block or None, its first row)
         while k < n_steps:
@@ -286,8 +302,11 @@ class Inbox:
                 if blk is None:
                     out[:, rows, lo:hi] = 0.0
                 else:
-                    out[:, rows, lo:hi] = blk[:, off:off + rows.stop - rows.start, lo:hi]
-        return out, fill
+                    held = blk[:, off:off + rows.stop - rows.start, lo:hi]
+                    out[:, rows, lo:hi] = held
+                    if clear:
+                        held[...] = 0.0
+        return out, fill, None
 
 
 @dataclass(frozen=True)

@@ -229,8 +229,9 @@ class GlifCond(GlifBase):
 
         Returns the current (K, N), g_start (K, R, N), the step loop's records and spiked (K, N).
         """
-        inputs, fill = self.inbox.take_in_slices(t_from + 1, K)     # row k: what is due at step t_from + 1 + k
+        inputs, fill, done = self.inbox.take_in_slices(t_from + 1, K, clear=True)  # row k: due at step t_from + 1 + k
         current, spike_input = inputs[0], inputs[1:]
+        kept_current = np.empty((K, self.n)) if self.samplers else None      # "I" is read after the input is cleared
         R_, N = spike_input.shape[0], self.n
         g_start, dg_start = np.empty((K, R_, N)), np.empty((K, R_, N))
         P, Q, R = np.empty((K, N)), np.empty((K, N)), np.empty((K, N))
@@ -239,7 +240,7 @@ class GlifCond(GlifBase):
         failures = []
         step_loop, (rec, spiked, _) = self._steps_task(run_steps, P, Q, R, current, asc_first=False)
 
-        def task(lo, hi):
+        def slice_of_chunk(lo, hi):
             if fill is not None:
                 fill(lo, hi)
             self._conductance_slice(spike_input, g_start, dg_start, lo, hi)
@@ -250,9 +251,18 @@ class GlifCond(GlifBase):
                     failures.append(unconverged)
                     return
             step_loop(lo, hi)
+            if kept_current is not None:
+                kept_current[:, lo:hi] = current[:, lo:hi]
+
+        def task(lo, hi):
+            try:
+                slice_of_chunk(lo, hi)
+            finally:                                  # whatever happened, the inbox rows must end up zero
+                if done is not None:
+                    done(lo, hi)
         self.run_sliced(task)
         self._check_converged(sum(failures))
-        return current, g_start, rec, spiked
+        return (current if kept_current is None else kept_current), g_start, rec, spiked
 
     def _adaptive(self, g_start, dg_start, steps, neurons, P, Q, R):
         """Fill P, Q, R at the (step, neuron) pairs given by adaptive quadrature; return the number not converged."""

@@ -87,7 +87,12 @@ class SpikeRecorder(RecordingDevice):
         """Record a spike batch once per connection: unconnected senders are not recorded, a repeated
         connection records twice."""
         counts = projection.fan_out(batch.sources)
-        if not counts.any():
+        lowest, highest = counts.min(), counts.max()
+        if highest == 0:
+            return
+        if lowest == 1 and highest == 1:          # every sender connected once: the batch as it is
+            self.record_spikes(source.first_gid + batch.sources, batch.stamps.copy(), batch.multiplicities,
+                               None if batch.offsets is None else batch.offsets.copy())
             return
         self.record_spikes(source.first_gid + np.repeat(batch.sources, counts), np.repeat(batch.stamps, counts),
                            np.repeat(batch.multiplicities, counts),
@@ -109,10 +114,10 @@ class SpikeRecorder(RecordingDevice):
         if offsets is None:
             offsets = np.zeros(len(stamps))
         lo, hi = self._window
-        keep = (stamps > lo) & (stamps <= hi)
-        if not np.all(keep):
+        if stamps.size and not (stamps.min() > lo and stamps.max() <= hi):
+            keep = (stamps > lo) & (stamps <= hi)
             gids, stamps, multiplicities, offsets = gids[keep], stamps[keep], multiplicities[keep], offsets[keep]
-        if np.any(multiplicities != 1):
+        if multiplicities.size and (multiplicities.min() != 1 or multiplicities.max() != 1):
             gids, stamps = np.repeat(gids, multiplicities), np.repeat(stamps, multiplicities)
             offsets = np.repeat(offsets, multiplicities)
         self._senders.append(gids)
