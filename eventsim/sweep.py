@@ -305,10 +305,12 @@ def sweep(run, params, *, seeds=1, seed=0, engine=None, workers=None, folder=Non
     progress : bool or None
         Show a progress bar over runs (None: on a terminal only).
     runs_per_task : int, optional
-        Runs a worker receives as one task.  Default: about 4 tasks per
-        worker, at most 16 runs each (each task costs a round trip to a
-        worker: about a millisecond on a process pool, several on Dask).
-        Results, run files and progress are per run whatever the value.
+        Runs a worker receives as one task.  Default: tasks that shrink
+        towards the end of the sweep, from at most 16 runs (about 4 tasks
+        per worker) down to single runs, so that no worker waits for another
+        at the end (each task costs a round trip to a worker: about a
+        millisecond on a process pool, several on Dask).  Results, run files
+        and progress are per run whatever the value.
 
     Returns
     -------

@@ -20,7 +20,7 @@ import uuid
 from .errors import BadParameter
 from .sweep_worker import RunOutcome, execute_run, execute_runs, warm_up
 
-__all__ = ["engine_kind", "open_engine", "run_tasks", "runs_per_task", "engine_workers", "progress_bar",
+__all__ = ["engine_kind", "open_engine", "run_tasks", "runs_per_task", "batch_sizes", "engine_workers", "progress_bar",
            "TASKS_PER_WORKER", "MAX_RUNS_PER_TASK", "ENGINE_NAMES"]
 
 #: Engines eventsim starts (and stops) itself, by name.
@@ -113,6 +113,27 @@ def runs_per_task(n_runs, workers):
     return max(1, min(MAX_RUNS_PER_TASK, math.ceil(n_runs / (TASKS_PER_WORKER * max(1, workers)))))
 
 
+def batch_sizes(n_runs, workers, per_task=None):
+    """Runs in each task, in the order they are sent (list of int adding up to `n_runs`).
+
+    With `per_task`, tasks of that many runs (the last one shorter).  Otherwise
+    the sizes shrink towards the end (guided self-scheduling): each task takes
+    a ``1 / (2 workers)`` share of the runs still to send, at most
+    :func:`runs_per_task`, at least one, so that the few big tasks at the
+    start cost few round trips and the last ones, a run or two each, leave no
+    worker idle while another finishes a long task.
+    """
+    if per_task is not None:
+        return [min(per_task, n_runs - i) for i in range(0, n_runs, per_task)]
+    largest = runs_per_task(n_runs, workers)
+    sizes, left = [], n_runs
+    while left > 0:
+        size = max(1, min(largest, math.ceil(left / (2 * max(1, workers)))))
+        sizes.append(size)
+        left -= size
+    return sizes
+
+
 def run_tasks(tasks, engine, per_task=None):
     """Run `tasks` on `engine`; yield a :class:`RunOutcome` per run as each finishes.
 
@@ -123,7 +144,8 @@ def run_tasks(tasks, engine, per_task=None):
     per_task : int, optional
         Runs sent to a worker as one task (their outcomes arrive together;
         each run still writes its own file as soon as it finishes).
-        Default: :func:`runs_per_task` for the engine's number of workers.
+        Default: :func:`batch_sizes` for the engine's number of workers (big
+        tasks first, single runs at the end).
         Each task costs a round trip to the worker (about a millisecond on
         a process pool, several on Dask, where the scheduler also records it).
 
@@ -135,9 +157,10 @@ def run_tasks(tasks, engine, per_task=None):
         for task in tasks:
             yield execute_run(task)
         return
-    if per_task is None:
-        per_task = runs_per_task(len(tasks), engine_workers(engine))
-    batches = [tasks[i:i + per_task] for i in range(0, len(tasks), per_task)]
+    batches, start = [], 0
+    for size in batch_sizes(len(tasks), engine_workers(engine), per_task):
+        batches.append(tasks[start:start + size])
+        start += size
     if kind == "executor":
         futures = {engine.submit(execute_runs, batch): batch for batch in batches}
         done_iter = concurrent.futures.as_completed(futures)

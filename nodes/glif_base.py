@@ -406,6 +406,11 @@ class GlifBase(Population):
     def _send(self, spiked, t_from):
         """Send the spikes of a chunk starting at step `t_from` as one SpikeBatch."""
         step, idx = np.divmod(np.flatnonzero(spiked), spiked.shape[1])     # np.nonzero's order, ~10x faster in 2-D
+        self._send_found(step, idx, t_from)
+
+    def _send_found(self, step, idx, t_from):
+        """Send spikes at chunk rows `step` of neurons `idx` (int64, ordered by row, then neuron) as one
+        SpikeBatch; the chunk starts at step `t_from`."""
         if step.size:
             self.last_spike[idx] = step + t_from + 1          # in step order: the last spike of each node wins
             self.kernel.send_spikes(self, SpikeBatch(idx, step + t_from + 1, np.ones(idx.size, dtype=np.int64)))

@@ -57,7 +57,7 @@ from .conductance_membrane import MembranePropagator
 from .glif_base import GLIF_DEFAULTS, GLIF_UNITS, LEVELS, GlifBase, normalise_mechanisms
 from .glif_base import refractory_steps  # noqa: F401  (part of this module's interface)
 from .glif_cond_steps import alpha_conductances, warm_up
-from .glif_steps import run_steps
+from .glif_steps import run_steps, spikes_in_slice
 from .stiff_membrane import adaptive_coefficients
 
 __all__ = ["GlifCond", "LEVELS"]
@@ -190,9 +190,10 @@ class GlifCond(GlifBase):
             g_start, dg_start = self._conductances(inputs[1:])
             P, Q, R = self._coefficients(g_start, dg_start, inputs[1:])
             rec, spiked, _ = self._run_steps(run_steps, P, Q, R, current, asc_first=False)
+            step, idx = np.divmod(np.flatnonzero(spiked), self.n)
         else:
-            current, g_start, rec, spiked = self._whole_chunk(t_from, K)
-        self._send(spiked, t_from)
+            current, g_start, rec, (step, idx) = self._whole_chunk(t_from, K)
+        self._send_found(step, idx, t_from)
         if self.samplers:
             g_end = self.g.copy()
 
@@ -227,7 +228,8 @@ class GlifCond(GlifBase):
         quadrature) and run the step loop, as one task per neuron slice: one pass over the threads per chunk,
         and a slice's data still in its core's cache from one part to the next.
 
-        Returns the current (K, N), g_start (K, R, N), the step loop's records and spiked (K, N).
+        Returns the current (K, N), g_start (K, R, N), the step loop's records and the spikes (chunk rows and
+        neurons, int64, ordered by row, then neuron), found by each slice.
         """
         inputs, fill, done = self.inbox.take_in_slices(t_from + 1, K, clear=True)  # row k: due at step t_from + 1 + k
         current, spike_input = inputs[0], inputs[1:]
@@ -239,6 +241,7 @@ class GlifCond(GlifBase):
         steps = np.arange(K)
         failures = []
         step_loop, (rec, spiked, _) = self._steps_task(run_steps, P, Q, R, current, asc_first=False)
+        found = []                                   # (first neuron of a slice, its spikes)
 
         def slice_of_chunk(lo, hi):
             if fill is not None:
@@ -251,6 +254,7 @@ class GlifCond(GlifBase):
                     failures.append(unconverged)
                     return
             step_loop(lo, hi)
+            found.append((lo, spikes_in_slice(spiked, lo, hi)))
             if kept_current is not None:
                 kept_current[:, lo:hi] = current[:, lo:hi]
 
@@ -262,7 +266,7 @@ class GlifCond(GlifBase):
                     done(lo, hi)
         self.run_sliced(task)
         self._check_converged(sum(failures))
-        return (current if kept_current is None else kept_current), g_start, rec, spiked
+        return (current if kept_current is None else kept_current), g_start, rec, _merge_spikes(found)
 
     def _adaptive(self, g_start, dg_start, steps, neurons, P, Q, R):
         """Fill P, Q, R at the (step, neuron) pairs given by adaptive quadrature; return the number not converged."""
@@ -335,3 +339,15 @@ class GlifCond(GlifBase):
                 hard_steps.append(np.repeat(np.arange(lo, hi), bad.size))
                 hard_neurons.append(np.tile(bad, hi - lo))
         return np.flatnonzero(dense)
+
+
+def _merge_spikes(found):
+    """The spikes found by the slices, ``[(lo, (rows, neurons)), ...]``, as one (rows, neurons) pair ordered by
+    row, then neuron."""
+    found.sort(key=lambda item: item[0])
+    if len(found) == 1:
+        return found[0][1]
+    rows = np.concatenate([r for _, (r, _) in found])
+    neurons = np.concatenate([n for _, (_, n) in found])
+    order = np.argsort(rows, kind="stable")      # slices ascend in neurons: a stable sort by row keeps that
+    return rows[order], neurons[order]

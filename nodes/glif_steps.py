@@ -19,7 +19,8 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-__all__ = ["GlifState", "GlifConstants", "StepCoefficients", "StepRecord", "run_steps", "warm_up"]
+__all__ = ["GlifState", "GlifConstants", "StepCoefficients", "StepRecord", "run_steps", "spikes_in_slice",
+           "warm_up"]
 
 #: State of N neurons, updated in place: V relative to E_L (mV), threshold components (mV), step-averaged
 #: after-spike current (pA), held input current (pA), remaining refractory steps (int64), and the after-spike
@@ -143,6 +144,24 @@ def _after_spike_step(asc_all, step_mean, decay_h, active, has_asc, S, lo, hi):
         S[i] = s_new[i] if active[i] & has_asc[i] else S[i]
 
 
+@njit(cache=True, nogil=True)
+def spikes_in_slice(spiked, lo, hi):
+    """The spikes of neurons ``lo .. hi - 1`` in a chunk's `spiked` (K, N) bool: (rows, neurons), int64 each,
+    ordered by row, then neuron (as ``np.nonzero(spiked[:, lo:hi])``, neurons counted from 0 of N)."""
+    n = 0
+    for k in range(spiked.shape[0]):
+        for i in range(lo, hi):
+            n += spiked[k, i]
+    rows, neurons = np.empty(n, np.int64), np.empty(n, np.int64)
+    j = 0
+    for k in range(spiked.shape[0]):
+        for i in range(lo, hi):
+            if spiked[k, i]:
+                rows[j], neurons[j] = k, i
+                j += 1
+    return rows, neurons
+
+
 def warm_up():
     """Compile (or load from numba's cache) the loop by running it on one neuron for one step, both orders."""
     f2 = lambda: np.zeros((1, 1))  # noqa: E731
@@ -155,3 +174,4 @@ def warm_up():
                               f2(), f1() + 1, f1(), f1(), f1(), f1())
         rec = StepRecord(f2(), f2(), f2(), f2(), np.zeros((1, 1), np.bool_), np.zeros((1, 1), np.bool_))
         run_steps(coef, state, const, rec, asc_first, 0, 1)
+    spikes_in_slice(np.zeros((1, 1), np.bool_), 0, 1)

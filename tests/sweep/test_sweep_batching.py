@@ -6,7 +6,7 @@ import xarray as xr
 import eventsim as nest
 import sweep_models
 from eventsim import sweep_worker
-from eventsim.sweep_engines import MAX_RUNS_PER_TASK, runs_per_task
+from eventsim.sweep_engines import MAX_RUNS_PER_TASK, batch_sizes, runs_per_task
 from sweep_models import counted_point, failing_at_300, noisy_point
 
 GRID = {"amplitude": [150.0, 300.0, 450.0], "level": ["lif", "lif_r"], "T": 40.0}
@@ -84,3 +84,16 @@ def test_dask_started_by_the_sweep_gives_the_serial_result(serial_result, tmp_pa
                         folder=tmp_path)
     xr.testing.assert_identical(without_wall_time(result), without_wall_time(serial_result))
     assert len(list(tmp_path.glob("run-*.nc"))) == 12
+
+
+@pytest.mark.parametrize("n_runs, workers", [(300, 2), (300, 40), (64, 2), (10, 2), (3, 8), (1, 1), (0, 2)])
+def test_default_tasks_shrink_to_single_runs_at_the_end(n_runs, workers):
+    sizes = batch_sizes(n_runs, workers)
+    assert sum(sizes) == n_runs and all(s >= 1 for s in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    if n_runs:
+        assert sizes[0] == runs_per_task(n_runs, workers) and sizes[-1] == 1
+
+
+def test_a_given_task_size_is_kept_with_a_shorter_last_task():
+    assert batch_sizes(12, 2, 5) == [5, 5, 2]
