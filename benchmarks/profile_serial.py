@@ -33,7 +33,7 @@ COMPONENTS = [
     ("eventsim.nodes.glif_cond", "GlifCond", "_conductances", "    conductances"),
     ("eventsim.nodes.glif_cond", "GlifCond", "_coefficients", "    membrane coefficients"),
     ("eventsim.nodes.glif_base", "GlifBase", "_run_steps", "    step loop"),
-    ("eventsim.nodes.glif_base", "GlifBase", "_send", "    spikes out (find, deliver, record)"),
+    ("eventsim.nodes.glif_base", "GlifBase", "_send_found", "    spikes out (deliver, record)"),
     ("eventsim.kernel", "Kernel", "send_samples", "    multimeter samples"),
     ("eventsim.nodes.poisson_generator", "PoissonGenerator", "advance", "  poisson_generator advance"),
     ("eventsim.nodes.connection_streams", "ConnectionStreams", "poisson", "    draws"),

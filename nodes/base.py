@@ -291,13 +291,21 @@ class Population:
         c = batch.conns
         weighted = batch.kind == "current" or self.input_mode != "count"
         shift = -1 if batch.kind == "current" else 0
-        for delay in np.unique(d[c]):
-            for port in np.unique(r[c]):
-                m = (d[c] == delay) & (r[c] == port)
-                values = batch.values if m.all() else batch.values[:, m]
-                if weighted and np.any(w[c[m]] != 1.0):
-                    values = values * w[c[m]]
-                self.inbox.add_dense(batch.first_stamp + int(delay) + shift, int(port), tgt[c[m]], values)
+        if c.size == 0:
+            return
+        delays, ports = d[c], r[c]
+        if delays.min() == delays.max() and ports.min() == ports.max():     # the usual case: one block
+            groups = [(delays[0], ports[0], None)]
+        else:
+            groups = [(delay, port, (delays == delay) & (ports == port))
+                      for delay in np.unique(delays) for port in np.unique(ports)]
+        for delay, port, m in groups:
+            conns, values = (c, batch.values) if m is None else (c[m], batch.values[:, m])
+            if weighted:
+                weights = w[conns]
+                if weights.min() != 1.0 or weights.max() != 1.0:
+                    values = values * weights
+            self.inbox.add_dense(batch.first_stamp + int(delay) + shift, int(port), tgt[conns], values)
 
     def can_absorb(self):
         """Whether nodes of a following ``Create`` call of the same model may join this population."""
