@@ -389,13 +389,28 @@ class GlifBase(Population):
         self.run_sliced(task)
         return results
 
+    def _chunk_array(self, name, K, shape=(), dtype=np.float64):
+        """An uninitialised array ``(K, *shape, N)`` for a chunk's temporaries, reused from chunk to chunk.
+
+        Fresh memory costs a page fault per 4 KiB page when first written (and,
+        with threads, one thread's faults wait for the other's), so a population
+        keeps the largest buffer each name has needed and lends its first K
+        rows (C-contiguous).  The arrays are valid until the next chunk.
+        """
+        arrays = self.__dict__.setdefault("_chunk_arrays", {})
+        full = (K, *shape, self.n)
+        buf = arrays.get(name)
+        if buf is None or buf.shape[0] < K or buf.shape[1:] != full[1:] or buf.dtype != dtype:
+            buf = arrays[name] = np.empty(full, dtype)
+        return buf[:K]
+
     def _steps_task(self, run_steps, P, Q, R, current, asc_first):
         """The sequential update of :meth:`_run_steps` as ``task(lo, hi)`` for a slice of neurons, and the
         results it fills, ``(records dict, spiked, integrated)``; P, Q, R and current may be filled by an
         earlier part of the same slice's task."""
         K = P.shape[0]
-        out = StepRecord(*(np.empty((K, self.n)) for _ in range(4)), np.zeros((K, self.n), dtype=np.bool_),
-                         np.empty((K, self.n), dtype=np.bool_))
+        out = StepRecord(*(self._chunk_array(name, K) for name in ("V", "S", "theta_s", "theta_v")),
+                         self._chunk_array("spiked", K, dtype=np.bool_), self._chunk_array("integrated", K, dtype=np.bool_))
         coef, state, const = StepCoefficients(P, Q, R, current), self.glif_state(), self.constants
         rec = {"V": out.V, "S": out.S, "theta_s": out.theta_s, "theta_v": out.theta_v}
 

@@ -233,11 +233,11 @@ class GlifCond(GlifBase):
         """
         inputs, fill, done = self.inbox.take_in_slices(t_from + 1, K, clear=True)  # row k: due at step t_from + 1 + k
         current, spike_input = inputs[0], inputs[1:]
-        kept_current = np.empty((K, self.n)) if self.samplers else None      # "I" is read after the input is cleared
-        R_, N = spike_input.shape[0], self.n
-        g_start, dg_start = np.empty((K, R_, N)), np.empty((K, R_, N))
-        P, Q, R = np.empty((K, N)), np.empty((K, N)), np.empty((K, N))
-        hard = np.empty((K, N), dtype=bool)
+        kept_current = self._chunk_array("current", K) if self.samplers else None   # read after the input is cleared
+        R_ = spike_input.shape[0]
+        g_start, dg_start = self._chunk_array("g_start", K, (R_,)), self._chunk_array("dg_start", K, (R_,))
+        P, Q, R = (self._chunk_array(name, K) for name in ("P", "Q", "R"))
+        hard = self._chunk_array("hard", K, dtype=np.bool_)
         steps = np.arange(K)
         failures = []
         step_loop, (rec, spiked, _) = self._steps_task(run_steps, P, Q, R, current, asc_first=False)

@@ -176,12 +176,12 @@ class GlifPsc(GlifBase):
         K = t_to - t_from
         inputs = self.inbox.take(t_from + 1, K, self.kernel.workers)               # row k: what is due at step t_from + 1 + k
         current = inputs[0]
-        Q, I_syn = np.empty((K, self.n)), np.empty((K, self.n))
+        Q, I_syn = self._chunk_array("Q", K), self._chunk_array("I_syn", K)
         weights = np.ascontiguousarray(inputs[1:])             # the compiled loop takes C-ordered arrays
         self.run_sliced(lambda lo, hi: alpha_currents(self.y1, self.y2, weights, self.port_of_row, self.scale,
                                                       self.p11, self.p21, self.p31, self.p32, Q, I_syn, lo, hi))
-        P = np.broadcast_to(self.P33, (K, self.n)).copy()
-        R = np.broadcast_to(self.P30, (K, self.n)).copy()
+        P, R = self._chunk_array("P", K), self._chunk_array("R", K)
+        P[...], R[...] = self.P33, self.P30
         rec, spiked, integrated = self._run_steps(run_steps, P, Q, R, current, asc_first=True)
         self._send(spiked, t_from)
         held = self._held_I_syn(I_syn, integrated) if self.samplers else None
