@@ -75,3 +75,13 @@ def test_reused_inbox_blocks_give_the_same_run_as_new_ones(monkeypatch, n_thread
     assert reused[3].size > 100 and np.ptp(reused[1]) > 0
     for a, b in zip(reused, fresh):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("n_threads", [1, 2])
+def test_neuron_blocks_of_any_size_give_the_same_run(monkeypatch, n_threads):
+    from eventsim.nodes import glif_cond
+    whole = network_recording(n_threads)
+    monkeypatch.setattr(glif_cond, "NEURONS_PER_BLOCK", 97)       # 11 blocks of the 1000 neurons, the last short
+    blocked = network_recording(n_threads)
+    for a, b in zip(whole, blocked):
+        np.testing.assert_array_equal(a, b)
