@@ -73,9 +73,10 @@ MAX_QUIET_STEPS = 2000
 #: split over threads or MPI ranks, which the solver's shared step size does not.
 QUIET_INTEGRATOR = "quadrature"
 _QUIET_INTEGRATORS = ("quadrature", "solve_ivp")
-#: Neurons taken through all the passes of a chunk together (about 2.4 KiB each per 20-step chunk: a block
-#: stays in the core's share of the L3 cache from one pass to the next).
-NEURONS_PER_BLOCK = 2048
+#: Neurons taken through all the passes of a chunk together (about 2.4 KiB each per 20-step chunk), so that a
+#: block is still in cache from one pass to the next.  Measured at N = 100,000: 512 to 8192 alike, 25 %
+#: faster than no blocks; the largest is taken so that slices up to 8192 neurons stay whole.
+NEURONS_PER_BLOCK = 8192
 #: Conductance effect (mV) on V below which a step is integrated in closed form.
 NEGLIGIBLE_MV = 1e-8
 
