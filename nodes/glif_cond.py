@@ -48,8 +48,11 @@ implementation advances whole pieces between input spikes at once (see
 :mod:`nodes.conductance_membrane`).
 """
 
+import numbers
+
 import numpy as np
 
+from eventsim.connections import stable_order
 from eventsim.errors import BadProperty
 from eventsim.registry import register
 from .base import as_float_array
@@ -156,6 +159,9 @@ class GlifCond(GlifBase):
         if QUIET_INTEGRATOR not in _QUIET_INTEGRATORS:
             raise BadProperty(f"glif_cond.QUIET_INTEGRATOR must be one of {_QUIET_INTEGRATORS}, "
                               f"got {QUIET_INTEGRATOR!r}")
+        if isinstance(NEURONS_PER_BLOCK, bool) or not isinstance(NEURONS_PER_BLOCK, numbers.Integral) \
+                or NEURONS_PER_BLOCK < 1:
+            raise BadProperty(f"glif_cond.NEURONS_PER_BLOCK must be a positive integer, got {NEURONS_PER_BLOCK!r}")
         if self.constants_current():
             return
         self._mechanism_constants()
@@ -355,5 +361,5 @@ def _merge_spikes(found):
         return found[0][1]
     rows = np.concatenate([r for _, (r, _) in found])
     neurons = np.concatenate([n for _, (_, n) in found])
-    order = np.argsort(rows, kind="stable")      # slices ascend in neurons: a stable sort by row keeps that
+    order = stable_order(rows, int(rows.max(initial=0)) + 1)      # slices ascend in neurons: a stable sort keeps that
     return rows[order], neurons[order]

@@ -243,6 +243,19 @@ def test_unknown_quiet_integrator_is_refused_before_the_run(monkeypatch):
     assert nest.biological_time == 0.0
 
 
+@pytest.mark.parametrize("bad", [0, -5, 2.5, "8192", True])
+def test_bad_neurons_per_block_is_refused_before_the_run(monkeypatch, bad):
+    """glif_cond.NEURONS_PER_BLOCK must be a positive integer: anything else raises BadProperty naming the value,
+    before any time passes."""
+    from eventsim.nodes import glif_cond
+    nest.ResetKernel()
+    nest.Create("glif_cond")
+    monkeypatch.setattr(glif_cond, "NEURONS_PER_BLOCK", bad)
+    with pytest.raises(nest.BadProperty, match=f"NEURONS_PER_BLOCK must be a positive integer, got {bad!r}"):
+        nest.Simulate(1.0)
+    assert nest.biological_time == 0.0
+
+
 # --- models and defaults ------------------------------------------------------------------------------
 
 def test_node_models_lists_the_models_and_is_read_only():
