@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .array_pool import ArrayPool
+
 __all__ = ["SpikeBatch", "ConnectionBatch", "SampleBatch", "Inbox", "Spikes", "Current", "Samples"]
 
 
@@ -130,6 +132,7 @@ class Inbox:
         self._taken = []               # blocks whose last rows the latest take returned (still being read)
         self._spare = []               # blocks taken before that, to be reused (their pages are mapped already)
         self._clearing = True          # every take so far zeroed what it read: emptied blocks are all zero
+        self._copies = ArrayPool()     # the input of takes that span two blocks (a copy)
 
     def defer(self, prepare):
         """Queue a deposit: ``prepare()`` is called when the input is next taken (in the calling thread, so it
@@ -284,7 +287,7 @@ class Inbox:
             def done(lo, hi):
                 inputs[:, :, lo:hi] = 0.0
             return inputs, apply, (done if clear else None)
-        out = np.empty((self.n_ports, n_steps, self.n_nodes))
+        out = self._copies.empty((self.n_ports, n_steps, self.n_nodes))
         copies, k = [], 0                                   # (rows of out, block or None, its first row)
         while k < n_steps:
             b, off = divmod(first_step + k, B)

@@ -18,6 +18,7 @@ are split over the kernel's threads (:mod:`eventsim.workers`).
 
 import numpy as np
 
+from eventsim.array_pool import ArrayPool
 from eventsim.kernel import stream_tag
 from .counter_rng import poisson_counts, seed_word, stream_keys
 
@@ -64,6 +65,7 @@ class ConnectionStreams:
         self._seed = None
         self._layout = None
         self._groups = None
+        self._counts = ArrayPool()     # an advance's counts live until its targets have taken them in
         self._reset()
 
     def _reset(self):
@@ -150,7 +152,9 @@ class ConnectionStreams:
     def poisson(self, ids, n_steps, rows, lam):
         """A (n_steps, len(ids)) float array of Poisson counts of streams `ids` with mean `lam` (one per row of
         `rows`, or a number) at `rows` and 0 elsewhere, drawn in the kernel's threads."""
-        out = np.zeros((n_steps, len(ids)))
+        out = self._counts.empty((n_steps, len(ids)))
+        if len(rows) < n_steps:
+            out.fill(0.0)
         lam = np.broadcast_to(np.asarray(lam, dtype=float), rows.shape).copy()
         rows = np.asarray(rows, dtype=np.int64)
         self.device.kernel.workers.run(
