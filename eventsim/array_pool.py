@@ -36,7 +36,10 @@ class _Lease:
         self.__array_interface__ = memory.__array_interface__
 
     def __del__(self):
-        self.pool._give_back(self.memory)
+        try:
+            self.pool._give_back(self.memory)
+        except Exception:       # at interpreter exit the pool may be half torn down: the memory is freed anyway
+            pass
 
 
 class ArrayPool:

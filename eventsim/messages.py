@@ -35,7 +35,11 @@ def fresh_zeros(shape):
     count = int(np.prod(shape))
     if count == 0:
         return np.zeros(shape)
-    return np.frombuffer(mmap.mmap(-1, count * 8), dtype=np.float64, count=count).reshape(shape)
+    try:
+        memory = mmap.mmap(-1, count * 8)
+    except OSError as err:
+        raise MemoryError(f"cannot allocate {count * 8} bytes of input buffer {tuple(shape)}: {err}") from None
+    return np.frombuffer(memory, dtype=np.float64, count=count).reshape(shape)
 
 
 @dataclass(frozen=True)
