@@ -15,6 +15,7 @@ dtype.  Nothing is ever handed out twice at once, however long a consumer
 holds on to its array.
 """
 
+import numbers
 import threading
 
 import numpy as np
@@ -54,7 +55,9 @@ class ArrayPool:
     """
 
     def __init__(self, keep=2):
-        self.keep = keep
+        if isinstance(keep, bool) or not isinstance(keep, numbers.Integral) or keep < 0:
+            raise ValueError(f"ArrayPool keep must be a non-negative integer, got {keep!r}")
+        self.keep = int(keep)
         self._spare = {}
         self._lock = threading.Lock()
 

@@ -32,6 +32,8 @@ def fresh_zeros(shape):
     pass of its own; :func:`numpy.zeros` of the same size may instead get memory marked for transparent huge
     pages and zero it again (measured on a 2-core VM: 15-20 ms instead of about 45 ms per 16 MiB block).
     """
+    if any(int(s) < 0 for s in shape):
+        raise ValueError(f"an input buffer cannot have a negative size: shape {tuple(shape)}")
     count = int(np.prod(shape))
     if count == 0:
         return np.zeros(shape)

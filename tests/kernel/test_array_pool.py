@@ -3,6 +3,7 @@
 import threading
 
 import numpy as np
+import pytest
 
 from eventsim.array_pool import ArrayPool
 
@@ -60,3 +61,9 @@ def test_arrays_may_be_dropped_in_another_thread():
     t.start()
     t.join()
     assert _address(pool.empty(10)) == address
+
+
+@pytest.mark.parametrize("keep", [-1, 1.5, "2", True, None])
+def test_a_bad_number_of_spares_is_refused_naming_it(keep):
+    with pytest.raises(ValueError, match=repr(keep).replace("(", r"\(")):
+        ArrayPool(keep=keep)

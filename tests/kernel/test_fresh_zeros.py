@@ -28,3 +28,8 @@ def test_a_new_inbox_block_starts_at_zero_and_holds_what_is_added():
     assert not taken[0].any()
     np.testing.assert_array_equal(taken[1, 2:6], 1.0)
     assert not taken[1, :2].any() and not taken[1, 6:].any()
+
+
+def test_a_negative_size_is_refused_naming_the_shape():
+    with pytest.raises(ValueError, match=r"\(3, -1\)"):
+        fresh_zeros((3, -1))
