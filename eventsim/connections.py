@@ -134,7 +134,6 @@ def _draw_total(pre, post, total, autapses, multapses, rng):
     return src[:total], tgt[:total]
 
 
-
 def stable_order(keys, n_keys):
     """The permutation that sorts `keys` (ints in ``0 .. n_keys - 1``) stably, as np.argsort(kind="stable").
 
@@ -148,6 +147,7 @@ def stable_order(keys, n_keys):
         return np.argsort(keys, kind="stable")
     order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
     return order[np.argsort((keys[order] >> 16).astype(np.uint16), kind="stable")]
+
 
 class ArrayLayout:
     """How per-connection parameter arrays map onto the connections of one ``Connect`` call (NEST's rules).

@@ -300,6 +300,8 @@ class Population:
             groups = [(delay, port, (delays == delay) & (ports == port))
                       for delay in np.unique(delays) for port in np.unique(ports)]
         for delay, port, m in groups:
+            if m is not None and not m.any():                # no connection has this delay and port
+                continue
             conns, values = (c, batch.values) if m is None else (c[m], batch.values[:, m])
             if weighted:
                 weights = w[conns]
