@@ -389,10 +389,13 @@ class Projection:
         return int(self._merged()[3].min())
 
     def csr(self):
-        """Connections sorted by source: (ptr, tgt, weight, delay, receptor); ptr has n_source + 1 entries."""
+        """Connections sorted by source, then target: (ptr, tgt, weight, delay, receptor); ptr has n_source + 1
+        entries.  The sort is stable, so connections of one source to one target keep the order they were
+        made in, and a slice of the targets is a contiguous run of each source's row."""
         if self._csr is None:
             src, tgt, w, d, r = self._merged()
-            order = stable_order(src, self.source.n)
+            by_target = stable_order(tgt, self.target.n)
+            order = by_target[stable_order(src[by_target], self.source.n)]
             ptr = np.zeros(self.source.n + 1, dtype=np.int64)
             np.cumsum(np.bincount(src, minlength=self.source.n), out=ptr[1:])
             self._csr = (ptr, tgt[order], w[order], d[order], r[order])

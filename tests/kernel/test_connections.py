@@ -427,3 +427,23 @@ def test_illegal_pairs(pre_model, post_model):
     """Stimulators take no input, recorders send nothing, multimeters are connected to what they record."""
     with pytest.raises(nest.IllegalConnection):
         nest.Connect(nest.Create(pre_model), nest.Create(post_model))
+
+
+def test_csr_rows_sorted_by_target_with_multapses_in_creation_order():
+    from types import SimpleNamespace
+    from eventsim.connections import Projection
+
+    rng = np.random.default_rng(5)
+    n_src, n_tgt, n = 70_000, 90_000, 5000       # above 2**16 nodes: the two-digit radix sort
+    proj = Projection(SimpleNamespace(n=n_src), SimpleNamespace(n=n_tgt))
+    src = rng.integers(0, n_src, n)
+    src[:300] = 12                                # one long row with repeated targets (multapses)
+    tgt = rng.integers(0, n_tgt, n)
+    tgt[:300] = rng.integers(0, 5, 300)
+    weight = np.arange(n, dtype=float)            # the creation order, to check it is kept
+    proj.add(src[:2000], tgt[:2000], weight[:2000], np.ones(2000, np.int64), np.zeros(2000, np.int64))
+    proj.add(src[2000:], tgt[2000:], weight[2000:], np.ones(n - 2000, np.int64), np.zeros(n - 2000, np.int64))
+    ptr, t, w, d, r = proj.csr()
+    order = np.lexsort((tgt, src))               # stable: by source, then target, then creation
+    assert np.array_equal(np.diff(ptr), np.bincount(src, minlength=n_src))
+    assert np.array_equal(t, tgt[order]) and np.array_equal(w, weight[order])

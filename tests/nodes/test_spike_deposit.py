@@ -9,7 +9,7 @@ from eventsim.nodes.spike_deposit import deposit_spikes
 def _csr(rng, n_src, n_tgt, n_conn, n_ports):
     src = rng.integers(0, n_src, n_conn)
     tgt = rng.integers(0, n_tgt, n_conn)        # repeated (source, target) pairs: multapses
-    order = np.argsort(src, kind="stable")
+    order = np.lexsort((tgt, src))              # by source, then target, stably: Projection.csr's order
     ptr = np.zeros(n_src + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n_src), out=ptr[1:])
     w = rng.normal(0.0, 1.0, n_conn) * 10.0 ** rng.integers(-8, 8, n_conn)   # sums that depend on their order
