@@ -20,6 +20,8 @@ port count needs (``syn_rows``), its parameter validation and its
 ``advance``.  The sequential update itself is :func:`nodes.glif_steps.run_steps`.
 """
 
+import operator
+
 import numpy as np
 
 from eventsim.errors import BadProperty
@@ -328,7 +330,12 @@ class GlifBase(Population):
         """
         h = self.kernel.resolution
         st = self._params
-        col = lambda k: np.array([s[k] for s in st], dtype=float)  # noqa: E731
+        names = ("C_m", self.leak, "E_L", "t_ref", "th_spike_decay", "th_voltage_index", "th_voltage_decay", "V_th",
+                 "V_reset", "voltage_reset_fraction", "voltage_reset_add", "th_spike_add",
+                 "spike_dependent_threshold", "after_spike_currents", "adapting_threshold")
+        table = np.array(list(map(operator.itemgetter(*names), st)), dtype=float).reshape(len(st), len(names))
+        columns = dict(zip(names, table.T.copy()))        # one pass over the nodes' dicts, not one per name
+        col = columns.__getitem__
         self.h = h
         self.C_m, self.g_leak, self.E_L = col("C_m"), col(self.leak), col("E_L")
         t_ref = col("t_ref")
@@ -351,9 +358,9 @@ class GlifBase(Population):
             tv = dict(tv_decay=np.exp(-b * h), tv_phi=a / (b - self.g_leak / self.C_m),
                       tv_membrane=np.exp(-self.g_leak * h / self.C_m), tv_ab=a / b)
         self.constants = GlifConstants(
-            has_r=np.array([s["spike_dependent_threshold"] for s in st]),
-            has_asc=np.array([s["after_spike_currents"] for s in st]),
-            has_a=np.array([s["adapting_threshold"] for s in st]),
+            has_r=col("spike_dependent_threshold") != 0.0,
+            has_asc=col("after_spike_currents") != 0.0,
+            has_a=col("adapting_threshold") != 0.0,
             th_inf=col("V_th") - self.E_L,
             V_reset=col("V_reset") - self.E_L,
             n_ref=refractory_steps(t_ref, h),
