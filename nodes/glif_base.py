@@ -441,9 +441,10 @@ class GlifBase(Population):
         """Send the recordables of the chunk ``(t_from, t_to]`` as one sample message.
 
         `rec` holds the chunk's rows of V, theta_s, theta_v and S written by the
-        step loop, `current` the input current; `extra(name, rows)` returns the
-        (rows, N) values of a model-specific recordable.  Only the rows and
-        nodes a sampler asks for are computed (the same values, element by element).
+        step loop, `current` the input current; `extra(name, rows, cols)` returns
+        the (len(rows), len(cols)) values of a model-specific recordable at chunk
+        rows `rows` of local nodes `cols`.  Only the rows and nodes a sampler asks
+        for are computed (the same values, element by element).
         """
         readers = {
             "V_m": lambda at, cols: rec["V"][at] + self.E_L[cols],
@@ -458,7 +459,7 @@ class GlifBase(Population):
         def read(name, rows, cols):
             reader = readers.get(name)
             if reader is None:
-                return extra(name, rows)[:, cols]
+                return extra(name, rows, cols)
             return reader((np.asarray(rows)[:, None], cols), cols)
 
         self.kernel.send_samples(self, SampleBatch(t_from, t_to, read))

@@ -207,13 +207,13 @@ class GlifCond(GlifBase):
         if self.samplers:
             g_end = self.g.copy()
 
-            def g_after(name, rows):                          # g at the end of each step: the next one's start
+            def g_after(name, rows, cols):                    # g at the end of each step: the next one's start
                 r = int(name[2:]) - 1
                 nxt = np.asarray(rows) + 1
-                out = np.empty((nxt.size, self.n))
+                out = np.empty((nxt.size, len(cols)))
                 inside = nxt < K
-                out[inside] = g_start[nxt[inside], r]
-                out[~inside] = g_end[r]
+                out[inside] = g_start[nxt[inside][:, None], r, cols]
+                out[~inside] = g_end[r, cols]
                 return out
             self._send_samples(rec, current, t_from, t_to, g_after)
 

@@ -184,19 +184,24 @@ class GlifPsc(GlifBase):
         P[...], R[...] = self.P33, self.P30
         rec, spiked, integrated = self._run_steps(run_steps, P, Q, R, current, asc_first=True)
         self._send(spiked, t_from)
-        held = self._held_I_syn(I_syn, integrated) if self.samplers else None
+        before = self.I_syn
         cols = np.arange(self.n)
         last = K - 1 - np.argmax(integrated[::-1], axis=0)
-        self.I_syn = np.where(integrated.any(axis=0), I_syn[last, cols], self.I_syn)
+        self.I_syn = np.where(integrated.any(axis=0), I_syn[last, cols], before)
         if self.samplers:
-            self._send_samples(rec, current, t_from, t_to, lambda name, rows: held[rows])
+            self._send_samples(rec, current, t_from, t_to,
+                               lambda name, rows, nodes: _held_I_syn(I_syn, integrated, before, rows, nodes))
 
-    def _held_I_syn(self, I_syn, integrated):
-        """I_syn as NEST records it: the synaptic current of the last integrated step (held while refractory)."""
-        K = I_syn.shape[0]
-        idx = np.where(integrated, np.arange(K)[:, None], -1)
-        np.maximum.accumulate(idx, axis=0, out=idx)
-        return np.where(idx >= 0, I_syn[np.maximum(idx, 0), np.arange(self.n)], self.I_syn[None, :])
+
+def _held_I_syn(I_syn, integrated, before, rows, nodes):
+    """I_syn (pA) as NEST records it, at chunk `rows` of local `nodes`: the synaptic current of the last
+    integrated step up to each row (held while refractory), `before` (the value at the chunk's start) if
+    there was none.  `I_syn` and `integrated` are the chunk's (K, N) arrays."""
+    K = I_syn.shape[0]
+    idx = np.where(integrated[:, nodes], np.arange(K)[:, None], -1)
+    np.maximum.accumulate(idx, axis=0, out=idx)
+    idx = idx[rows]
+    return np.where(idx >= 0, I_syn[np.maximum(idx, 0), nodes], before[nodes])
 
 
 @register
