@@ -52,7 +52,6 @@ import numbers
 
 import numpy as np
 
-from eventsim.connections import stable_order
 from eventsim.errors import BadProperty
 from eventsim.registry import register
 from .base import as_float_array
@@ -60,7 +59,7 @@ from .conductance_membrane import MembranePropagator
 from .glif_base import GLIF_DEFAULTS, GLIF_UNITS, LEVELS, GlifBase, normalise_mechanisms
 from .glif_base import refractory_steps  # noqa: F401  (part of this module's interface)
 from .glif_cond_steps import alpha_conductances, warm_up
-from .glif_steps import run_steps, spikes_in_slice
+from .glif_steps import merge_slice_spikes, run_steps, spikes_in_slice
 from .stiff_membrane import adaptive_coefficients
 
 __all__ = ["GlifCond", "LEVELS"]
@@ -278,7 +277,7 @@ class GlifCond(GlifBase):
                     done(lo, hi)
         self.run_sliced(task)
         self._check_converged(sum(failures))
-        return (current if kept_current is None else kept_current), g_start, rec, _merge_spikes(found)
+        return (current if kept_current is None else kept_current), g_start, rec, merge_slice_spikes(found)
 
     def _adaptive(self, g_start, dg_start, steps, neurons, P, Q, R):
         """Fill P, Q, R at the (step, neuron) pairs given by adaptive quadrature; return the number not converged."""
@@ -352,14 +351,3 @@ class GlifCond(GlifBase):
                 hard_neurons.append(np.tile(bad, hi - lo))
         return np.flatnonzero(dense)
 
-
-def _merge_spikes(found):
-    """The spikes found by the slices, ``[(lo, (rows, neurons)), ...]``, as one (rows, neurons) pair ordered by
-    row, then neuron."""
-    found.sort(key=lambda item: item[0])
-    if len(found) == 1:
-        return found[0][1]
-    rows = np.concatenate([r for _, (r, _) in found])
-    neurons = np.concatenate([n for _, (_, n) in found])
-    order = stable_order(rows, int(rows.max(initial=0)) + 1)      # slices ascend in neurons: a stable sort keeps that
-    return rows[order], neurons[order]

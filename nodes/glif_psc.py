@@ -56,9 +56,9 @@ from eventsim.errors import BadProperty
 from eventsim.registry import register
 from .base import as_float, as_float_array
 from .glif_base import GLIF_DEFAULTS, GLIF_UNITS, GlifBase, check_mechanisms, normalise_mechanisms
-from .glif_psc_steps import alpha_currents, iaf_alpha_propagators
+from .glif_psc_steps import alpha_currents, iaf_alpha_propagators, last_integrated
 from .glif_psc_steps import warm_up as warm_up_currents
-from .glif_steps import run_steps
+from .glif_steps import merge_slice_spikes, run_steps, spikes_in_slice
 from .glif_steps import warm_up as warm_up_steps
 
 __all__ = ["GlifPsc", "GlifPscDoubleAlpha"]
@@ -171,23 +171,34 @@ class GlifPsc(GlifBase):
         Two passes over the chunk: the synaptic currents with their input and
         their exact contribution to V at every step (:func:`alpha_currents`),
         then the sequential update of membrane, thresholds, spikes and resets
-        (:func:`nodes.glif_steps.run_steps`).
+        (:func:`nodes.glif_steps.run_steps`).  Taking the input, both passes and
+        the search for spikes run as one task per neuron slice: one pass over
+        the kernel's threads per chunk.
         """
         K = t_to - t_from
-        inputs = self.inbox.take(t_from + 1, K, self.kernel.workers)               # row k: what is due at step t_from + 1 + k
-        current = inputs[0]
-        Q, I_syn = self._chunk_array("Q", K), self._chunk_array("I_syn", K)
-        weights = np.ascontiguousarray(inputs[1:])             # the compiled loop takes C-ordered arrays
-        self.run_sliced(lambda lo, hi: alpha_currents(self.y1, self.y2, weights, self.port_of_row, self.scale,
-                                                      self.p11, self.p21, self.p31, self.p32, Q, I_syn, lo, hi))
-        P, R = self._chunk_array("P", K), self._chunk_array("R", K)
-        P[...], R[...] = self.P33, self.P30
-        rec, spiked, integrated = self._run_steps(run_steps, P, Q, R, current, asc_first=True)
-        self._send(spiked, t_from)
-        before = self.I_syn
-        cols = np.arange(self.n)
-        last = K - 1 - np.argmax(integrated[::-1], axis=0)
-        self.I_syn = np.where(integrated.any(axis=0), I_syn[last, cols], before)
+        inputs, fill, _ = self.inbox.take_in_slices(t_from + 1, K)   # row k: what is due at step t_from + 1 + k
+        current, spike_input = inputs[0], inputs[1:]
+        n_ports = spike_input.shape[0]
+        weights = self._chunk_array("weights", n_ports * K).reshape(n_ports, K, self.n)  # C-ordered for the loop
+        Q, I_syn, P, R = (self._chunk_array(name, K) for name in ("Q", "I_syn", "P", "R"))
+        step_loop, (rec, spiked, integrated) = self._steps_task(run_steps, P, Q, R, current, asc_first=True)
+        before, after = self.I_syn, np.empty(self.n)
+        found = []                                   # (first neuron of a slice, its spikes)
+
+        def task(lo, hi):
+            if fill is not None:
+                fill(lo, hi)
+            weights[:, :, lo:hi] = spike_input[:, :, lo:hi]
+            alpha_currents(self.y1, self.y2, weights, self.port_of_row, self.scale, self.p11, self.p21,
+                           self.p31, self.p32, Q, I_syn, lo, hi)
+            P[:, lo:hi], R[:, lo:hi] = self.P33[lo:hi], self.P30[lo:hi]
+            step_loop(lo, hi)
+            last_integrated(I_syn, integrated, before, after, lo, hi)
+            found.append((lo, spikes_in_slice(spiked, lo, hi)))
+        self.run_sliced(task)
+        step, idx = merge_slice_spikes(found)
+        self._send_found(step, idx, t_from)
+        self.I_syn = after
         if self.samplers:
             self._send_samples(rec, current, t_from, t_to,
                                lambda name, rows, nodes: _held_I_syn(I_syn, integrated, before, rows, nodes))

@@ -13,7 +13,7 @@ spikes, so one pass over the chunk computes it.
 import numpy as np
 from numba import njit
 
-__all__ = ["alpha_currents", "iaf_alpha_propagators", "warm_up"]
+__all__ = ["alpha_currents", "iaf_alpha_propagators", "last_integrated", "warm_up"]
 
 #: NEST's threshold (IAFPropagator) below which tau_m and tau_syn count as equal: h <= 1e-7 tau_m^2 / |tau_m - tau_syn|.
 NUMERICAL_STABILITY_FACTOR = 1e-7
@@ -98,8 +98,22 @@ def alpha_currents(y1, y2, weights, port_of_row, scale, p11, p21, p31, p32, Q, I
                 b[n] = b_next
 
 
+@njit(cache=True, nogil=True)
+def last_integrated(values, integrated, before, out, lo, hi):
+    """``out[n]`` = `values` (K, N) at the last row where ``integrated[:, n]`` is True, or ``before[n]`` if
+    there is none, for neurons ``lo .. hi - 1`` (NEST keeps I_syn, pA, of the last integrated step)."""
+    last = values.shape[0] - 1
+    for n in range(lo, hi):
+        out[n] = before[n]
+        for k in range(last, -1, -1):         # usually the last row: a neuron is rarely refractory at a chunk's end
+            if integrated[k, n]:
+                out[n] = values[k, n]
+                break
+
+
 def warm_up():
-    """Compile (or load from numba's cache) the kernel by running it on one component for one step."""
+    """Compile (or load from numba's cache) the kernels by running them on one component for one step."""
     one = np.ones((1, 1))
     alpha_currents(np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1, 1)), np.zeros(1, dtype=np.int64),
                    one, one, one, one, one, np.empty((1, 1)), np.empty((1, 1)), 0, 1)
+    last_integrated(one, np.ones((1, 1), dtype=np.bool_), np.zeros(1), np.empty(1), 0, 1)

@@ -19,8 +19,10 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from eventsim.connections import stable_order
+
 __all__ = ["GlifState", "GlifConstants", "StepCoefficients", "StepRecord", "run_steps", "spikes_in_slice",
-           "warm_up"]
+           "merge_slice_spikes", "warm_up"]
 
 #: State of N neurons, updated in place: V relative to E_L (mV), threshold components (mV), step-averaged
 #: after-spike current (pA), held input current (pA), remaining refractory steps (int64), and the after-spike
@@ -160,6 +162,18 @@ def spikes_in_slice(spiked, lo, hi):
                 rows[j], neurons[j] = k, i
                 j += 1
     return rows, neurons
+
+
+def merge_slice_spikes(found):
+    """The spikes found by the slices of a chunk, ``[(lo, (rows, neurons)), ...]`` from :func:`spikes_in_slice`,
+    as one (rows, neurons) pair ordered by row, then neuron."""
+    found.sort(key=lambda item: item[0])
+    if len(found) == 1:
+        return found[0][1]
+    rows = np.concatenate([r for _, (r, _) in found])
+    neurons = np.concatenate([n for _, (_, n) in found])
+    order = stable_order(rows, int(rows.max(initial=0)) + 1)      # slices ascend in neurons: a stable sort keeps that
+    return rows[order], neurons[order]
 
 
 def warm_up():
