@@ -16,6 +16,8 @@ and peak RSS are reported with the ratios eventsim/NEST, and the spike counts
     python benchmarks/bench_network.py --threads 2           # both simulators with local_num_threads = 2
     python benchmarks/bench_network.py --thread-ratio --sizes 10000 --t 200 --repeats 3
                                                              # eventsim alone, 1 against 2 threads
+    python benchmarks/bench_network.py --thread-ratio --with-nest --sizes 10000 --t 200 --repeats 5
+                                                             # the same for eventsim and NEST, taking turns
 
 With ``--with-brian2`` the same network written in Brian2
 (``workload_network_brian2.py``) takes turns with eventsim and NEST, with its
@@ -56,6 +58,8 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1, help="local_num_threads of both simulators (default 1)")
     parser.add_argument("--thread-ratio", action="store_true",
                         help="measure eventsim alone with 1 and 2 threads, alternately, and report the speed-up")
+    parser.add_argument("--with-nest", action="store_true",
+                        help="with --thread-ratio: NEST's speed-up too, its runs taking turns with eventsim's")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([100, 1000] if args.quick else [100, 1000, 10000])
     t_ms = args.t or (200.0 if args.quick else 1000.0)
@@ -64,6 +68,8 @@ def main(argv=None):
         from bench_network_peers import main_with_brian2
         return main_with_brian2(args, sizes, t_ms, repeats)
 
+    if args.with_nest and not args.thread_ratio:
+        parser.error("--with-nest goes with --thread-ratio (the other modes always run NEST)")
     info = H.machine_info(args.python)
     if args.thread_ratio:
         return thread_ratio(args, sizes, t_ms, repeats, info)
@@ -113,29 +119,47 @@ def main(argv=None):
 
 
 def thread_ratio(args, sizes, t_ms, repeats, info):
-    """eventsim with local_num_threads 1 and 2, alternately, per N; print and save the speed-up table."""
-    print(f"thread ratio ({args.model}): N = {sizes}, {t_ms:g} ms, {repeats} repeats; {info.get('cpu_count')} cores, "
-          f"load {info['loadavg']}", flush=True)
+    """eventsim (and, with ``--with-nest``, NEST) with local_num_threads 1 and 2, taking turns, per N; print and
+    save the speed-up table."""
+    sims = ("eventsim", "nest") if args.with_nest else ("eventsim",)
+    print(f"thread ratio ({args.model}): {', '.join(sims)}; N = {sizes}, {t_ms:g} ms, {repeats} repeats; "
+          f"{info.get('cpu_count')} cores, load {info['loadavg']}", flush=True)
     if not args.no_warmup:
-        for threads in (1, 2):
-            H.run_child(args.python, SCRIPT, "eventsim", WARMUP_ARGS + ["--model", args.model, "--threads", threads])
+        for sim in sims:
+            for threads in (1, 2):
+                H.run_child(args.python, SCRIPT, sim, WARMUP_ARGS + ["--model", args.model, "--threads", threads])
     rows, cases = [], []
     for n in sizes:
-        runs = H.measure_threads(args.python, SCRIPT, ["--n", n, "--t", t_ms, "--rate", args.rate,
-                                                       "--model", args.model], repeats, label=f"N={n} ")
-        med = {t: {k: statistics.median(r[k] for r in rs) for k in ("sim_s", "sim_cpu_s", "process_s", "spikes")}
-               for t, rs in runs.items()}
-        loads = [r["loadavg"] for rs in runs.values() for r in rs]
-        if med[1]["spikes"] != med[2]["spikes"]:
-            raise RuntimeError(f"N = {n}: 1 and 2 threads gave different spike counts {med[1]['spikes']}, "
-                               f"{med[2]['spikes']}")
-        rows.append([n, med[1]["sim_s"], med[2]["sim_s"], H.ratio(med[1]["sim_s"], med[2]["sim_s"]),
-                     med[1]["sim_cpu_s"], med[2]["sim_cpu_s"], int(med[1]["spikes"]),
-                     f"{min(loads):.2f}-{max(loads):.2f}"])
-        cases.append({"n": n, "t_ms": t_ms, "model": args.model, "runs": {str(t): rs for t, rs in runs.items()}})
-    table = H.print_table(f"eventsim network of {args.model}, {t_ms:g} ms, 1 against 2 threads, median of {repeats}",
-                          ["N", "sim 1 thread (s)", "sim 2 threads (s)", "speed-up", "sim CPU 1 thread (s)",
-                           "sim CPU 2 threads (s)", "spikes (both)", "load during runs"], rows)
+        workload = ["--n", n, "--t", t_ms, "--rate", args.rate, "--model", args.model]
+        runs = {sim: {1: [], 2: []} for sim in sims}
+        for k in range(repeats):                  # every repeat runs each simulator with 1 and 2 threads
+            for sim in (sims if k % 2 == 0 else sims[::-1]):
+                order = (1, 2) if k % 2 == 0 else (2, 1)
+                one = H.measure_threads(args.python, SCRIPT, workload, 1, threads=order, sim=sim, verbose=False)
+                for t in order:
+                    r = one[t][0]
+                    r["repeat"] = k
+                    runs[sim][t].append(r)
+                    print(f"  N={n} [{k + 1}/{repeats}] {sim} {t} thread(s) sim {r['sim_s']:8.3f} s  "
+                          f"CPU {r['sim_cpu_s']:8.3f} s  load {r['loadavg']:.2f}", flush=True)
+        for sim in sims:
+            med = {t: {key: statistics.median(r[key] for r in rs) for key in ("sim_s", "sim_cpu_s", "spikes")}
+                   for t, rs in runs[sim].items()}
+            loads = [r["loadavg"] for rs in runs[sim].values() for r in rs]
+            if sim == "eventsim" and med[1]["spikes"] != med[2]["spikes"]:
+                raise RuntimeError(f"N = {n}: 1 and 2 threads gave different spike counts {med[1]['spikes']}, "
+                                   f"{med[2]['spikes']}")
+            pairs = sorted(H.ratio(a["sim_s"], b["sim_s"]) for a, b in zip(runs[sim][1], runs[sim][2]))
+            rows.append([sim, n, med[1]["sim_s"], med[2]["sim_s"], H.ratio(med[1]["sim_s"], med[2]["sim_s"]),
+                         f"{pairs[0]:.2f}-{pairs[-1]:.2f}", med[1]["sim_cpu_s"], med[2]["sim_cpu_s"],
+                         H.ratio(med[2]["sim_cpu_s"], med[1]["sim_cpu_s"]),
+                         f"{int(med[1]['spikes'])} / {int(med[2]['spikes'])}", f"{min(loads):.2f}-{max(loads):.2f}"])
+            cases.append({"sim": sim, "n": n, "t_ms": t_ms, "model": args.model,
+                          "runs": {str(t): rs for t, rs in runs[sim].items()}})
+    table = H.print_table(f"network of {args.model}, {t_ms:g} ms, 1 against 2 threads, median of {repeats}",
+                          ["simulator", "N", "sim 1 thread (s)", "sim 2 threads (s)", "speed-up",
+                           "speed-up of each repeat", "sim CPU 1 thread (s)", "sim CPU 2 threads (s)",
+                           "CPU 2 / 1 threads", "spikes (1 / 2 threads)", "load during runs"], rows)
     stamp = H.timestamp()
     H.save_json(args.out / f"threads-{args.model}-{stamp}.json", {"machine": info, "repeats": repeats, "cases": cases})
     (args.out / f"threads-{args.model}-latest.md").write_text(
