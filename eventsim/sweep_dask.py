@@ -37,11 +37,12 @@ QUIET_CLUSTER = {
     "distributed.worker.memory.monitor-interval": "5s",
 }
 
-#: How the nannies of eventsim's clusters start worker processes: on Linux by forking this process,
-#: which has imported eventsim and Dask already (measured: the cluster starts in 0.3-0.6 s instead
-#: of 2.6 s, and each worker saves 0.5 s of CPU; a worker forked after this process ran a model
-#: starts warm); elsewhere Dask's default, spawn (fork is unsafe on macOS).
-START_METHOD = "fork" if sys.platform == "linux" else None
+#: How the nannies of eventsim's clusters start worker processes: on Linux from a fork server, a
+#: clean single-threaded process that Dask preloads with itself and its dependencies.  Not by
+#: forking this process: it has threads (Dask's event loop, the kernel's workers, tqdm's monitor),
+#: and a child forked while one of them holds a lock (logging's, an I/O buffer's) hangs at its
+#: first use of it; a worker did so in a test run.  Elsewhere Dask's default, spawn.
+START_METHOD = "forkserver" if sys.platform == "linux" else None
 
 
 class WarmUpPlugin(WorkerPlugin):
