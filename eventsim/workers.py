@@ -21,9 +21,26 @@ seldom has to sleep until a helper is done.
 import os
 import threading
 import time
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["Workers", "available_cores"]
+
+
+_ALL_WORKERS = weakref.WeakSet()
+
+
+def _forget_threads_after_fork():
+    """In a child made by ``os.fork`` (a ``multiprocessing`` or ``ProcessPoolExecutor`` worker on Linux) the
+    pools' threads do not exist: drop the pools, so that the first run starts new threads instead of
+    waiting for ones that will never take the work."""
+    for workers in list(_ALL_WORKERS):
+        workers._pool = None
+        workers._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_threads_after_fork)
 
 
 def available_cores():
@@ -54,6 +71,7 @@ class Workers:
         self._pool = None
         self._lock = threading.Lock()
         self._shares = {}            # (n, min_width) -> fraction of range(n) of each slice, learnt from runs
+        _ALL_WORKERS.add(self)
 
     def slices(self, n, min_width=1):
         """Contiguous slices ``(lo, hi)`` covering ``range(n)``: one per thread, each at least `min_width` long

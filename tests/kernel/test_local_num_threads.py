@@ -6,6 +6,8 @@ run in several ``Simulate`` pieces; the glif_cond cases cover all four ways of i
 membrane (closed form, solver, Gauss-Legendre and adaptive quadrature).
 """
 
+import os
+import signal
 import warnings
 
 import numpy as np
@@ -168,3 +170,27 @@ def test_invalid_thread_counts_are_refused_before_anything_runs(value):
     with pytest.raises(nest.BadProperty, match="local_num_threads"):
         nest.local_num_threads = value
     assert nest.local_num_threads == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_starts_its_own_threads():
+    """A child forked after the pool ran (a multiprocessing worker on Linux) runs slices in new threads
+    instead of waiting for the parent's, which it does not have."""
+    workers = Workers(2)
+    done = np.zeros(1000, dtype=int)
+
+    def task(lo, hi):
+        done[lo:hi] += 1
+    workers.run(task, 1000)
+    pid = os.fork()
+    if pid == 0:                                  # the child: never return into pytest
+        code = 4
+        try:
+            signal.alarm(20)                      # a hang ends the child with SIGALRM
+            workers.run(task, 1000)
+            code = 0 if np.all(done == 2) else 3
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    workers.close()
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, f"child status {status}"
