@@ -97,3 +97,17 @@ def test_default_tasks_shrink_to_single_runs_at_the_end(n_runs, workers):
 
 def test_a_given_task_size_is_kept_with_a_shorter_last_task():
     assert batch_sizes(12, 2, 5) == [5, 5, 2]
+
+
+def test_a_function_that_workers_cannot_import_runs_on_started_processes():
+    """A closure (like a function defined in a notebook) travels by value to the worker processes, which
+    start from a fork server on Linux, and gives the serial result."""
+    T = 20.0
+
+    def local_point(amplitude):
+        return noisy_point(amplitude, T=T)
+    grid = {"amplitude": [150.0, 450.0]}
+    result = nest.sweep(local_point, grid, seeds=2, seed=3, engine="processes", workers=2)
+    assert result["status"].values.ravel().tolist() == ["ok"] * 4
+    xr.testing.assert_identical(without_wall_time(result), without_wall_time(nest.sweep(local_point, grid, seeds=2,
+                                                                                         seed=3)))
