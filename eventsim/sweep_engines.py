@@ -196,10 +196,7 @@ def run_tasks(tasks, engine, per_task=None):
             yield execute_run(task)
         return
     if kind == "executor" and tasks:
-        sent = {}                      # one wrapper per function, so that it is pickled once
-        for task in tasks:
-            if id(task.function) not in sent:
-                sent[id(task.function)] = SentByValue(task.function)
+        sent = {id(task.function): SentByValue(task.function) for task in tasks}   # each pickled once
         tasks = [dataclasses.replace(task, function=sent[id(task.function)]) for task in tasks]
     batches, start = [], 0
     for size in batch_sizes(len(tasks), engine_workers(engine), per_task):

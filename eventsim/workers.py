@@ -142,7 +142,7 @@ class Workers:
         total = sum(target)
         if total <= 0.0:
             return
-        old = self._shares.get(key) or [(hi - lo) / n for lo, hi in parts]
+        old = [(hi - lo) / n for lo, hi in parts]                           # the shares this run used
         a = self.SHARE_LEARNING_RATE
         mixed = [(1 - a) * f + a * t / total for f, t in zip(old, target)]
         norm = sum(mixed)
